@@ -1,0 +1,100 @@
+"""Rendering of command results as a rich table, JSON or CSV (shared by all commands)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(StrEnum):
+    """Output formats every listing command offers."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+FormatOption = typer.Option(OutputFormat.TABLE, "--format", "-f", help="table, json or csv.")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1 else f"{value:,.2f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Print ``rows`` (dicts with snake_case keys) in the chosen format to stdout."""
+    keys = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps([_jsonable(dict(r)) for r in rows], ensure_ascii=False))
+        sys.stdout.write("\n")
+    elif fmt is OutputFormat.CSV:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: _cell(r.get(k)) for k in keys})
+        sys.stdout.write(buf.getvalue())
+    else:
+        table = Table(title=title, show_lines=False)
+        for k in keys:
+            table.add_column(k, overflow="fold")
+        for r in rows:
+            table.add_row(*(_cell(r.get(k)) for k in keys))
+        console.print(table)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``message`` to stderr and return an Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def suggest(name: str, known: Iterable[str], n: int = 3) -> str:
+    """A ' Did you mean ...?' hint with the nearest known names, or ''."""
+    close = difflib.get_close_matches(name, list(known), n=n, cutoff=0.5)
+    if not close:
+        lowered = {k.lower(): k for k in known}
+        close = [lowered[k] for k in difflib.get_close_matches(name.lower(), lowered, n=n)]
+    return f" Did you mean: {', '.join(close)}?" if close else ""

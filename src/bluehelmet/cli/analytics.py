@@ -1,0 +1,9 @@
+"""Commands of the analytics group (filled in by the analytics work)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app``."""

@@ -1,0 +1,1 @@
+"""Typed entities of the peacekeeping system. No I/O here."""

@@ -1,0 +1,56 @@
+"""Errors bluehelmet raises on purpose; each names what is wrong and where."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class BluehelmetError(Exception):
+    """Base of every error raised on purpose by bluehelmet."""
+
+
+class UnknownNameError(BluehelmetError, LookupError):
+    """A country, mission, organization or other name that the registry does not know."""
+
+    def __init__(self, kind: str, name: str, known: Iterable[str] = ()) -> None:
+        known = list(known)
+        self.kind = kind
+        self.name = name
+        self.suggestions = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        if not self.suggestions:
+            lowered = {k.lower(): k for k in known}
+            self.suggestions = [
+                lowered[k] for k in difflib.get_close_matches(name.lower(), lowered, n=3)
+            ]
+        msg = f"unknown {kind} {name!r}"
+        if self.suggestions:
+            msg += f"; did you mean: {', '.join(self.suggestions)}?"
+        super().__init__(msg)
+
+
+class InputError(BluehelmetError, ValueError):
+    """Bad input, located by file, line and field (or by API field when there is no file)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.field = field
+        self.reason = message
+        where = []
+        if self.file is not None:
+            where.append(self.file)
+        if line is not None:
+            where.append(f"line {line}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)

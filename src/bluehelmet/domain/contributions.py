@@ -26,7 +26,7 @@ CONTRIBUTION_COLUMNS: tuple[Column, ...] = (
         "Registry acronym of the mission; null where the source gives only contributor totals.",
         nullable=True,
     ),
-    Column("category", pl.Utf8, "Personnel category (bluehelmet.domain.registry.PersonnelCategory)."),
+    Column("category", pl.Utf8, "Personnel category (domain.registry.PersonnelCategory)."),
     Column("sex", pl.Utf8, "female, male, or unknown where the source has no split."),
     Column("count", pl.Int64, "Number of personnel deployed."),
     Column("source", pl.Utf8, "Adapter that read the row, e.g. 'ipi_gender_full'."),

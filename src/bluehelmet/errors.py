@@ -54,3 +54,7 @@ class InputError(BluehelmetError, ValueError):
             where.append(f"field {field!r}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class StoreError(BluehelmetError):
+    """The database cannot be reached, migrated or written as asked."""

@@ -1,9 +1,131 @@
-"""Commands of the plan group (filled in by the plan work)."""
+"""``bluehelmet plan``: plan force generation for a scenario (or the demo) and show the result."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit, err_console, fail
+from bluehelmet.domain.planning import Plan
+from bluehelmet.errors import BluehelmetError
+from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
+from bluehelmet.forcegen import plan as make_plan
+
+
+def _money(usd: float) -> str:
+    return f"USD {usd / 1e6:,.1f}M"
+
+
+def _quality_line(p: Plan) -> str:
+    q = p.quality
+    proven = "proven optimal" if q.optimal else f"best found ({q.status})"
+    share = q.baseline.fill / q.objective.fill if q.objective.fill else 1.0
+    return (
+        f"[bold]fill[/] {q.objective.fill:g}  (LP bound {q.bound:,.2f}, MIP gap "
+        f"{q.mip_gap:.2%}, {proven})   [bold]legitimacy[/] {q.objective.legitimacy:,.2f}   "
+        f"[bold]cost[/] {_money(q.objective.cost)}\n"
+        f"[bold]greedy baseline[/] fill {q.baseline.fill:g} ({share:.0%} of the plan), "
+        f"legitimacy {q.baseline.legitimacy:,.2f}, cost {_money(q.baseline.cost)}\n"
+        f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
+        f"(LP relaxation {q.lp_seconds:.3f} s); cost includes the value of deployment time[/]"
+    )
+
+
+def _render(p: Plan) -> None:
+    plan_table = Table(title=f"Plan: {p.scenario}", title_justify="left", show_lines=False)
+    for col, just in (
+        ("mission", "left"),
+        ("req.", "left"),
+        ("unit type", "left"),
+        ("contributor", "left"),
+        ("units", "right"),
+        ("personnel", "right"),
+        ("arrives", "left"),
+        ("cost", "right"),
+    ):
+        plan_table.add_column(col, justify=just)  # type: ignore[arg-type]
+    last = None
+    for a in sorted(p.assignments, key=lambda a: (a.mission, a.requirement, a.contributor)):
+        if last is not None and a.mission != last:
+            plan_table.add_section()
+        late = f" [red](+{a.late_days} d late)[/]" if a.late_days else ""
+        plan_table.add_row(
+            a.mission if a.mission != last else "",
+            a.requirement,
+            a.unit_type,
+            a.contributor,
+            str(a.units),
+            f"{a.personnel:,}",
+            a.arrival.isoformat() + late,
+            _money(a.cost_usd),
+        )
+        last = a.mission
+    console.print(plan_table)
+    if p.gaps:
+        gaps = Table(title="Gaps and why", title_justify="left", show_lines=True)
+        gaps.add_column("req.")
+        gaps.add_column("mission")
+        gaps.add_column("unit type")
+        gaps.add_column("filled", justify="right")
+        gaps.add_column("reasons (units recovered if the rule were relaxed)")
+        for g in p.gaps:
+            reasons = "\n".join(
+                f"[bold]{r.cause.value}[/]: {r.detail}"
+                + (f" [dim](+{r.recoverable_units})[/]" if r.recoverable_units else "")
+                for r in g.reasons
+            )
+            filled = f"{g.filled}/{g.required}" + (f", {g.late_units} late" if g.late_units else "")
+            gaps.add_row(g.requirement, g.mission, g.unit_type, filled, reasons or "[dim]—[/]")
+        console.print(gaps)
+    else:
+        console.print("[green]Every requirement is filled on time.[/]")
+    console.print(Panel(_quality_line(p), title="quality", title_align="left", expand=False))
+    for note in p.notes:
+        console.print(f"[dim]note: {note}[/]")
+
+
+def plan(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario file (YAML or JSON). Without it: the demo scenario."),
+    ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Plan the illustrative demo.")] = False,
+    fmt: OutputFormat = FormatOption,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Solver seconds for the plan.")
+    ] = 60.0,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain/--no-explain", help="Compute the reasons of each gap."),
+    ] = True,
+) -> None:
+    """Match pledged units to mission requirements, explain the gaps, report the quality."""
+    if scenario is not None and demo:
+        raise fail("give a SCENARIO file or --demo, not both")
+    try:
+        sc = demo_scenario() if scenario is None else load_scenario(scenario)
+        with err_console.status(f"planning {sc.name}: {len(sc.pledges)} pledges, "
+                                f"{len(sc.requirements)} requirements"):
+            result = make_plan(sc, time_limit=time_limit, explain=explain)
+    except BluehelmetError as exc:
+        raise fail(str(exc)) from exc
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
+    elif fmt is OutputFormat.CSV:
+        rows = [
+            {**plan_to_dict(result)["assignments"][i]} for i in range(len(result.assignments))
+        ]
+        emit(rows, fmt)
+    else:
+        _render(result)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command(name="plan")(plan)

@@ -22,7 +22,7 @@ class Country:
     """A state, with its codes and the names it goes by in UN and IPI files."""
 
     iso3: str
-    m49: int
+    m49: int | None  # None for entities without an M49 code (Kosovo)
     name: str
     aliases: tuple[str, ...] = ()
     un_member_since: date | None = None
@@ -30,15 +30,18 @@ class Country:
     region: str | None = None  # UN M49 geographic region, e.g. "Africa"
     subregion: str | None = None  # UN M49 sub-region, e.g. "Eastern Africa"
     income_group: str | None = None
+    un_member_until: date | None = None  # historical seat holders (USSR, ROC, Yugoslavia, ...)
 
     @property
     def un_member(self) -> bool:
         """Whether the state is a UN member today."""
-        return self.un_member_since is not None
+        return self.un_member_since is not None and self.un_member_until is None
 
     def is_un_member_on(self, day: date) -> bool:
         """Whether the state was a UN member on ``day``."""
-        return self.un_member_since is not None and self.un_member_since <= day
+        if self.un_member_since is None or day < self.un_member_since:
+            return False
+        return self.un_member_until is None or day < self.un_member_until
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,8 @@ class Mission:
     mandates: tuple[Mandate, ...] = field(default=())
     predecessor: str | None = None
     successor: str | None = None
+    kind: str = "peacekeeping"  # "peacekeeping", "political", "support", "military" (non-UN)
+    aliases: tuple[str, ...] = ()
 
     def active_on(self, day: date) -> bool:
         """Whether the mission was deployed on ``day``."""

@@ -1,0 +1,176 @@
+"""Fatalities: counts by mission, contributor, year, incident and personnel type; rates.
+
+The fatality rows are one peacekeeper death each, with columns ``date`` (Date), ``mission``,
+``contributor`` (ISO-3 of the nationality), ``personnel_type`` and ``incident_type``. The
+UN Data Hub's own column names (``incident_date``, ``mission_acronym``, ``isocode3``,
+``casualty_personnel_type``, ``type_of_incident``) are accepted too.
+
+Rates are per 1,000 personnel-years: deaths / (person-months / 12) x 1,000, where both the
+deaths and the person-months are counted only in the cells (month x key) whose strength is
+known from the contribution rows. Only uniformed deaths (``UNIFORMED_TYPES``) are counted in
+rates, as the strength is of uniformed personnel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import polars as pl
+
+from bluehelmet.analytics._common import Frame, as_lazy, filter_rows, month_end
+from bluehelmet.errors import InputError
+
+FATALITY_COLUMNS = ("date", "mission", "contributor", "personnel_type", "incident_type")
+
+_ALIASES = {
+    "incident_date": "date",
+    "mission_acronym": "mission",
+    "isocode3": "contributor",
+    "casualty_personnel_type": "personnel_type",
+    "type_of_incident": "incident_type",
+}
+
+#: Personnel types of the UN fatality file that belong to the uniformed strength.
+UNIFORMED_TYPES = ("Military", "Military Observer", "Police")
+
+#: What fatalities can be counted by.
+FATALITY_KEYS = ("mission", "contributor", "year", "month", "incident_type", "personnel_type")
+
+#: What rates can be computed by (a strength must exist for the same key).
+RATE_KEYS = ("mission", "contributor", "year")
+
+
+def fatality_rows(
+    fatalities: Frame,
+    *,
+    start: date | str | None = None,
+    end: date | str | None = None,
+    contributors: str | Iterable[str] | None = None,
+    missions: str | Iterable[str] | None = None,
+    personnel_types: str | Iterable[str] | None = None,
+) -> pl.LazyFrame:
+    """The fatality rows, with standard column names, a ``month`` (month-end) and ``year``."""
+    lazy = fatalities.lazy() if isinstance(fatalities, pl.DataFrame) else fatalities
+    names = lazy.collect_schema().names()
+    renames = {a: c for a, c in _ALIASES.items() if a in names and c not in names}
+    lazy = as_lazy(lazy.rename(renames), FATALITY_COLUMNS, "fatality rows")
+    lazy = lazy.with_columns(
+        pl.col("personnel_type").str.strip_chars(),
+        pl.col("incident_type").str.strip_chars(),
+        month=pl.col("date").dt.month_end(),
+        year=pl.col("date").dt.year().cast(pl.Int32),
+    )
+    conditions: list[pl.Expr] = []
+    if start is not None:
+        conditions.append(pl.col("date") >= month_end(start).replace(day=1))
+    if end is not None:
+        conditions.append(pl.col("date") <= month_end(end))
+    if contributors is not None:
+        wanted = [contributors] if isinstance(contributors, str) else list(contributors)
+        conditions.append(pl.col("contributor").is_in([c.upper() for c in wanted]))
+    if missions is not None:
+        wanted = [missions] if isinstance(missions, str) else list(missions)
+        conditions.append(pl.col("mission").is_in([m.upper() for m in wanted]))
+    if personnel_types is not None:
+        wanted = [personnel_types] if isinstance(personnel_types, str) else list(personnel_types)
+        conditions.append(pl.col("personnel_type").is_in(wanted))
+    if conditions:
+        lazy = lazy.filter(pl.all_horizontal(conditions))
+    return lazy
+
+
+def _keys(by: str | Sequence[str], allowed: Sequence[str]) -> list[str]:
+    keys = [by] if isinstance(by, str) else list(by)
+    for key in keys:
+        if key not in allowed:
+            msg = f"cannot group fatalities by {key!r} (known: {', '.join(allowed)})"
+            raise InputError(msg, field="by")
+    if not keys:
+        msg = "give at least one key to group fatalities by"
+        raise InputError(msg, field="by")
+    return keys
+
+
+def fatality_counts(
+    fatalities: Frame,
+    *,
+    by: str | Sequence[str] = "mission",
+    start: date | str | None = None,
+    end: date | str | None = None,
+    contributors: str | Iterable[str] | None = None,
+    missions: str | Iterable[str] | None = None,
+    personnel_types: str | Iterable[str] | None = None,
+) -> pl.DataFrame:
+    """Number of fatalities per key (any of ``FATALITY_KEYS``), largest first."""
+    keys = _keys(by, FATALITY_KEYS)
+    rows = fatality_rows(
+        fatalities,
+        start=start,
+        end=end,
+        contributors=contributors,
+        missions=missions,
+        personnel_types=personnel_types,
+    )
+    return (
+        rows.group_by(keys)
+        .agg(fatalities=pl.len().cast(pl.Int64))
+        .sort(["fatalities", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+        .collect()
+    )
+
+
+def fatality_rates(
+    fatalities: Frame,
+    contributions: Frame,
+    *,
+    by: str = "mission",
+    start: date | str | None = None,
+    end: date | str | None = None,
+    contributors: str | Iterable[str] | None = None,
+    missions: str | Iterable[str] | None = None,
+) -> pl.DataFrame:
+    """Uniformed fatalities per 1,000 personnel-years, per mission, contributor or year.
+
+    Columns: the key, ``fatalities``, ``person_months``, ``personnel_years``,
+    ``rate_per_1000``, ``months`` (months with known strength).
+    """
+    key = _keys(by, RATE_KEYS)[0]
+    strength = filter_rows(
+        contributions, start=start, end=end, contributors=contributors, missions=missions
+    )
+    strength = strength.with_columns(year=pl.col("month").dt.year().cast(pl.Int32))
+    if key == "mission":
+        strength = strength.filter(pl.col("mission").is_not_null())
+    cells = ["month", key] if key != "year" else ["month", "year"]
+    known = (
+        strength.group_by(cells)
+        .agg(person_months=pl.col("count").sum())
+        .filter(pl.col("person_months") > 0)
+    )
+    deaths = (
+        fatality_rows(
+            fatalities,
+            start=start,
+            end=end,
+            contributors=contributors,
+            missions=missions,
+            personnel_types=UNIFORMED_TYPES,
+        )
+        .group_by(cells)
+        .agg(fatalities=pl.len().cast(pl.Int64))
+    )
+    return (
+        known.join(deaths, on=cells, how="left")
+        .group_by(key)
+        .agg(
+            fatalities=pl.col("fatalities").fill_null(0).sum(),
+            person_months=pl.col("person_months").sum(),
+            months=pl.col("month").n_unique(),
+        )
+        .with_columns(personnel_years=pl.col("person_months") / 12.0)
+        .with_columns(rate_per_1000=pl.col("fatalities") / pl.col("personnel_years") * 1000.0)
+        .select(key, "fatalities", "person_months", "personnel_years", "rate_per_1000", "months")
+        .sort(key)
+        .collect()
+    )

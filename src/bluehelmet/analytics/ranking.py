@@ -1,0 +1,79 @@
+"""Monthly ranking of contributors, as the UN publishes it.
+
+Ties are ranked as in the UN's published ranking (e.g. ``Rank_2021-01.csv``, where the two
+contributors of one person each share rank 121): standard competition ranking, "1224" —
+equal totals share the lowest rank, and the next rank skips the tied places.
+Rows within a tie are ordered by ISO-3 code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import polars as pl
+
+from bluehelmet.analytics._common import (
+    Frame,
+    check_columns,
+    countries_frame,
+    filter_rows,
+    month_end,
+    sum_where,
+)
+
+
+def ranking(
+    contributions: Frame,
+    month: date | str,
+    *,
+    missions: str | Iterable[str] | None = None,
+    categories: str | Iterable[str] | None = None,
+    by_category: bool = False,
+    countries: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Contributors ranked by uniformed personnel deployed in ``month``.
+
+    Returns one row per contributor with ``rank``, ``iso3``, ``name``, ``female``, ``male``,
+    ``unknown`` (no sex split in the source) and ``total``; with ``by_category`` also one
+    column per personnel category present. ``countries`` (iso3, name) names the contributors;
+    by default the reference registry does.
+    """
+    day = month_end(month)
+    rows = filter_rows(contributions, start=day, end=day, missions=missions, categories=categories)
+    sex = pl.col("sex")
+    count = pl.col("count")
+    table = rows.group_by("contributor").agg(
+        female=sum_where(sex == "female"),
+        male=sum_where(sex == "male"),
+        unknown=sum_where(sex == "unknown"),
+        total=count.sum(),
+    )
+    if by_category:
+        per_category = (
+            rows.group_by("contributor", "category")
+            .agg(pl.col("count").sum())
+            .collect()
+            .pivot(on="category", index="contributor", values="count", sort_columns=True)
+            .fill_null(0)
+        )
+        table = table.join(per_category.lazy(), on="contributor", how="left")
+    table = (
+        table.filter(pl.col("total") > 0)
+        .with_columns(rank=pl.col("total").rank(method="min", descending=True).cast(pl.Int64))
+        .rename({"contributor": "iso3"})
+    )
+    names = _names(countries)
+    table = table.join(names.lazy(), on="iso3", how="left").with_columns(
+        pl.col("name").fill_null(pl.col("iso3"))
+    )
+    first = ["rank", "iso3", "name", "female", "male", "unknown", "total"]
+    result = table.collect()
+    rest = [c for c in result.columns if c not in first]
+    return result.select(first + rest).sort("rank", "iso3")
+
+
+def _names(countries: pl.DataFrame | None) -> pl.DataFrame:
+    frame = countries_frame() if countries is None else countries
+    check_columns(frame, ("iso3", "name"), "countries frame")
+    return frame.select("iso3", "name").unique("iso3")

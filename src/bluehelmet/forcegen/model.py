@@ -1,0 +1,455 @@
+"""The force-generation MILP, built as a recipe of ``define_*`` steps over the scenario arrays.
+
+Variables
+    ``x[a]``  integer units of arc ``a`` = (pledge, requirement) allowed by the static rules;
+    ``z[c,m]`` binary, contributor ``c`` takes part in mission ``m`` (only when diversity or a
+    minimum number of contributors is in play); ``y[m]`` binary, mission ``m`` receives units
+    (only with a minimum number of contributors); ``t[m]`` planned personnel of mission ``m``
+    (only with a contributor cap).
+
+Constraints
+    pledge capacity, requirement demand (units never exceed the requirement), contributor
+    cap, minimum contributors, budget, minimum women's share per requirement.
+
+Without the side rules (cap, minimum contributors, budget, women's share, diversity) the model
+is a transportation problem: its constraint matrix is totally unimodular, so the LP has integral
+vertices and :mod:`bluehelmet.forcegen.solve` solves it as an LP.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bluehelmet.domain.planning import Scenario
+from bluehelmet.forcegen.costs import unit_cost
+from bluehelmet.forcegen.objectives import legitimacy_per_unit, time_cost_per_unit
+from bluehelmet.forcegen.rules import Exclusion, exclusions
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: Cost objective coefficients are in millions of USD (keeps the LP well scaled).
+COST_SCALE = 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A (pledge, requirement) pair of the same unit type and the static rules it breaks."""
+
+    pledge: int
+    requirement: int
+    exclusions: tuple[Exclusion, ...]
+
+
+@dataclass(frozen=True)
+class Index:
+    """Positions of the scenario's entities in the model arrays."""
+
+    scenario: Scenario
+    pledge_contributor: IntArray  # contributor position of each pledge
+    requirement_mission: IntArray  # mission position of each requirement
+    contributors: tuple[str, ...]
+    missions: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Index:
+        """Index ``scenario`` and list every same-type (pledge, requirement) pair."""
+        contributors = tuple(sorted({p.contributor for p in scenario.pledges}))
+        cpos = {c: i for i, c in enumerate(contributors)}
+        missions = tuple(m.acronym for m in scenario.missions)
+        mpos = {m: i for i, m in enumerate(missions)}
+        site = {m.acronym: m for m in scenario.missions}
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for j, r in enumerate(scenario.requirements):
+            by_type[r.unit_type].append(j)
+        cands: list[Candidate] = []
+        policy = scenario.policy
+        for i, p in enumerate(scenario.pledges):
+            for j in by_type.get(p.unit_type, ()):
+                r = scenario.requirements[j]
+                cands.append(Candidate(i, j, exclusions(p, r, site[r.mission], policy)))
+        return cls(
+            scenario=scenario,
+            pledge_contributor=np.array(
+                [cpos[p.contributor] for p in scenario.pledges], dtype=np.int64
+            ),
+            requirement_mission=np.array(
+                [mpos[r.mission] for r in scenario.requirements], dtype=np.int64
+            ),
+            contributors=contributors,
+            missions=missions,
+            candidates=tuple(cands),
+        )
+
+
+@dataclass(frozen=True)
+class Arcs:
+    """The allowed (pledge, requirement) pairs and their per-unit data."""
+
+    pledge: IntArray
+    requirement: IntArray
+    upper: FloatArray  # most units the pair can carry
+    personnel: FloatArray  # personnel of one unit
+    weight: FloatArray  # fill weight of one unit (integer valued)
+    legitimacy: FloatArray  # legitimacy of one unit (diversity excluded)
+    usd: FloatArray  # cost model USD of one unit
+    time_usd: FloatArray  # value of deployment time of one unit
+
+    def __len__(self) -> int:
+        return int(self.pledge.size)
+
+
+def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -> Arcs:
+    """Arcs of the candidates with no exclusion, or those ``allow`` accepts."""
+    sc = index.scenario
+    policy = sc.policy
+    units = {u.code: u for u in sc.unit_types}
+    sites = {m.acronym: m for m in sc.missions}
+    contributors = {c.iso3: c for c in sc.contributors}
+    chosen = [
+        c for c in index.candidates if (allow(c) if allow is not None else not c.exclusions)
+    ]
+    n = len(chosen)
+    pl = np.fromiter((c.pledge for c in chosen), dtype=np.int64, count=n)
+    rq = np.fromiter((c.requirement for c in chosen), dtype=np.int64, count=n)
+    upper = np.empty(n)
+    personnel = np.empty(n)
+    weight = np.empty(n)
+    legit = np.empty(n)
+    usd = np.empty(n)
+    time_usd = np.empty(n)
+    cost_cache: dict[tuple[int, str], float] = {}
+    legit_cache: dict[tuple[int, str], float] = {}
+    for k, c in enumerate(chosen):
+        p = sc.pledges[c.pledge]
+        r = sc.requirements[c.requirement]
+        unit = units[r.unit_type]
+        key = (c.pledge, r.mission)
+        if key not in cost_cache:
+            site = sites[r.mission]
+            who = contributors.get(p.contributor)
+            cost_cache[key] = unit_cost(p, unit, who, site, policy).total
+            legit_cache[key] = legitimacy_per_unit(p, who, site, policy)
+        upper[k] = min(p.units, r.units)
+        personnel[k] = unit.personnel
+        weight[k] = policy.weight(r.priority)
+        legit[k] = legit_cache[key]
+        usd[k] = cost_cache[key]
+        time_usd[k] = time_cost_per_unit(p, policy)
+    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd)
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """Side rules switched off (used by the gap explanations)."""
+
+    cap_missions: frozenset[int] = frozenset()  # no contributor cap in these missions
+    min_contributor_missions: frozenset[int] = frozenset()
+    budget: bool = False
+    women_requirements: frozenset[int] = frozenset()
+
+
+@dataclass
+class Model:
+    """Columns, sparse rows and the three objective vectors of the MILP."""
+
+    index: Index
+    arcs: Arcs
+    relaxation: Relaxation = field(default_factory=Relaxation)
+    col_lower: list[FloatArray] = field(default_factory=list)
+    col_upper: list[FloatArray] = field(default_factory=list)
+    col_integer: list[NDArray[np.bool_]] = field(default_factory=list)
+    row_lower: list[FloatArray] = field(default_factory=list)
+    row_upper: list[FloatArray] = field(default_factory=list)
+    entries: list[tuple[IntArray, IntArray, FloatArray]] = field(default_factory=list)
+    num_cols: int = 0
+    num_rows: int = 0
+    side_rules: list[str] = field(default_factory=list)
+    fill: dict[int, float] = field(default_factory=dict)
+    legitimacy: dict[int, float] = field(default_factory=dict)
+    z_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    z_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    z_contributors: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    # -- building blocks -------------------------------------------------------------------
+    def add_cols(self, lower: FloatArray, upper: FloatArray, *, integer: bool) -> IntArray:
+        """Append columns; return their positions."""
+        n = int(lower.size)
+        self.col_lower.append(lower.astype(np.float64))
+        self.col_upper.append(upper.astype(np.float64))
+        self.col_integer.append(np.full(n, integer))
+        cols = np.arange(self.num_cols, self.num_cols + n, dtype=np.int64)
+        self.num_cols += n
+        return cols
+
+    def add_rows(
+        self,
+        lower: FloatArray,
+        upper: FloatArray,
+        rows: IntArray,
+        cols: IntArray,
+        values: FloatArray,
+    ) -> None:
+        """Append ``lower.size`` rows with entries (local row, column, value)."""
+        self.row_lower.append(lower.astype(np.float64))
+        self.row_upper.append(upper.astype(np.float64))
+        self.entries.append((rows + self.num_rows, cols, values.astype(np.float64)))
+        self.num_rows += int(lower.size)
+
+    def objective(self, which: str) -> FloatArray:
+        """Dense objective vector: ``fill``, ``legitimacy`` or ``cost`` (in MUSD)."""
+        out = np.zeros(self.num_cols)
+        n = len(self.arcs)
+        if which == "fill":
+            out[:n] = self.arcs.weight
+        elif which == "legitimacy":
+            out[:n] = self.arcs.legitimacy
+            out[self.z_cols] = self.index.scenario.policy.diversity_weight
+        elif which == "cost":
+            out[:n] = (self.arcs.usd + self.arcs.time_usd) / COST_SCALE
+        else:
+            msg = f"unknown objective {which!r}"
+            raise ValueError(msg)
+        return out
+
+    @property
+    def is_network(self) -> bool:
+        """True when only pledge-capacity and requirement-demand rows are present."""
+        return not self.side_rules
+
+    def matrix(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Row-wise CSR (start, index, value) of all entries."""
+        if self.entries:
+            rows = np.concatenate([e[0] for e in self.entries])
+            cols = np.concatenate([e[1] for e in self.entries])
+            vals = np.concatenate([e[2] for e in self.entries])
+        else:
+            rows = cols = np.zeros(0, dtype=np.int64)
+            vals = np.zeros(0)
+        order = np.lexsort((cols, rows))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        start = np.searchsorted(rows, np.arange(self.num_rows + 1)).astype(np.int64)
+        return start, cols, vals
+
+    def bounds(self) -> tuple[FloatArray, FloatArray, NDArray[np.bool_], FloatArray, FloatArray]:
+        """Column lower/upper/integer and row lower/upper as flat arrays."""
+
+        def cat(parts: Sequence[NDArray[np.float64]]) -> FloatArray:
+            return np.concatenate(parts) if parts else np.zeros(0)
+
+        integer = np.concatenate(self.col_integer) if self.col_integer else np.zeros(0, bool)
+        return (
+            cat(self.col_lower),
+            cat(self.col_upper),
+            integer,
+            cat(self.row_lower),
+            cat(self.row_upper),
+        )
+
+
+def _group(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Unique keys and, per element, the position of its key."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq.astype(np.int64), inverse.astype(np.int64).reshape(-1)
+
+
+# -- the recipe ------------------------------------------------------------------------------
+def define_assignments(m: Model) -> None:
+    """Integer units per allowed (pledge, requirement) arc."""
+    m.add_cols(np.zeros(len(m.arcs)), m.arcs.upper, integer=True)
+
+
+def define_pledge_capacity(m: Model) -> None:
+    """A pledge's units go to at most its pledged number of units in total."""
+    sc = m.index.scenario
+    pledges, row = _group(m.arcs.pledge)
+    cap = np.array([sc.pledges[i].units for i in pledges], dtype=np.float64)
+    x = np.arange(len(m.arcs), dtype=np.int64)
+    m.add_rows(np.full(pledges.size, -np.inf), cap, row, x, np.ones(x.size))
+
+
+def define_requirement_demand(m: Model) -> None:
+    """A requirement receives at most the units it asks for."""
+    sc = m.index.scenario
+    reqs, row = _group(m.arcs.requirement)
+    need = np.array([sc.requirements[j].units for j in reqs], dtype=np.float64)
+    x = np.arange(len(m.arcs), dtype=np.int64)
+    m.add_rows(np.full(reqs.size, -np.inf), need, row, x, np.ones(x.size))
+
+
+def _contributor_mission(m: Model) -> tuple[IntArray, IntArray, IntArray]:
+    """Per (contributor, mission) pair with arcs: contributor, mission, and per-arc pair pos."""
+    n_m = len(m.index.missions)
+    key = m.index.pledge_contributor[m.arcs.pledge] * n_m + m.index.requirement_mission[
+        m.arcs.requirement
+    ]
+    pairs, pos = _group(key)
+    return pairs // n_m, pairs % n_m, pos
+
+
+def define_participation(m: Model) -> None:
+    """Binary ``z[c,m]`` (contributor takes part) and ``y[m]`` (mission staffed) if needed."""
+    policy = m.index.scenario.policy
+    need_min = policy.min_contributors > 1
+    if policy.diversity_weight == 0 and not need_min:
+        return
+    if len(m.arcs) == 0:
+        return
+    contrib, mission, pos = _contributor_mission(m)
+    npairs = contrib.size
+    z = m.add_cols(np.zeros(npairs), np.ones(npairs), integer=True)
+    m.z_cols, m.z_missions, m.z_contributors = z, mission, contrib
+    x = np.arange(len(m.arcs), dtype=np.int64)
+    # z <= sum x: a contributor counts only if it sends units.
+    m.add_rows(
+        np.full(npairs, -np.inf),
+        np.zeros(npairs),
+        np.concatenate([np.arange(npairs), pos]),
+        np.concatenate([z, x]),
+        np.concatenate([np.ones(npairs), -np.ones(x.size)]),
+    )
+    m.side_rules.append("participation")
+    if not need_min:
+        return
+    skip = m.relaxation.min_contributor_missions
+    keep_pair = np.array([mi not in skip for mi in mission.tolist()], dtype=bool)
+    if not keep_pair.any():
+        return
+    # sum x <= M z: sending units makes the contributor count.
+    big = np.bincount(pos, weights=m.arcs.upper, minlength=npairs)
+    keep_arc = keep_pair[pos]
+    local = np.cumsum(keep_pair) - 1
+    k = int(keep_pair.sum())
+    m.add_rows(
+        np.full(k, -np.inf),
+        np.zeros(k),
+        np.concatenate([local[pos[keep_arc]], np.arange(k)]),
+        np.concatenate([x[keep_arc], z[keep_pair]]),
+        np.concatenate([np.ones(int(keep_arc.sum())), -big[keep_pair]]),
+    )
+    # y[m] = 1 if the mission receives units; then at least k contributors take part.
+    missions = np.unique(mission[keep_pair])
+    y = m.add_cols(np.zeros(missions.size), np.ones(missions.size), integer=True)
+    mpos = {int(mi): i for i, mi in enumerate(missions.tolist())}
+    arc_mission = m.index.requirement_mission[m.arcs.requirement]
+    sel = np.array([int(mi) in mpos for mi in arc_mission.tolist()], dtype=bool)
+    arc_row = np.array([mpos[int(mi)] for mi in arc_mission[sel].tolist()], dtype=np.int64)
+    bigm = np.bincount(arc_row, weights=m.arcs.upper[sel], minlength=missions.size)
+    m.add_rows(
+        np.full(missions.size, -np.inf),
+        np.zeros(missions.size),
+        np.concatenate([arc_row, np.arange(missions.size)]),
+        np.concatenate([x[sel], y]),
+        np.concatenate([np.ones(int(sel.sum())), -bigm]),
+    )
+    zsel = keep_pair
+    z_row = np.array([mpos[int(mi)] for mi in mission[zsel].tolist()], dtype=np.int64)
+    m.add_rows(
+        np.zeros(missions.size),
+        np.full(missions.size, np.inf),
+        np.concatenate([z_row, np.arange(missions.size)]),
+        np.concatenate([z[zsel], y]),
+        np.concatenate([np.ones(z_row.size), -float(policy.min_contributors) * np.ones(y.size)]),
+    )
+    m.side_rules.append("min_contributors")
+
+
+def define_contributor_cap(m: Model) -> None:
+    """A contributor's personnel in a mission is at most ``share`` of the mission's personnel."""
+    share = m.index.scenario.policy.max_contributor_share
+    if share is None or share >= 1 or len(m.arcs) == 0:
+        return
+    arc_mission = m.index.requirement_mission[m.arcs.requirement]
+    skip = m.relaxation.cap_missions
+    keep_arc = np.array([mi not in skip for mi in arc_mission.tolist()], dtype=bool)
+    if not keep_arc.any():
+        return
+    missions, mrow = _group(arc_mission[keep_arc])
+    x = np.arange(len(m.arcs), dtype=np.int64)[keep_arc]
+    s = m.arcs.personnel[keep_arc]
+    t = m.add_cols(np.zeros(missions.size), np.full(missions.size, np.inf), integer=False)
+    # t[m] = planned personnel of mission m.
+    m.add_rows(
+        np.zeros(missions.size),
+        np.zeros(missions.size),
+        np.concatenate([mrow, np.arange(missions.size)]),
+        np.concatenate([x, t]),
+        np.concatenate([s, -np.ones(missions.size)]),
+    )
+    contrib, _, pos = _contributor_mission(m)
+    pairs, prow = _group(pos[keep_arc])
+    pair_mission = np.zeros(pairs.size, dtype=np.int64)
+    pair_mission[prow] = mrow
+    m.add_rows(
+        np.full(pairs.size, -np.inf),
+        np.zeros(pairs.size),
+        np.concatenate([prow, np.arange(pairs.size)]),
+        np.concatenate([x, t[pair_mission]]),
+        np.concatenate([s, -share * np.ones(pairs.size)]),
+    )
+    del contrib
+    m.side_rules.append("contributor_cap")
+
+
+def define_budget(m: Model) -> None:
+    """Total cost-model USD stays within the budget."""
+    budget = m.index.scenario.policy.budget
+    if budget is None or m.relaxation.budget or len(m.arcs) == 0:
+        return
+    n = len(m.arcs)
+    m.add_rows(
+        np.array([-np.inf]),
+        np.array([budget / COST_SCALE]),
+        np.zeros(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64),
+        m.arcs.usd / COST_SCALE,
+    )
+    m.side_rules.append("budget")
+
+
+def define_women_share(m: Model) -> None:
+    """Personnel filling a requirement reach its minimum women's share on average."""
+    sc = m.index.scenario
+    minimum = np.array([r.min_women_share for r in sc.requirements])[m.arcs.requirement]
+    skip = m.relaxation.women_requirements
+    keep = (minimum > 0) & np.array(
+        [j not in skip for j in m.arcs.requirement.tolist()], dtype=bool
+    )
+    if not keep.any():
+        return
+    share = np.array([p.women_share for p in sc.pledges])[m.arcs.pledge]
+    reqs, row = _group(m.arcs.requirement[keep])
+    coef = m.arcs.personnel[keep] * (share[keep] - minimum[keep])
+    m.add_rows(
+        np.zeros(reqs.size),
+        np.full(reqs.size, np.inf),
+        row,
+        np.arange(len(m.arcs), dtype=np.int64)[keep],
+        coef,
+    )
+    m.side_rules.append("women_share")
+
+
+RECIPE: tuple[Callable[[Model], None], ...] = (
+    define_assignments,
+    define_pledge_capacity,
+    define_requirement_demand,
+    define_participation,
+    define_contributor_cap,
+    define_budget,
+    define_women_share,
+)
+
+
+def create_model(index: Index, arcs: Arcs, relaxation: Relaxation | None = None) -> Model:
+    """Run every ``define_*`` step of :data:`RECIPE` and return the model."""
+    m = Model(index=index, arcs=arcs, relaxation=relaxation or Relaxation())
+    for step in RECIPE:
+        step(m)
+    return m

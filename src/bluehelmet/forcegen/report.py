@@ -1,0 +1,47 @@
+"""A plan as plain data (the JSON output of ``bluehelmet plan``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from bluehelmet.domain.planning import Plan
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """``plan`` as a dict with keys ``assignments``, ``gaps``, ``objective``, ``bound``,
+    ``gap``, ``baseline``, ``quality`` and ``notes`` (dates as ISO strings)."""
+    q = plan.quality
+    gaps = []
+    for g in plan.gaps:
+        row = asdict(g)
+        row["missing"] = g.missing
+        row["reasons"] = [
+            {
+                "cause": r.cause.value,
+                "detail": r.detail,
+                "recoverable_units": r.recoverable_units,
+                "verified": r.verified,
+            }
+            for r in g.reasons
+        ]
+        gaps.append(row)
+    return {
+        "scenario": plan.scenario,
+        "assignments": [
+            {**asdict(a), "arrival": a.arrival.isoformat()} for a in plan.assignments
+        ],
+        "gaps": gaps,
+        "objective": asdict(q.objective),
+        "bound": q.bound,
+        "gap": q.mip_gap,
+        "baseline": asdict(q.baseline),
+        "quality": {
+            "method": q.method,
+            "status": q.status,
+            "optimal": q.optimal,
+            "solve_seconds": q.solve_seconds,
+            "lp_seconds": q.lp_seconds,
+        },
+        "notes": list(plan.notes),
+    }

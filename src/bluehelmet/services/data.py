@@ -1,0 +1,213 @@
+"""Contribution data use cases: import, sync, status and the normalized tables.
+
+Shared by the CLI and the REST API. Readers see only what committed imports name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+from sqlalchemy import inspect, select
+
+from bluehelmet.domain.contributions import CONTRIBUTION_SCHEMA
+from bluehelmet.domain.registry import PersonnelCategory
+from bluehelmet.errors import InputError
+from bluehelmet.sources import import_files
+from bluehelmet.sources.schemas import DATASETS, schema
+
+__all__ = [
+    "contributions",
+    "data_status",
+    "fatalities",
+    "import_files",
+    "locations",
+    "mandates",
+    "mission_list",
+    "mission_totals",
+    "official_ranking",
+    "scan",
+    "scan_contributions",
+    "sql",
+    "sync",
+]
+
+MonthRange = date | tuple[date | None, date | None] | None
+
+
+def scan(dataset: str, *, url: str | None = None) -> pl.LazyFrame:
+    """Lazy frame over the stored rows of ``dataset`` (empty, typed, when nothing is stored)."""
+    from bluehelmet.store.contributions import active_files
+
+    if dataset not in DATASETS:
+        from bluehelmet.errors import UnknownNameError
+
+        raise UnknownNameError("dataset", dataset, DATASETS)
+    files = active_files(url, dataset)
+    if not files:
+        return pl.LazyFrame(schema=schema(dataset))
+    return pl.scan_parquet([str(f) for f in files])
+
+
+def scan_contributions(*, url: str | None = None) -> pl.LazyFrame:
+    """Lazy frame over the normalized contribution table (``CONTRIBUTION_COLUMNS``)."""
+    return scan("contributions", url=url)
+
+
+def _month_filter(months: MonthRange) -> pl.Expr | None:
+    if months is None:
+        return None
+    if isinstance(months, date):
+        from calendar import monthrange
+
+        end = months.replace(day=monthrange(months.year, months.month)[1])
+        return pl.col("month") == end
+    first, last = months
+    expr = pl.lit(value=True)
+    if first is not None:
+        expr = expr & (pl.col("month") >= first)
+    if last is not None:
+        expr = expr & (pl.col("month") <= last)
+    return expr
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+def contributions(
+    months: MonthRange = None,
+    contributor: str | Sequence[str] | None = None,
+    mission: str | Sequence[str] | None = None,
+    category: str | PersonnelCategory | Sequence[str | PersonnelCategory] | None = None,
+    source: str | Sequence[str] | None = None,
+    *,
+    url: str | None = None,
+) -> pl.DataFrame:
+    """The normalized contribution rows, filtered.
+
+    ``months``: one date (its month) or an inclusive ``(start, end)`` range of dates (either
+    may be None). ``contributor`` ISO-3 code(s), ``mission`` registry acronym(s),
+    ``category`` PersonnelCategory value(s), ``source`` adapter name(s).
+    """
+    lazy = scan_contributions(url=url)
+    month_expr = _month_filter(months)
+    if month_expr is not None:
+        lazy = lazy.filter(month_expr)
+    for column, value in (("contributor", contributor), ("mission", mission), ("source", source)):
+        values = _as_list(value)
+        if values is not None:
+            lazy = lazy.filter(pl.col(column).is_in(values))
+    if category is not None:
+        cats = [category] if isinstance(category, str) else list(category)
+        try:
+            names = [str(PersonnelCategory(str(c))) for c in cats]
+        except ValueError as exc:
+            msg = f"unknown category; one of {', '.join(str(c) for c in PersonnelCategory)}"
+            raise InputError(msg, field="category") from exc
+        lazy = lazy.filter(pl.col("category").is_in(names))
+    frame = lazy.collect()
+    return frame.select([pl.col(c).cast(t) for c, t in CONTRIBUTION_SCHEMA.items()]).sort(
+        ["month", "contributor", "mission", "category", "sex"], nulls_last=True
+    )
+
+
+def official_ranking(*, url: str | None = None) -> pl.DataFrame:
+    """The UN's published rankings as imported (month, contributor, rank, female, male, total)."""
+    return scan("official_ranking", url=url).collect().sort(["month", "rank"])
+
+
+def mission_totals(*, url: str | None = None) -> pl.DataFrame:
+    """Mission x month totals (IPI data_mission): troops, police, observers, total."""
+    return scan("mission_totals", url=url).collect().sort(["month", "mission"])
+
+
+def fatalities(*, url: str | None = None) -> pl.DataFrame:
+    """One row per peacekeeper fatality (UN Data Hub)."""
+    return scan("fatalities", url=url).collect().sort(["date", "casualty_id"])
+
+
+def mission_list(*, url: str | None = None) -> pl.DataFrame:
+    """The UN Data Hub list of peacekeeping operations as published."""
+    return scan("missions", url=url).collect().sort("acronym")
+
+
+def mandates(*, url: str | None = None) -> pl.DataFrame:
+    """Mission x month mandate coding (TAMM): resolution and mandated tasks."""
+    return scan("mandates", url=url).collect().sort(["mission", "month"])
+
+
+def locations(*, url: str | None = None) -> pl.DataFrame:
+    """Deployment locations from UN maps (Geo-PKO)."""
+    return scan("locations", url=url).collect().sort(["mission", "month", "location"])
+
+
+def sql(query: str, *, url: str | None = None) -> duckdb.DuckDBPyRelation:
+    """Run a DuckDB query where every dataset is a view (``contributions``, ``fatalities``, ...)."""
+    con = duckdb.connect()
+    for dataset in DATASETS:
+        frame = scan(dataset, url=url).collect()
+        con.register(dataset, frame.to_arrow())
+    return con.sql(query)
+
+
+def data_status(*, url: str | None = None) -> list[dict[str, Any]]:
+    """Per imported file in force: dataset, format, file, sha256, months covered, rows."""
+    from bluehelmet.store.contributions import DataImport
+    from bluehelmet.store.session import engine
+
+    eng = engine(url)
+    try:
+        if not inspect(eng).has_table(DataImport.__tablename__):
+            return []
+        from sqlalchemy.orm import Session
+
+        with Session(eng) as session:
+            rows = session.scalars(
+                select(DataImport).where(DataImport.status == "active").order_by(DataImport.id)
+            ).all()
+            return [
+                {
+                    "dataset": r.dataset,
+                    "format": r.format,
+                    "file": Path(r.file_name).name,
+                    "path": r.file_name,
+                    "sha256": r.sha256,
+                    "month_first": r.month_start,
+                    "month_last": r.month_end,
+                    "months": len(r.months) if r.months else None,
+                    "rows": r.rows_stored,
+                    "imported_at": r.imported_at,
+                }
+                for r in rows
+            ]
+    finally:
+        eng.dispose()
+
+
+def sync(
+    sources_file: str | Path | None = None,
+    *,
+    refresh: bool = False,
+    mapping: str | Path | None = None,
+    skip_unknown: bool = False,
+    url: str | None = None,
+    progress: Any = None,
+) -> tuple[list[Any], list[Any]]:
+    """Download the official files (cached, checked, resumable) and import them.
+
+    Returns the downloads and the import results.
+    """
+    from bluehelmet.sources import sync as _sync
+
+    downloads = _sync.sync(_sync.load_sources(sources_file), refresh=refresh, progress=progress)
+    results = import_files(
+        [d.path for d in downloads], mapping=mapping, skip_unknown=skip_unknown, url=url
+    )
+    return downloads, results

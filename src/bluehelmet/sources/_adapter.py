@@ -1,0 +1,124 @@
+"""What every adapter produces: frames per dataset with raw names still to reconcile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+import polars as pl
+
+from bluehelmet.errors import InputError
+from bluehelmet.sources._common import Issue, RawFile, lines_of
+
+NameKind = Literal["code", "name"]
+
+
+@dataclass(slots=True)
+class Parsed:
+    """An adapter's output before reconciliation.
+
+    ``frames`` maps dataset name to a frame holding the dataset's columns plus ``_line``;
+    the columns listed in ``countries`` / ``missions`` still hold the names as published.
+    """
+
+    frames: dict[str, pl.DataFrame]
+    rows_read: int
+    issues: list[Issue] = field(default_factory=list)
+    countries: dict[str, list[tuple[str, NameKind]]] = field(default_factory=dict)
+    missions: dict[str, list[str]] = field(default_factory=dict)
+    rejected: int = 0
+
+
+class Adapter:
+    """One published file format: how to recognise it and how to read it."""
+
+    name: ClassVar[str]
+    dataset: ClassVar[str]
+    title: ClassVar[str]
+    citation: ClassVar[str]
+    signature: ClassVar[frozenset[str]]
+
+    def score(self, header: tuple[str, ...]) -> int:
+        """How well ``header`` matches this format (0: not this format)."""
+        present = {h.strip() for h in header}
+        return len(self.signature) if self.signature <= present else 0
+
+    def parse(self, raw: RawFile) -> Parsed:
+        """Read ``raw`` into normalized frames; raise InputError on malformed input."""
+        raise NotImplementedError
+
+
+def drop_summary_rows(
+    frame: pl.DataFrame, mask: pl.Expr, issues: list[Issue], count: pl.Expr | None = None
+) -> pl.DataFrame:
+    """Remove rows flagged as summary rows ('all', 'Total'), recording them as an issue."""
+    if not frame.select(mask.any()).item():
+        return frame
+    summary = frame.filter(mask)
+    if summary.height:
+        personnel = int(summary.select(count.sum()).item()) if count is not None else 0
+        issues.append(
+            Issue(
+                "summary_row",
+                "summary rows ('all', 'Total') skipped; their figures are not stored",
+                lines_of(summary),
+                personnel,
+            )
+        )
+    return frame.filter(~mask)
+
+
+def drop_duplicates(
+    raw: RawFile, frame: pl.DataFrame, key: list[str], values: list[str], issues: list[Issue]
+) -> pl.DataFrame:
+    """Keep one of identical duplicated rows (reported); conflicting duplicates fail."""
+    if frame.select(pl.struct(key).n_unique()).item() == frame.height:
+        return frame
+    dup = frame.filter(pl.struct(key).is_duplicated())
+    if dup.height == 0:
+        return frame
+    conflicting = dup.filter(~pl.struct(key + values).is_duplicated())
+    if conflicting.height:
+        first = conflicting.sort("_line").row(0, named=True)
+        same = dup.filter(pl.all_horizontal([pl.col(k) == first[k] for k in key])).get_column(
+            "_line"
+        )
+        where = ", ".join(str(v) for v in same.to_list())
+        what = ", ".join(f"{k}={first[k]}" for k in key)
+        msg = f"the same {what} appears on lines {where} with different figures"
+        raise InputError(msg, file=raw.path, line=int(first["_line"]), field=key[0])
+    repeats = dup.filter(pl.struct(key).is_first_distinct().not_())
+    issues.append(
+        Issue(
+            "duplicate",
+            f"rows repeating the same {', '.join(key)} skipped (counted once)",
+            lines_of(repeats),
+        )
+    )
+    return frame.filter(pl.struct(key).is_first_distinct())
+
+
+def reject_inconsistent(
+    frame: pl.DataFrame, checks: list[tuple[str, pl.Expr]], total: pl.Expr, issues: list[Issue]
+) -> tuple[pl.DataFrame, int]:
+    """Reject rows whose parts do not add up to their published total; report them."""
+    rejected = 0
+    passed = frame.select(
+        [ok.fill_null(value=True).all().alias(str(i)) for i, (_, ok) in enumerate(checks)]
+    ).row(0)
+    if all(passed):
+        return frame, 0
+    for label, ok in checks:
+        bad = frame.filter(~ok.fill_null(value=True))
+        if bad.height:
+            issues.append(
+                Issue(
+                    "inconsistent_total",
+                    f"rows rejected: {label}",
+                    lines_of(bad),
+                    int(bad.select(total.sum()).item() or 0),
+                )
+            )
+            rejected += bad.height
+            frame = frame.filter(ok.fill_null(value=True))
+    return frame, rejected

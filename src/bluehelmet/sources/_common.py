@@ -1,0 +1,339 @@
+"""Helpers shared by the adapters: reading a file once, typed columns with located errors."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bluehelmet.errors import InputError
+
+BOM = b"\xef\xbb\xbf"
+NA_VALUES = ("", "NA", "N/A", "NaN", "na", "null", "NULL", "-")
+SUMMARY_NAMES = frozenset({"all", "total", "totals", "grand total", "sum", "subtotal"})
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """A source file read once: its bytes (BOM removed), SHA-256, size and header.
+
+    The SHA-256 is computed in a background thread while the file is parsed.
+    """
+
+    path: Path
+    data: bytes
+    size: int
+    header: tuple[str, ...]
+    digest: Future[str]
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file as stored on disk (hex)."""
+        return self.digest.result()
+
+    @property
+    def name(self) -> str:
+        """The file name shown in messages."""
+        return str(self.path)
+
+
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-sha256")
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_raw(path: Path) -> RawFile:
+    """Read ``path``, start hashing it, and read its header line."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        msg = f"cannot read the file: {exc.strerror or exc}"
+        raise InputError(msg, file=path) from exc
+    digest = _HASHER.submit(_sha256, data)
+    size = len(data)
+    if data.startswith(BOM):
+        data = data[len(BOM) :]
+    end = data.find(b"\n")
+    head = data[: end if end >= 0 else len(data)]
+    try:
+        first = head.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        check_utf8(path, data)
+        raise  # pragma: no cover - check_utf8 raised
+    if not first.strip():
+        msg = "the file is empty or has no header line"
+        raise InputError(msg, file=path, line=1)
+    header = tuple(_split_header(first))
+    return RawFile(path=path, data=data, size=size, header=header, digest=digest)
+
+
+def check_utf8(path: Path, data: bytes) -> None:
+    """Fail with the line and column of the first byte that is not UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        msg = (
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {col}); "
+            "re-save the file as UTF-8"
+        )
+        raise InputError(msg, file=path, line=line) from None
+
+
+def _split_header(line: str) -> list[str]:
+    import csv
+
+    return [h.strip() for h in next(csv.reader([line]))]
+
+
+def read_table(
+    raw: RawFile,
+    *,
+    separator: str = ",",
+    typed: dict[str, pl.DataType | type[pl.DataType]] | None = None,
+) -> pl.DataFrame:
+    """Parse the CSV and add ``_line`` (1 = header).
+
+    Columns are text, except those in ``typed`` (e.g. counts as Int64, dates as Date) when
+    every value parses: that is the fast path. If any does not, the whole file is read as
+    text so that the validators (``counts``, ``dates``) can name the line and field.
+    """
+    frame: pl.DataFrame | None = None
+    if typed:
+        present = {c: t for c, t in typed.items() if c in raw.header}
+        try:
+            frame = _read(raw, separator, present)
+        except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
+            frame = None
+    if frame is None:
+        try:
+            frame = _read(raw, separator, {})
+        except pl.exceptions.ComputeError as exc:
+            check_utf8(raw.path, raw.data)
+            msg = f"malformed CSV: {str(exc).splitlines()[0]}"
+            raise InputError(msg, file=raw.path, line=_error_line(raw.data, str(exc))) from None
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    frame = frame.with_row_index("_line", offset=2).with_columns(pl.col("_line").cast(pl.Int64))
+    # blank lines (e.g. a trailing "\r\n") carry nothing: drop them
+    data_columns = [c for c in frame.columns if c != "_line"]
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in data_columns])
+    if frame.select(blank.any()).item():
+        frame = frame.filter(~blank)
+    return frame
+
+
+def _read(
+    raw: RawFile, separator: str, typed: dict[str, pl.DataType | type[pl.DataType]]
+) -> pl.DataFrame:
+    return pl.read_csv(
+        raw.data,
+        separator=separator,
+        infer_schema_length=0,
+        schema_overrides=typed or None,
+        null_values=list(NA_VALUES),
+        raise_if_empty=False,
+    )
+
+
+def _error_line(data: bytes, message: str) -> int | None:
+    import re
+
+    found = re.search(r"record (\d+)|line (\d+)", message)
+    if not found:
+        return None
+    return int(next(g for g in found.groups() if g)) + 1
+
+
+def require_columns(raw: RawFile, frame: pl.DataFrame, columns: list[str]) -> None:
+    """Fail naming the first missing column."""
+    for column in columns:
+        if column not in frame.columns:
+            msg = f"missing column {column!r} (header: {', '.join(frame.columns)})"
+            raise InputError(msg, file=raw.path, line=1, field=column)
+
+
+def first_bad(frame: pl.DataFrame, mask: pl.Expr, column: str) -> tuple[int, Any] | None:
+    """Line and value of the first row where ``mask`` holds, or None."""
+    bad = frame.filter(mask).select("_line", column).head(1)
+    if bad.height == 0:
+        return None
+    line, value = bad.row(0)
+    return int(line), value
+
+
+def counts(
+    raw: RawFile,
+    frame: pl.DataFrame,
+    columns: list[str],
+    *,
+    required: bool = True,
+    decimal_comma: bool = False,
+) -> pl.DataFrame:
+    """Cast count columns to Int64; text, fractions, negatives and (if required) gaps fail."""
+    text_columns = [c for c in columns if frame.schema[c] == pl.Utf8]
+    if text_columns:
+        frame = _counts_from_text(raw, frame, text_columns, decimal_comma=decimal_comma)
+    frame = frame.with_columns([pl.col(c).cast(pl.Int64) for c in columns])
+    checks = [(pl.col(c) < 0).any().alias(f"neg:{c}") for c in columns]
+    if required:
+        checks += [pl.col(c).is_null().any().alias(f"null:{c}") for c in columns]
+    flags = frame.select(checks).row(0, named=True)
+    for column in columns:
+        if flags[f"neg:{column}"]:
+            hit = first_bad(frame, pl.col(column) < 0, column)
+            assert hit is not None
+            msg = f"a count cannot be negative, got {hit[1]!r}"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+        if required and flags[f"null:{column}"]:
+            hit = first_bad(frame, pl.col(column).is_null(), column)
+            assert hit is not None
+            msg = "missing value (truncated line or empty cell)"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+    return frame
+
+
+def _counts_from_text(
+    raw: RawFile, frame: pl.DataFrame, columns: list[str], *, decimal_comma: bool
+) -> pl.DataFrame:
+    exprs = []
+    for column in columns:
+        text = pl.col(column).str.strip_chars()
+        if decimal_comma:
+            text = text.str.replace(",", ".", literal=True)
+        exprs.append(text.alias(column))
+    frame = frame.with_columns(exprs)
+    for column in columns:
+        as_float = pl.col(column).cast(pl.Float64, strict=False)
+        hit = first_bad(frame, pl.col(column).is_not_null() & as_float.is_null(), column)
+        if hit:
+            msg = f"not a number: {hit[1]!r}"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+        hit = first_bad(frame, as_float.is_not_null() & (as_float != as_float.floor()), column)
+        if hit:
+            msg = f"a count must be a whole number, got {hit[1]!r}"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+    return frame.with_columns([pl.col(c).cast(pl.Float64).cast(pl.Int64) for c in columns])
+
+
+def numbers(
+    raw: RawFile, frame: pl.DataFrame, columns: Sequence[str], *, decimal_comma: bool = False
+) -> pl.DataFrame:
+    """Cast optional decimal columns (coordinates, ratios) to Float64; text fails."""
+    for column in columns:
+        text = pl.col(column).str.strip_chars()
+        if decimal_comma:
+            text = text.str.replace(",", ".", literal=True)
+        frame = frame.with_columns(text.alias(column))
+        cast = pl.col(column).cast(pl.Float64, strict=False)
+        hit = first_bad(frame, pl.col(column).is_not_null() & cast.is_null(), column)
+        if hit:
+            msg = f"not a number: {hit[1]!r}"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+        frame = frame.with_columns(cast.alias(column))
+    return frame
+
+
+def dates(
+    raw: RawFile,
+    frame: pl.DataFrame,
+    column: str,
+    *,
+    formats: tuple[str, ...] = ("%Y-%m-%d",),
+    required: bool = True,
+    alias: str | None = None,
+) -> pl.DataFrame:
+    """Parse a date column with the first format that reads every value; fail on the first bad."""
+    out = alias or column
+    if frame.schema[column] == pl.Date:
+        if required and frame.select(pl.col(column).is_null().any()).item():
+            hit = first_bad(frame, pl.col(column).is_null(), column)
+            assert hit is not None
+            msg = "missing date (truncated line or empty cell)"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+        return frame.with_columns(pl.col(column).alias(out))
+    text = pl.col(column).str.strip_chars()
+    parsed: pl.Expr | None = None
+    for fmt in formats:
+        attempt = text.str.strptime(pl.Date, fmt, strict=False)
+        parsed = attempt if parsed is None else parsed.fill_null(attempt)
+    assert parsed is not None
+    hit = first_bad(frame, pl.col(column).is_not_null() & parsed.is_null(), column)
+    if hit:
+        msg = f"not a date: {hit[1]!r} (expected {' or '.join(formats)})"
+        raise InputError(msg, file=raw.path, line=hit[0], field=column)
+    if required:
+        hit = first_bad(frame, pl.col(column).is_null(), column)
+        if hit:
+            msg = "missing date (truncated line or empty cell)"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+    return frame.with_columns(parsed.alias(out))
+
+
+def year_month(
+    raw: RawFile, frame: pl.DataFrame, year: str, month: str, *, alias: str = "month"
+) -> pl.DataFrame:
+    """Build a month-end date from year and month columns; fail on an unknown month."""
+    frame = counts(raw, frame, [year, month])
+    hit = first_bad(frame, ~pl.col(month).is_between(1, 12), month)
+    if hit:
+        msg = f"unknown month {hit[1]!r} (expected 1-12)"
+        raise InputError(msg, file=raw.path, line=hit[0], field=month)
+    hit = first_bad(frame, ~pl.col(year).is_between(1900, 2100), year)
+    if hit:
+        msg = f"implausible year {hit[1]!r}"
+        raise InputError(msg, file=raw.path, line=hit[0], field=year)
+    return frame.with_columns(pl.date(pl.col(year), pl.col(month), 1).dt.month_end().alias(alias))
+
+
+def is_summary(expr: pl.Expr) -> pl.Expr:
+    """True where a name column holds a summary label such as 'all' or 'Total'."""
+    return expr.str.strip_chars().str.to_lowercase().is_in(list(SUMMARY_NAMES))
+
+
+def summary_mask(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
+    """True where any of ``columns`` holds a summary label (checked on distinct values)."""
+    mask = pl.lit(value=False)
+    for column in columns:
+        values = frame.get_column(column).drop_nulls().unique()
+        labels = values.filter(
+            values.str.strip_chars().str.to_lowercase().is_in(list(SUMMARY_NAMES))
+        )
+        if labels.len():
+            mask = mask | pl.col(column).is_in(labels.to_list()).fill_null(value=False)
+    return mask
+
+
+@dataclass(slots=True)
+class Issue:
+    """Something found in a file that did not stop the import (reported in the summary)."""
+
+    kind: str  # "summary_row", "duplicate", "inconsistent_total", "unknown_name", ...
+    message: str
+    lines: list[int] = field(default_factory=list)
+    count: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (at most 20 line numbers)."""
+        shown = self.lines[:20]
+        more = len(self.lines) - len(shown)
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "lines": shown,
+            "more_lines": more,
+            "rows": len(self.lines),
+            "personnel": self.count,
+        }
+
+
+def lines_of(frame: pl.DataFrame) -> list[int]:
+    """The ``_line`` values of ``frame`` as a list."""
+    return [int(v) for v in frame.get_column("_line").to_list()]

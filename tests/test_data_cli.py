@@ -1,0 +1,71 @@
+"""The ``bluehelmet data`` commands, and the store on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from _data_helpers import gender_row, sample_gender, write_gender
+from bluehelmet.cli import app
+from bluehelmet.services import data
+from bluehelmet.sources import import_files
+
+runner = CliRunner()
+
+
+def test_import_then_status_json(tmp_path: Path) -> None:
+    path = sample_gender(tmp_path / "g.csv")
+    result = runner.invoke(app, ["data", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Import summary" in result.output
+    result = runner.invoke(app, ["data", "status", "--format", "json"])
+    assert result.exit_code == 0
+    [row] = json.loads(result.stdout)
+    assert row["file"] == "g.csv" and row["months"] == 1 and row["month_first"] == "2012-03-31"
+    again = runner.invoke(app, ["data", "import", str(path), "-o", "json"])
+    assert json.loads(again.stdout)[0]["status"] == "unchanged"
+
+
+def test_import_refusal_shows_report(tmp_path: Path) -> None:
+    path = write_gender(
+        tmp_path / "u.csv", [gender_row(1, "2012-04-30", "Atlantis", "ATL", "UNMIL", ip=(1, 0))]
+    )
+    result = runner.invoke(app, ["data", "import", str(path)])
+    assert result.exit_code == 1
+    assert "ATL" in result.output and "Reconciliation report" in result.output
+    ok = runner.invoke(app, ["data", "import", str(path), "--skip-unknown"])
+    assert ok.exit_code == 0 and "skipped" in ok.output
+
+
+def test_bad_file_exits_non_zero(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = runner.invoke(app, ["data", "import", str(path)])
+    assert result.exit_code == 1 and "unrecognised format" in result.output
+
+
+def test_store_on_each_database(database_url: str, tmp_path: Path) -> None:
+    path = sample_gender(tmp_path / "g.csv")
+    [first] = import_files([path], url=database_url)
+    [second] = import_files([path], url=database_url)
+    assert (first.status, second.status) == ("imported", "unchanged")
+    [status] = data.data_status(url=database_url)
+    assert status["rows"] == first.rows_stored
+    assert data.contributions(url=database_url)["count"].sum() == 13 + 765 + 510
+
+
+def test_duckdb_views_and_filters(tmp_path: Path) -> None:
+    from datetime import date
+
+    import_files([sample_gender(tmp_path / "g.csv")])
+    rel = data.sql("SELECT contributor, sum(count) AS n FROM contributions GROUP BY 1 ORDER BY 1")
+    assert rel.fetchall() == [("ALB", 13), ("GHA", 1275)]
+    assert data.sql("SELECT count(*) FROM fatalities").fetchone() == (0,)
+    ghana = data.contributions(
+        months=(date(2012, 1, 1), None), contributor="GHA", category=["troops"]
+    )
+    assert ghana["count"].sum() == 1250
+    assert data.contributions(mission="UNOCI")["count"].sum() == 510
+    assert data.scan_contributions().collect().height == data.contributions().height

@@ -1,0 +1,45 @@
+"""Property: whatever valid figures a file holds, the stored sums equal the file's totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import uuid4
+
+import polars as pl
+from _data_helpers import gender_row, write_gender
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bluehelmet.services import data
+from bluehelmet.sources import import_files
+
+PAIRS = [("ALB", "Albania"), ("GHA", "Ghana"), ("NPL", "Nepal"), ("FRA", "France")]
+MISSIONS = ["UNMIL", "UNOCI", "UNIFIL"]
+
+cell = st.tuples(st.integers(0, 300), st.integers(0, 50))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    figures=st.dictionaries(
+        st.tuples(st.sampled_from(PAIRS), st.sampled_from(MISSIONS)),
+        st.tuples(cell, cell),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_stored_sums_equal_file_totals(tmp_path: Path, figures: dict) -> None:
+    rows = [
+        gender_row(i, "2013-12-31", name, iso, mission, ip=ip, troops=troops)
+        for i, (((iso, name), mission), (ip, troops)) in enumerate(figures.items(), 1)
+    ]
+    path = write_gender(tmp_path / f"{uuid4().hex}.csv", rows)
+    import_files([path])
+    stored = data.contributions(source="ipi_gender_full")
+    stored = stored.filter(pl.col("sha256") == stored.sort("line")["sha256"][-1])
+    # a newer file replaces the month, so only this file's rows are in force
+    expected: dict[str, int] = {}
+    for ((iso, _), _), (ip, troops) in figures.items():
+        expected[iso] = expected.get(iso, 0) + sum(ip) + sum(troops)
+    got = dict(data.contributions().group_by("contributor").agg(pl.col("count").sum()).iter_rows())
+    assert got == {k: v for k, v in expected.items() if v}

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -204,4 +203,31 @@ def test_commands_fail_cleanly_on_bad_input() -> None:
     result = _invoke("shares", "--by", "planet")
     assert result.exit_code != 0
     assert "cannot group shares by 'planet'" in result.output
-    assert date(2021, 1, 31)  # the commands need no data to reject bad options
+
+
+def test_parity_missions_concentration_and_fatality_commands(tmp_path: Path) -> None:
+    _importer()([real_file(RANK), real_file(FATALITIES)], skip_unknown=True)
+    result = _invoke("parity", "--by", "contributor", "--month", "2021-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = {r["key"]: r for r in json.loads(result.stdout.splitlines()[0])}
+    bgd = rows["BGD"]
+    assert (bgd["female"], bgd["male"]) == (317, 6394)
+    assert bgd["female_share"] == pytest.approx(317 / 6711)
+    result = _invoke("concentration", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0])[0]["contributors"] == 122
+    result = _invoke("missions", "--format", "json")  # the ranking has no missions
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0]) == []
+    expected = sum(1 for r in _csv_rows(FATALITIES) if r["incident_date"].startswith("2013-"))
+    result = _invoke(
+        "fatalities", "--by", "year", "--from", "2013-01", "--to", "2013-12", "-f", "csv"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().splitlines()[1] == f"2013,{expected}"
+    result = _invoke(
+        "fatalities", "--rates", "--by", "year", "--from", "2021-01", "--to", "2021-01"
+    )
+    assert result.exit_code == 0, result.output
+    result = _invoke("fatalities", "--by", "weather")
+    assert result.exit_code != 0 and "cannot group fatalities by 'weather'" in result.output

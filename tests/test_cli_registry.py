@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +193,24 @@ def test_init_uses_bluehelmet_home_by_default(bluehelmet_home: Any) -> None:
 def test_init_reports_an_unreachable_database() -> None:
     err = _fails("init", "--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert "cannot create or upgrade the store" in err
+
+
+def test_every_registry_command_and_option_is_documented() -> None:
+    import typer.main
+
+    from bluehelmet.cli import registry as registry_cli
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "cli-registry.md").read_text()
+    group = typer.Typer()
+    registry_cli.register(group)
+    click_group = typer.main.get_command(group)
+    assert hasattr(click_group, "commands")
+    registry_group = click_group.commands["registry"]
+    assert hasattr(registry_group, "commands")
+    for name, command in [*registry_group.commands.items(), ("init", click_group.commands["init"])]:
+        prefix = "bluehelmet init" if name == "init" else f"bluehelmet registry {name}"
+        assert f"`{prefix}" in doc, f"{prefix} is not documented"
+        for param in command.params:
+            for opt in param.opts:
+                if opt.startswith("--") and opt not in {"--help"}:
+                    assert opt in doc, f"{prefix} {opt} is not documented"

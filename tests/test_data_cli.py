@@ -62,7 +62,7 @@ def test_duckdb_views_and_filters(tmp_path: Path) -> None:
     import_files([sample_gender(tmp_path / "g.csv")])
     rel = data.sql("SELECT contributor, sum(count) AS n FROM contributions GROUP BY 1 ORDER BY 1")
     assert rel.fetchall() == [("ALB", 13), ("GHA", 1275)]
-    assert data.sql("SELECT count(*) FROM fatalities").fetchone() == (0,)
+    assert data.sql("SELECT count(*) FROM fatalities").fetchall() == [(0,)]
     ghana = data.contributions(
         months=(date(2012, 1, 1), None), contributor="GHA", category=["troops"]
     )

@@ -57,9 +57,12 @@ def test_each_gap_reason_is_found_on_its_hand_made_case(name: str, cause: GapCau
 
 def test_reasons_recover_the_right_number_of_units() -> None:
     p = plan(example("contributor_cap"))
-    # AAA 2 units alone would be 100%; with BBB's 1 unit, AAA may send 1 (50%).
-    gap = p.gaps[0]
-    assert (gap.filled, gap.required) == (2, 2) or gap.missing == 0 or gap.filled == 2
+    # 3 needed; BBB sends 1, so AAA may send 1 (50%); without the cap AAA sends 2.
+    (gap,) = p.gaps
+    assert (gap.filled, gap.required) == (2, 3)
+    (reason,) = gap.reasons
+    assert reason.cause is GapCause.CONTRIBUTOR_CAP
+    assert reason.recoverable_units == 1
     p = plan(example("budget"))
     (gap,) = p.gaps
     assert gap.filled == 1

@@ -238,10 +238,10 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
     )
     policy = Policy(
         request_date=request,
-        max_contributor_share=rng.choice((None, 0.5, 0.7)),
-        min_contributors=rng.choice((1, 1, 2)),
+        max_contributor_share=rng.choice((None, None, 0.6, 0.75)),
+        min_contributors=rng.choice((1, 1, 1, 2)),
         exclude_neighbours=rng.random() < 0.5,
-        budget=rng.choice((None, None, 4e6, 2e7)),
+        budget=rng.choice((None, None, 3e6, 6e6)),
         allow_late_days=rng.choice((0, 0, 30)),
         women_target=rng.choice((None, 0.15)),
         diversity_weight=rng.choice((0.0, 1.0)),
@@ -426,8 +426,8 @@ def example(name: str) -> Scenario:
         "readiness": (policy, [req()], [pledge("P1", "AAA", readiness=ReadinessLevel.LEVEL_1)]),
         "contributor_cap": (
             replace(policy, max_contributor_share=0.5),
-            [req(units=2)],
-            [pledge("P1", "AAA", units=2), pledge("P2", "BBB")],
+            [req(units=3)],
+            [pledge("P1", "AAA", units=3), pledge("P2", "BBB")],
         ),
         "budget": (
             replace(policy, budget=1.5e6),

@@ -12,7 +12,7 @@ from bluehelmet.analytics.fatalities import fatality_counts, fatality_rates
 from bluehelmet.analytics.gender import PARITY_TARGETS, ParityBy, parity, targets_frame
 from bluehelmet.analytics.missions import mission_months
 from bluehelmet.analytics.panels import Panel, PanelKind, PanelKindError, panel
-from bluehelmet.analytics.ranking import ranking
+from bluehelmet.analytics.ranking import compare_with_official, ranking
 from bluehelmet.analytics.shares import ShareBy, concentration, share_trends, shares
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "PanelKindError",
     "ParityBy",
     "ShareBy",
+    "compare_with_official",
     "concentration",
     "fatality_counts",
     "fatality_rates",

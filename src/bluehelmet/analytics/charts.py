@@ -237,3 +237,61 @@ def save_chart(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0
     else:
         target.write_text(vlc.vegalite_to_html(spec, bundle=True), encoding="utf-8")
     return target
+
+
+def line_chart(
+    table: pl.DataFrame,
+    *,
+    x: str,
+    y: str | list[str],
+    colour: str | None = None,
+    title: str | None = None,
+    percent: bool = False,
+) -> alt.Chart:
+    """Lines of one or more measures over ``x`` (e.g. missions' strength per month)."""
+    measures = [y] if isinstance(y, str) else list(y)
+    check_columns(table, [x, *measures, *([colour] if colour else [])], "table")
+    if colour is None:
+        data = table.select(x, *measures).unpivot(index=x, on=measures, variable_name="measure")
+        colour, value = "measure", "value"
+    else:
+        data, value = table.select(x, colour, measures[0]), measures[0]
+    kind = "T" if table.schema[x] in (pl.Date, pl.Datetime) else "Q"
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    chart: alt.Chart = (
+        alt.Chart(_inline(_values(data)), title=title or value)
+        .mark_line(point=data.height <= 60)
+        .encode(
+            x=alt.X(f"{x}:{kind}", title=None),
+            y=alt.Y(f"{value}:Q", title=None if colour == "measure" else value, axis=axis),
+            color=alt.Color(f"{colour}:N", title=None),
+            tooltip=[f"{x}:{kind}", f"{colour}:N", alt.Tooltip(f"{value}:Q", format=",.4~g")],
+        )
+        .properties(width=560, height=300)
+    )
+    return chart
+
+
+def bar_chart(
+    table: pl.DataFrame, *, category: str, value: str, title: str | None = None, top: int = 30
+) -> alt.Chart:
+    """Horizontal bars of ``value`` per ``category``, largest first (e.g. fatalities)."""
+    check_columns(table, (category, value), "table")
+    head = (
+        table.group_by(category)
+        .agg(pl.col(value).sum())
+        .sort(value, descending=True)
+        .head(top)
+        .with_columns(pl.col(category).cast(pl.Utf8))
+    )
+    chart: alt.Chart = (
+        alt.Chart(_inline(_values(head)), title=title or f"{value} by {category}")
+        .mark_bar(color="#4361ee")
+        .encode(
+            y=alt.Y(f"{category}:N", sort="-x", title=None),
+            x=alt.X(f"{value}:Q", title=value),
+            tooltip=[f"{category}:N", f"{value}:Q"],
+        )
+        .properties(width=520, height=alt.Step(16))
+    )
+    return chart

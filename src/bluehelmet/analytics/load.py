@@ -39,3 +39,11 @@ def load_fatalities() -> pl.DataFrame:
     rows = service.fatalities()
     frame: pl.DataFrame = rows.collect() if isinstance(rows, pl.LazyFrame) else rows
     return frame
+
+
+def load_official_ranking() -> pl.DataFrame:
+    """The published rankings stored from the UN ranking files."""
+    service = _data_service()
+    rows = service.official_ranking()
+    frame: pl.DataFrame = rows.collect() if isinstance(rows, pl.LazyFrame) else rows
+    return frame

@@ -77,3 +77,40 @@ def _names(countries: pl.DataFrame | None) -> pl.DataFrame:
     frame = countries_frame() if countries is None else countries
     check_columns(frame, ("iso3", "name"), "countries frame")
     return frame.select("iso3", "name").unique("iso3")
+
+
+def compare_with_official(
+    contributions: Frame,
+    official: pl.DataFrame,
+    month: date | str,
+) -> pl.DataFrame:
+    """The computed ranking of ``month`` beside a published one, contributor by contributor.
+
+    ``official`` holds the published ranking (columns ``month``, ``contributor``, ``rank``,
+    ``female``, ``male``, ``total``; as stored from the UN ranking file). Returns one row per
+    contributor in either, with ``rank`` / ``official_rank``, ``total`` / ``official_total``
+    and ``matches`` (rank, female, male and total all equal).
+    """
+    day = month_end(month)
+    check_columns(official, ("month", "contributor", "rank", "female", "male", "total"), "official")
+    published = official.filter(pl.col("month") == day).select(
+        iso3="contributor",
+        official_rank="rank",
+        official_female="female",
+        official_male="male",
+        official_total="total",
+    )
+    names = pl.DataFrame({"iso3": [], "name": []}, schema={"iso3": pl.Utf8, "name": pl.Utf8})
+    computed = ranking(contributions, day, countries=names).select(
+        "iso3", "rank", "female", "male", "total"
+    )
+    joined = computed.join(published, on="iso3", how="full", coalesce=True)
+    same = (
+        (pl.col("rank") == pl.col("official_rank"))
+        & (pl.col("female") == pl.col("official_female"))
+        & (pl.col("male") == pl.col("official_male"))
+        & (pl.col("total") == pl.col("official_total"))
+    )
+    return joined.with_columns(matches=same.fill_null(False)).sort(
+        ["official_rank", "rank", "iso3"], nulls_last=True
+    )

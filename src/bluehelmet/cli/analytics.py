@@ -58,6 +58,9 @@ def rank(
     fmt: OutputFormat = FormatOption,
     chart: Path | None = ChartOption,
     world_map: Path | None = typer.Option(None, "--map", help="Also write a world map file."),
+    check: bool = typer.Option(
+        False, "--check", help="Compare with the stored official UN ranking of that month."
+    ),
 ) -> None:
     """Rank contributors by uniformed personnel in a month, as the UN does (ties share a rank)."""
     from bluehelmet import analytics
@@ -65,6 +68,20 @@ def rank(
     from bluehelmet.errors import BluehelmetError
 
     try:
+        if check:
+            from bluehelmet.analytics.load import load_official_ranking
+
+            comparison = analytics.compare_with_official(
+                load_contributions(), load_official_ranking(), month
+            )
+            emit(_rows(comparison), fmt, title=f"Computed against official ranking, {month}")
+            wrong = comparison.filter(~pl.col("matches")).height
+            if comparison.is_empty() or wrong:
+                msg = (
+                    f"{wrong} of {comparison.height} contributors differ from the official ranking"
+                )
+                raise fail(msg if comparison.height else f"no official ranking stored for {month}")
+            return
         table = analytics.ranking(
             load_contributions(),
             month,
@@ -141,6 +158,7 @@ def concentration(
     category: list[str] | None = CategoryOption,
     per_month: bool = typer.Option(False, "--per-month", help="One row per month."),
     fmt: OutputFormat = FormatOption,
+    chart: Path | None = ChartOption,
 ) -> None:
     """Concentration of personnel among contributors: HHI, top-5/top-10 shares, Gini."""
     from bluehelmet import analytics
@@ -157,6 +175,23 @@ def concentration(
             per_month=per_month,
         )
         emit(_rows(table), fmt, title="Concentration among contributors")
+        if chart is not None:
+            from bluehelmet.analytics.charts import line_chart
+
+            monthly = (
+                table
+                if per_month
+                else analytics.concentration(
+                    load_contributions(),
+                    start=start,
+                    end=end,
+                    missions=mission,
+                    categories=category,
+                    per_month=True,
+                )
+            )
+            measures = ["hhi", "top5_share", "top10_share", "gini"]
+            _save(line_chart(monthly, x="month", y=measures, title="Concentration"), chart)
     except BluehelmetError as exc:
         raise fail(str(exc)) from exc
 
@@ -168,6 +203,7 @@ def missions(
     mission: list[str] | None = MissionOption,
     category: list[str] | None = CategoryOption,
     fmt: OutputFormat = FormatOption,
+    chart: Path | None = ChartOption,
 ) -> None:
     """Per mission and month: strength by category, contributors, largest and regional shares."""
     from bluehelmet import analytics
@@ -179,6 +215,12 @@ def missions(
             load_contributions(), start=start, end=end, missions=mission, categories=category
         )
         emit(_rows(table), fmt, title="Missions by month")
+        if chart is not None:
+            from bluehelmet.analytics.charts import line_chart
+
+            _save(
+                line_chart(table, x="month", y="total", colour="mission", title="Strength"), chart
+            )
     except BluehelmetError as exc:
         raise fail(str(exc)) from exc
 
@@ -233,6 +275,7 @@ def fatalities(
     contributor: list[str] | None = ContributorOption,
     mission: list[str] | None = MissionOption,
     fmt: OutputFormat = FormatOption,
+    chart: Path | None = ChartOption,
 ) -> None:
     """Peacekeeper fatalities: counts by any keys, or rates where strength is known."""
     from bluehelmet import analytics
@@ -264,6 +307,11 @@ def fatalities(
                 missions=mission,
             )
         emit(_rows(table), fmt, title="Fatalities")
+        if chart is not None:
+            from bluehelmet.analytics.charts import bar_chart
+
+            value = "rate_per_1000" if rates else "fatalities"
+            _save(bar_chart(table, category=keys[0], value=value, title="Fatalities"), chart)
     except BluehelmetError as exc:
         raise fail(str(exc)) from exc
 

@@ -126,7 +126,7 @@ def _run(h: Any, deadline: float) -> tuple[str, bool, float, float]:
     seconds = time.perf_counter() - t0
     status = h.getModelStatus()
     info = h.getInfo()
-    optimal = status == highspy.HighsModelStatus.kOptimal
+    optimal = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
     gap = float(info.mip_gap) if info.mip_node_count >= 0 else 0.0
     if not np.isfinite(gap) or gap > 1e30:
         gap = 0.0 if optimal else float("inf")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import ClassVar, Literal
 
 import polars as pl
@@ -27,6 +28,8 @@ class Parsed:
     countries: dict[str, list[tuple[str, NameKind]]] = field(default_factory=dict)
     missions: dict[str, list[str]] = field(default_factory=dict)
     rejected: int = 0
+    covered: dict[str, list[date]] = field(default_factory=dict)
+    """Months each monthly dataset covers, zero cells included (default: months of its rows)."""
 
 
 class Adapter:
@@ -46,6 +49,11 @@ class Adapter:
     def parse(self, raw: RawFile) -> Parsed:
         """Read ``raw`` into normalized frames; raise InputError on malformed input."""
         raise NotImplementedError
+
+
+def months_of(frame: pl.DataFrame, column: str = "month") -> list[date]:
+    """Distinct months of ``frame``, sorted."""
+    return sorted(frame.get_column(column).drop_nulls().unique().to_list())
 
 
 def drop_summary_rows(

@@ -184,7 +184,8 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
         personnel_skipped_unknown=sum(u.personnel for u in item.unknown),
     )
     frames = dict(parsed.frames)
-    all_months = sorted({m for f in frames.values() for m in _months(f)})
+    covered = {ds: parsed.covered.get(ds) or _months(f) for ds, f in frames.items()}
+    all_months = sorted({m for months in covered.values() for m in months})
     result.months = [m.isoformat() for m in all_months]
     main = frames.get(item.adapter.dataset)
     if main is not None and "count" in main.columns and "category" in main.columns:
@@ -207,7 +208,7 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
                 return result
             now = datetime.now(UTC)
             for dataset, frame in frames.items():
-                months = _months(frame)
+                months = covered[dataset]
                 stored = conform(
                     dataset,
                     frame.rename({"_line": "line"}).with_columns(

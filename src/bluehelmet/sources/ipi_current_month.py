@@ -18,6 +18,7 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
+    months_of,
     reject_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
@@ -120,6 +121,7 @@ class IpiCurrentMonth(Adapter):
             )
             for column, category in CATEGORIES.items()
         ]
+        covered = months_of(frame)
         long = pl.concat(parts).filter(pl.col("count") > 0)
         return Parsed(
             frames={"contributions": long},
@@ -128,4 +130,5 @@ class IpiCurrentMonth(Adapter):
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
             rejected=rejected,
+            covered={"contributions": covered},
         )

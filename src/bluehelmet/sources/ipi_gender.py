@@ -16,6 +16,7 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
+    months_of,
     reject_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, read_table, summary_mask
@@ -46,9 +47,7 @@ class IpiGenderFull(Adapter):
 
     def parse(self, raw: RawFile) -> Parsed:
         """Read, validate, check totals and unpivot to the long table."""
-        typed: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(
-            COUNT_COLUMNS, pl.Int64
-        )
+        typed: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(COUNT_COLUMNS, pl.Int64)
         typed["Date"] = pl.Date
         frame = read_table(raw, typed=typed)
         rows_read = frame.height
@@ -99,6 +98,7 @@ class IpiGenderFull(Adapter):
             for label, category in CATEGORIES.items()
             for sex_label, sex in SEXES.items()
         ]
+        covered = months_of(frame)
         long = pl.concat(long_parts).filter(pl.col("count") > 0)
         return Parsed(
             frames={"contributions": long},
@@ -107,4 +107,5 @@ class IpiGenderFull(Adapter):
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
             rejected=rejected,
+            covered={"contributions": covered},
         )

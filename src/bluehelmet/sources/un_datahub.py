@@ -23,6 +23,7 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
+    months_of,
     reject_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
@@ -214,6 +215,7 @@ class UnDataHubContributions(Adapter):
             long = frame.select(
                 "month", "contributor", "mission", "category", "sex", "count", "_line"
             )
+        covered = months_of(long)
         long = long.filter(pl.col("count") > 0)
         return Parsed(
             frames={"contributions": long},
@@ -222,6 +224,7 @@ class UnDataHubContributions(Adapter):
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
             rejected=rejected,
+            covered={"contributions": covered},
         )
 
     def _translate(

@@ -18,6 +18,7 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
+    months_of,
     reject_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
@@ -84,6 +85,7 @@ class UnRanking(Adapter):
             .alias("contributor")
         )
         frame = drop_duplicates(raw, frame, ["month", "contributor"], COUNTS, issues)
+        covered = months_of(frame)
         long = pl.concat(
             [
                 frame.select(
@@ -116,4 +118,5 @@ class UnRanking(Adapter):
                 "official_ranking": [("contributor", "code")],
             },
             rejected=rejected,
+            covered={"contributions": covered},
         )

@@ -1,0 +1,49 @@
+"""``bluehelmet plan`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from bluehelmet.cli import app
+
+runner = CliRunner()
+
+
+def test_plan_without_scenario_plans_the_demo_as_tables() -> None:
+    result = runner.invoke(app, ["plan"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Plan: demo" in out
+    assert "Gaps and why" in out
+    assert "LP bound" in out
+    assert "greedy baseline" in out
+    assert "illustrative" in out
+
+
+def test_plan_demo_json_has_the_documented_keys() -> None:
+    result = runner.invoke(app, ["plan", "--demo", "--format", "json", "--no-explain"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"assignments", "gaps", "objective", "bound", "gap", "baseline"} <= set(data)
+    assert data["objective"]["fill"] <= data["bound"] + 1e-6
+    assert data["assignments"][0]["arrival"].count("-") == 2
+
+
+def test_plan_file_and_errors(tmp_path: Path) -> None:
+    demo = Path(__file__).resolve().parents[1] / "src" / "bluehelmet" / "forcegen" / "demo.yaml"
+    data = yaml.safe_load(demo.read_text(encoding="utf-8"))
+    data["pledges"][0]["units"] = -1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(bad)])
+    assert result.exit_code == 1
+    assert "pledges[0].units" in result.output
+    result = runner.invoke(app, ["plan", str(demo), "--demo"])
+    assert result.exit_code == 1
+    result = runner.invoke(app, ["plan", str(demo), "--format", "csv", "--no-explain"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("pledge,requirement,contributor")

@@ -458,3 +458,23 @@ def test_shares_by_income_need_recorded_income_groups() -> None:
     empty = COUNTRIES.with_columns(income_group=pl.lit(None, dtype=pl.Utf8))
     with pytest.raises(InputError, match="records no income_group"):
         analytics.shares(SAMPLE, by="income", countries=empty)
+
+
+def test_every_analytics_command_and_option_is_documented() -> None:
+    import typer
+    from tests.conftest import ROOT
+
+    from bluehelmet.cli import analytics as cli_analytics
+
+    doc = (ROOT / "docs" / "analytics.md").read_text(encoding="utf-8")
+    app = typer.Typer()
+    cli_analytics.register(app)
+    group = typer.main.get_group(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    assert {"rank", "shares", "panel"} <= set(commands)
+    for name, command in commands.items():
+        assert f"bluehelmet {name}" in doc, name
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt not in ("--help", "--format", "--from", "--to"):
+                    assert opt in doc, f"{name} {opt}"

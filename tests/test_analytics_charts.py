@@ -112,3 +112,31 @@ def test_parity_table_feeds_the_chart(tmp_path: Path) -> None:
     table = analytics.parity(SAMPLE, by="contributor", end="2021-01")
     spec = charts.parity_chart(table).to_dict()
     assert spec["facet"]["row"]["field"] == "group"
+
+
+def test_line_and_bar_charts(tmp_path: Path) -> None:
+    from datetime import date
+
+    monthly = pl.DataFrame(
+        {
+            "month": [date(2021, 1, 31), date(2021, 2, 28)] * 2,
+            "mission": ["UNIFIL", "UNIFIL", "UNMISS", "UNMISS"],
+            "total": [10_000, 10_100, 14_000, 14_200],
+        }
+    )
+    spec = charts.line_chart(monthly, x="month", y="total", colour="mission").to_dict()
+    assert spec["encoding"]["x"]["type"] == "temporal"
+    assert len(inline_values(spec)) == 4
+    measures = charts.line_chart(
+        pl.DataFrame({"month": [date(2021, 1, 31)], "hhi": [0.1], "gini": [0.7]}),
+        x="month",
+        y=["hhi", "gini"],
+    ).to_dict()
+    assert {v["measure"] for v in inline_values(measures)} == {"hhi", "gini"}
+    counts = pl.DataFrame({"mission": ["A", "B", "A"], "fatalities": [1, 5, 2]})
+    bars = charts.bar_chart(counts, category="mission", value="fatalities")
+    assert sorted((v["mission"], v["fatalities"]) for v in inline_values(bars.to_dict())) == [
+        ("A", 3),
+        ("B", 5),
+    ]
+    assert "<svg" in charts.save_chart(bars, tmp_path / "b.svg").read_text()

@@ -231,3 +231,28 @@ def test_parity_missions_concentration_and_fatality_commands(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     result = _invoke("fatalities", "--by", "weather")
     assert result.exit_code != 0 and "cannot group fatalities by 'weather'" in result.output
+
+
+def test_rank_check_against_the_stored_official_ranking() -> None:
+    _importer()([real_file(RANK)])
+    from bluehelmet.services import data
+
+    comparison = analytics.compare_with_official(
+        data.scan_contributions(), data.official_ranking(), "2021-01"
+    )
+    assert comparison.height == 122 and comparison["matches"].all()
+    result = _invoke("rank", "--month", "2021-01", "--check", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    result = _invoke("rank", "--month", "2020-12", "--check")
+    assert result.exit_code != 0 and "no official ranking is stored for 2020-12" in result.output
+
+
+def test_compare_with_official_flags_a_difference() -> None:
+    _importer()([real_file(RANK)])
+    from bluehelmet.services import data
+
+    official = data.official_ranking().with_columns(
+        rank=pl.when(pl.col("contributor") == "QAT").then(120).otherwise(pl.col("rank"))
+    )
+    comparison = analytics.compare_with_official(data.scan_contributions(), official, "2021-01")
+    assert comparison.filter(~pl.col("matches"))["iso3"].to_list() == ["QAT"]

@@ -69,3 +69,16 @@ def test_duckdb_views_and_filters(tmp_path: Path) -> None:
     assert ghana["count"].sum() == 1250
     assert data.contributions(mission="UNOCI")["count"].sum() == 510
     assert data.scan_contributions().collect().height == data.contributions().height
+
+
+def test_replacement_on_each_database(database_url: str, tmp_path: Path) -> None:
+    import_files([sample_gender(tmp_path / "a.csv", month="2012-03-31")], url=database_url)
+    import_files([sample_gender(tmp_path / "b.csv", month="2012-04-30")], url=database_url)
+    newer = write_gender(
+        tmp_path / "c.csv", [gender_row(1, "2012-04-30", "Albania", "ALB", "UNMIL", ip=(2, 2))]
+    )
+    [result] = import_files([newer], url=database_url)
+    assert [r["file"] for r in result.replaced] == [str(tmp_path / "b.csv")]
+    files = {s["file"]: s["rows"] for s in data.data_status(url=database_url)}
+    assert set(files) == {"a.csv", "c.csv"}
+    assert data.contributions(url=database_url)["count"].sum() == 13 + 765 + 510 + 4

@@ -100,3 +100,21 @@ def test_missing_file_and_bad_sources(server: str, tmp_path: Path) -> None:
 
     with pytest.raises(InputError):
         load_sources(bad)
+
+
+def test_sync_command(server: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bluehelmet.cli import app
+
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f"- url: {server}/un_fatalities/DPPADPOSS-FATALITIES.csv\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    refused = runner.invoke(app, ["data", "sync", "--sources", str(sources)])
+    assert refused.exit_code == 1 and "could not be reconciled" in refused.output
+    ok = runner.invoke(app, ["data", "sync", "--sources", str(sources), "--skip-unknown"])
+    assert ok.exit_code == 0, ok.output
+    assert "cached" in ok.output
+    assert data.fatalities().height > 4000

@@ -187,3 +187,12 @@ def test_mapping_file_targets_are_checked(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         NameMapping.from_file(mapping)
     assert err.value.field == "countries.Atlantis"
+
+
+def test_line_numbers_count_quoted_line_breaks(tmp_path: Path) -> None:
+    first = gender_row(1, "2012-04-30", "Alba\nnia", "ALB", "UNMIL", ip=(3, 1))
+    bad = gender_row(2, "2012-04-30", "Ghana", "GHA", "UNMIL", troops=(-1, 0))
+    path = write_gender(tmp_path / "multiline.csv", [first, bad])
+    with pytest.raises(InputError) as err:
+        import_files([path])
+    assert (err.value.line, err.value.field) == (4, "Troops Male")

@@ -212,10 +212,10 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
             mission=rng.choice(("M1", "M2")),
             unit_type=rng.choice(("A", "B")),
             units=rng.randint(1, 2),
-            needed_by=request + timedelta(days=rng.choice((70, 100, 200))),
+            needed_by=request + timedelta(days=rng.choice((70, 150, 300))),
             priority=rng.randint(1, 3),
             languages=("fr",) if rng.random() < 0.2 else (),
-            min_women_share=rng.choice((0.0, 0.0, 0.1)),
+            min_women_share=rng.choice((0.0, 0.0, 0.0, 0.1)),
             capabilities=("night",) if rng.random() < 0.2 else (),
         )
         for j in range(requirements)

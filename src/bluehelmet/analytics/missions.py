@@ -58,14 +58,12 @@ def mission_months(
         sum_where(pl.col("sex") == "female").alias("female"),
         *[sum_where(pl.col("category") == c).alias(c) for c in categories_present],
     )
-    largest = (
-        per_contributor.sort(["personnel", "contributor"], descending=[True, False])
-        .group_by("month", "mission")
-        .agg(
-            contributors=pl.len(),
-            largest_contributor=pl.col("contributor").first(),
-            largest=pl.col("personnel").first(),
-        )
+    largest = per_contributor.group_by("month", "mission").agg(
+        contributors=pl.len(),
+        largest_contributor=pl.col("contributor")
+        .sort_by(["personnel", "contributor"], descending=[True, False])
+        .first(),
+        largest=pl.col("personnel").max(),
     )
 
     hosts = missions_frame() if mission_hosts is None else mission_hosts

@@ -74,13 +74,13 @@ def rank(
             comparison = analytics.compare_with_official(
                 load_contributions(), load_official_ranking(), month
             )
+            if comparison["official_rank"].null_count() == comparison.height:
+                raise fail(f"no official ranking is stored for {month}")
             emit(_rows(comparison), fmt, title=f"Computed against official ranking, {month}")
             wrong = comparison.filter(~pl.col("matches")).height
-            if comparison.is_empty() or wrong:
-                msg = (
-                    f"{wrong} of {comparison.height} contributors differ from the official ranking"
-                )
-                raise fail(msg if comparison.height else f"no official ranking stored for {month}")
+            if wrong:
+                total = comparison.height
+                raise fail(f"{wrong} of {total} contributors differ from the official ranking")
             return
         table = analytics.ranking(
             load_contributions(),

@@ -106,9 +106,10 @@ def _render(results: list[Any], fmt: OutputFormat) -> None:
                 )
             for u in r.skipped:
                 d = u.as_dict()
+                personnel = "" if d["personnel"] is None else f", personnel {d['personnel']:,}"
                 console.print(
                     f"[yellow]skipped[/] unknown {d['kind']} {d['name']!r} in {Path(r.file).name}: "
-                    f"{d['rows']} row(s), personnel {d['personnel']:,}, lines "
+                    f"{d['rows']} row(s){personnel}, lines "
                     f"{', '.join(map(str, d['lines']))}"
                 )
 
@@ -162,6 +163,8 @@ def status(fmt: OutputFormat = FormatOption) -> None:
     if fmt is OutputFormat.TABLE and not rows:
         console.print("nothing imported yet: run 'bluehelmet data import FILE' or 'data sync'")
         return
+    if fmt is OutputFormat.TABLE:
+        rows = [{**r, "sha256": str(r["sha256"])[:12] + "…"} for r in rows]
     emit(
         rows,
         fmt,

@@ -122,12 +122,34 @@ def read_table(
             raise InputError(msg, file=raw.path, line=_error_line(raw.data, str(exc))) from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
     frame = frame.with_row_index("_line", offset=2).with_columns(pl.col("_line").cast(pl.Int64))
+    newlines = raw.data.count(b"\n") + (0 if raw.data.endswith(b"\n") else 1)
+    if newlines != frame.height + 1:
+        # quoted fields span lines (or blank lines): number records by their first line
+        lines = _record_lines(raw)
+        if len(lines) == frame.height:
+            frame = frame.with_columns(pl.Series("_line", lines, dtype=pl.Int64))
     # blank lines (e.g. a trailing "\r\n") carry nothing: drop them
     data_columns = [c for c in frame.columns if c != "_line"]
     blank = pl.all_horizontal([pl.col(c).is_null() for c in data_columns])
     if frame.select(blank.any()).item():
         frame = frame.filter(~blank)
     return frame
+
+
+def _record_lines(raw: RawFile) -> list[int]:
+    """The line on which each record starts, counting quoted line breaks (1 = header)."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(raw.data.decode("utf-8", errors="replace"), newline=""))
+    next(reader, None)
+    lines = []
+    start = reader.line_num + 1
+    for row in reader:
+        if row:
+            lines.append(start)
+        start = reader.line_num + 1
+    return lines
 
 
 def _read(

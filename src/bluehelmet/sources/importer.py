@@ -181,7 +181,7 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
         issues=list(parsed.issues),
         skipped=list(item.unknown),
         rows_skipped_unknown=len({n for u in item.unknown for n in u.lines}),
-        personnel_skipped_unknown=sum(u.personnel for u in item.unknown),
+        personnel_skipped_unknown=sum(u.personnel or 0 for u in item.unknown),
     )
     frames = dict(parsed.frames)
     covered = {ds: parsed.covered.get(ds) or _months(f) for ds, f in frames.items()}

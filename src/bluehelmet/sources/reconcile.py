@@ -71,7 +71,7 @@ class UnknownName:
     dataset: str
     column: str
     lines: list[int]
-    personnel: int
+    personnel: int | None  # None where the dataset has no head count (e.g. fatalities)
     suggestions: list[str]
 
     def as_dict(self) -> dict[str, Any]:
@@ -173,7 +173,9 @@ class Reconciler:
                                 dataset=dataset,
                                 column=column,
                                 lines=sorted({int(v) for v in rows.get_column("_line")}),
-                                personnel=int(rows.get_column("count").sum()) if has_count else 0,
+                                personnel=int(rows.get_column("count").sum())
+                                if has_count
+                                else None,
                                 suggestions=self.suggestions(kind_of, name),
                             )
                         )

@@ -21,18 +21,19 @@ import yaml
 from bluehelmet.config import get_settings
 from bluehelmet.errors import BluehelmetError, InputError
 
-# The UN Peace and Security Data Hub publishes its datasets at psdata.un.org; the dataset
-# identifiers below are the Data Hub's own (see each dataset page). The file addresses were
-# written without network access and are not verified: override them with a sources file
-# (``bluehelmet data sync --sources FILE``) when they differ.
+# The UN Peace and Security Data Hub (psdata.un.org) serves each dataset as CSV from its public
+# API at https://api.psdata.un.org/public/data/<DATASET-ID>/CSV (API structure documented at
+# https://psdata.un.org/howto/api_structure; dataset pages psdata.un.org/dataset/DPPADPOSS-PKO
+# and .../DPPADPOSS-FATALITIES). Override the list with a sources file
+# (``bluehelmet data sync --sources FILE``), e.g. to add the historical contributions file.
 DEFAULT_SOURCES: tuple[dict[str, str], ...] = (
     {
         "name": "DPPADPOSS-FATALITIES.csv",
-        "url": "https://psdata.un.org/dataset/DPPADPOSS-FATALITIES/DPPADPOSS-FATALITIES.csv",
+        "url": "https://api.psdata.un.org/public/data/DPPADPOSS-FATALITIES/CSV",
     },
     {
         "name": "DPPADPOSS-PKO.csv",
-        "url": "https://psdata.un.org/dataset/DPPADPOSS-PKO/DPPADPOSS-PKO.csv",
+        "url": "https://api.psdata.un.org/public/data/DPPADPOSS-PKO/CSV",
     },
 )
 

@@ -82,3 +82,20 @@ def test_replacement_on_each_database(database_url: str, tmp_path: Path) -> None
     files = {s["file"]: s["rows"] for s in data.data_status(url=database_url)}
     assert set(files) == {"a.csv", "c.csv"}
     assert data.contributions(url=database_url)["count"].sum() == 13 + 765 + 510 + 4
+
+
+def test_concurrent_imports_of_one_month_never_double_count(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [
+        write_gender(
+            tmp_path / f"{n}.csv",
+            [gender_row(1, "2012-04-30", "Albania", "ALB", "UNMIL", ip=(n, 0))],
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda f: import_files([f]), files))
+    [status] = data.data_status()
+    total = data.contributions()["count"].sum()
+    assert total == int(status["file"].removesuffix(".csv"))

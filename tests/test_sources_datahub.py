@@ -98,3 +98,28 @@ def test_unknown_category_value_is_located(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         import_files([path])
     assert (err.value.line, err.value.field) == (4, "Personnel_Type")
+
+
+def test_published_name_variants_reconcile(tmp_path: Path) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text(
+        "Contribution_Date,Contributing_Country,Mission_Acronym,Personnel_Type,Gender,Count\n"
+        "2010-05-31,DR Congo,MONUC,Individual Police,Male,3\n"
+        "2010-07-31,DR Congo,MONUSCO,Individual Police,Male,4\n"
+        "2012-05-31,South Sudan',UNMISS,Troops,Male,5\n"
+        "2012-05-31,Cote d'Ivoire,UNMIL,Troops,Female,6\n"
+        '2012-05-31,"Côte d\'Ivoire",UNOCI,Troops,Female,7\n',
+        encoding="utf-8",
+    )
+    import_files([path])
+    got = {
+        (r["contributor"], r["mission"], r["count"])
+        for r in data.contributions().iter_rows(named=True)
+    }
+    assert got == {
+        ("COD", "MONUC", 3),
+        ("COD", "MONUSCO", 4),
+        ("SSD", "UNMISS", 5),
+        ("CIV", "UNMIL", 6),
+        ("CIV", "UNOCI", 7),
+    }

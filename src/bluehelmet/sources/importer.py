@@ -144,12 +144,15 @@ def import_files(
     refused = [(p.raw.name, u) for p in prepared for u in p.unknown]
     if refused and not skip_unknown:
         raise UnreconciledError(refused)
-    upgrade(url)
+    from bluehelmet.store.contributions import import_lock
+
     results = []
-    for index, item in enumerate(prepared):
-        if progress:
-            progress(f"storing {item.raw.path.name}", total + index, total * 2)
-        results.append(_store(item, url))
+    with import_lock():
+        upgrade(url)
+        for index, item in enumerate(prepared):
+            if progress:
+                progress(f"storing {item.raw.path.name}", total + index, total * 2)
+            results.append(_store(item, url))
     if progress:
         progress("done", total * 2, total * 2)
     return results

@@ -85,11 +85,22 @@ class IpiGenderFull(Adapter):
         frame = drop_duplicates(
             raw, frame, ["month", "Contributor ISO-3", "Mission"], COUNT_COLUMNS, issues
         )
-        long_parts = [
-            frame.select(
+        base = (
+            frame.lazy()
+            .select(
                 pl.col("month"),
                 pl.col("Contributor ISO-3").str.strip_chars().alias("contributor"),
                 pl.col("Mission").str.strip_chars().alias("mission"),
+                pl.col("_line"),
+                *[pl.col(f"{c} {s}") for c in CATEGORIES for s in SEXES],
+            )
+            .cache()
+        )
+        long_parts = [
+            base.select(
+                pl.col("month"),
+                pl.col("contributor"),
+                pl.col("mission"),
                 pl.lit(str(category)).alias("category"),
                 pl.lit(str(sex)).alias("sex"),
                 pl.col(f"{label} {sex_label}").alias("count"),
@@ -99,7 +110,7 @@ class IpiGenderFull(Adapter):
             for sex_label, sex in SEXES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(long_parts).filter(pl.col("count") > 0)
+        long = pl.concat(long_parts).filter(pl.col("count") > 0).collect()
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,

@@ -180,9 +180,11 @@ class Reconciler:
                             )
                         )
                     frame = frame.filter(pl.col(column).is_null() | ~pl.col(column).is_in(missing))
-                mapping = {v: r for v, r in resolved.items() if r is not None}
+                mapping = {v: r for v, r in resolved.items() if r is not None and r != v}
+                if not mapping:  # every published value is already the registry's
+                    continue
                 frame = frame.with_columns(
-                    pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.Utf8)
+                    pl.col(column).replace(mapping)  # unknown rows are gone; the rest map
                 )
             frames[dataset] = frame
         out = Parsed(

@@ -7,6 +7,8 @@ import owns one Parquet file there, named in ``DataImport.parquet_file``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -85,3 +87,21 @@ def write_parquet(frame: pl.DataFrame, dataset: str) -> str:
     frame.write_parquet(partial, compression="zstd", compression_level=1, statistics=True)
     partial.replace(folder / name)
     return name
+
+
+@contextmanager
+def import_lock() -> Iterator[None]:
+    """Serialize imports that share a data folder (advisory lock on POSIX; no-op elsewhere)."""
+    folder = get_settings().contributions_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".import.lock").open("a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -69,9 +69,12 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
         arrives = arrival(p, policy)
         if a.arrival != arrives or a.late_days != max(0, (arrives - r.needed_by).days):
             bad.append(f"{where}: arrival or lateness misreported")
-        cost = a.units * unit_cost(
-            p, units[r.unit_type], contributors.get(p.contributor), sites[r.mission], policy
-        ).total
+        cost = (
+            a.units
+            * unit_cost(
+                p, units[r.unit_type], contributors.get(p.contributor), sites[r.mission], policy
+            ).total
+        )
         if abs(cost - a.cost_usd) > _EPS * max(1.0, cost):
             bad.append(f"{where}: cost {a.cost_usd} differs from the cost model {cost}")
         used[p.id] += a.units

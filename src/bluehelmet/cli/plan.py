@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit, err_console, fail
@@ -110,18 +111,27 @@ def plan(
         raise fail("give a SCENARIO file or --demo, not both")
     try:
         sc = demo_scenario() if scenario is None else load_scenario(scenario)
-        with err_console.status(f"planning {sc.name}: {len(sc.pledges)} pledges, "
-                                f"{len(sc.requirements)} requirements"):
-            result = make_plan(sc, time_limit=time_limit, explain=explain)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<34}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"planning {sc.name}", total=None)
+
+            def progress(step: str, done: int, total: int) -> None:
+                bar.update(task, description=step, completed=done, total=total)
+
+            result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
     except BluehelmetError as exc:
         raise fail(str(exc)) from exc
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
     elif fmt is OutputFormat.CSV:
-        rows = [
-            {**plan_to_dict(result)["assignments"][i]} for i in range(len(result.assignments))
-        ]
-        emit(rows, fmt)
+        emit(plan_to_dict(result)["assignments"], fmt)
     else:
         _render(result)
 

@@ -24,6 +24,7 @@ from bluehelmet.reference import troop_reimbursement_rate
 #: Mean Earth radius in km (IUGG mean radius R1).
 EARTH_RADIUS_KM = 6371.0088
 
+
 def reimbursement_rate(on: date) -> float:
     """Standard troop reimbursement (USD/person/month) in force on ``on``.
 

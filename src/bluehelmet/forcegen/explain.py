@@ -11,7 +11,7 @@ the combination is reported; what no relaxation recovers is a shortage of pledge
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from bluehelmet.domain.planning import Assignment, Gap, GapCause, GapReason
 from bluehelmet.forcegen.model import (
@@ -36,9 +36,7 @@ def _listing(items: list[str]) -> str:
     return shown
 
 
-def _model_for(
-    index: Index, j: int, causes: frozenset[GapCause], relaxation: Relaxation
-) -> Model:
+def _model_for(index: Index, j: int, causes: frozenset[GapCause], relaxation: Relaxation) -> Model:
     def allow(c: Candidate) -> bool:
         if not c.exclusions:
             return True
@@ -53,8 +51,12 @@ def explain_gaps(
     assignments: tuple[Assignment, ...],
     *,
     time_limit: float = 10.0,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[Gap, ...]:
-    """A :class:`Gap` with computed reasons for every requirement short or late."""
+    """A :class:`Gap` with computed reasons for every requirement short or late.
+
+    ``progress(step, done, total)`` is called after each requirement.
+    """
     sc = index.scenario
     policy = sc.policy
     filled: dict[str, int] = defaultdict(int)
@@ -71,7 +73,10 @@ def explain_gaps(
         by_req[c.requirement].append(c)
     pledged: Mapping[str, int] = _pledged_by_type(index)
     gaps: list[Gap] = []
+    total = len(sc.requirements)
     for j, req in enumerate(sc.requirements):
+        if progress is not None:
+            progress("explaining gaps", j, total)
         f = filled[req.id]
         late_units = sum(a.units for a in late[req.id])
         if f >= req.units and not late_units:
@@ -82,7 +87,9 @@ def explain_gaps(
                 GapReason(
                     GapCause.READINESS,
                     "late: "
-                    + _listing([f"{a.contributor} arrives {a.arrival.isoformat()}" for a in late[req.id]])
+                    + _listing(
+                        [f"{a.contributor} arrives {a.arrival.isoformat()}" for a in late[req.id]]
+                    )
                     + f" (needed by {req.needed_by.isoformat()})",
                     None,
                     verified=True,
@@ -90,7 +97,16 @@ def explain_gaps(
             )
         if f < req.units:
             reasons.extend(
-                _why_short(index, j, f, total_fill, side_rules, by_req[j], pledged, time_limit)
+                _why_short(
+                    index,
+                    j,
+                    f=f,
+                    total_fill=total_fill,
+                    side_rules=side_rules,
+                    cands=by_req[j],
+                    pledged=pledged,
+                    time_limit=time_limit,
+                )
             )
         gaps.append(
             Gap(
@@ -116,6 +132,7 @@ def _pledged_by_type(index: Index) -> dict[str, int]:
 def _why_short(
     index: Index,
     j: int,
+    *,
     f: int,
     total_fill: float,
     side_rules: list[str],
@@ -147,7 +164,9 @@ def _why_short(
         for e in c.exclusions:
             static_details[e.cause].append(e.detail)
     tested: list[tuple[GapCause, frozenset[GapCause], Relaxation]] = [
-        (cause, frozenset({cause}), Relaxation()) for cause in STATIC_CAUSES if cause in static_details
+        (cause, frozenset({cause}), Relaxation())
+        for cause in STATIC_CAUSES
+        if cause in static_details
     ]
     dynamic: dict[GapCause, tuple[Relaxation, str]] = {}
     if "contributor_cap" in side_rules:
@@ -179,6 +198,7 @@ def _why_short(
                 _listing(static_details[cause]) if cause in static_details else dynamic[cause][1]
             )
             reasons.append(GapReason(cause, detail, g, verified=True))
+
     def relax_of(families: frozenset[GapCause]) -> tuple[frozenset[GapCause], Relaxation]:
         static = frozenset(c for c in families if c in static_details)
         merged = Relaxation()
@@ -230,8 +250,7 @@ def _why_short(
         reasons.append(
             GapReason(
                 GapCause.COMBINED,
-                "units could come only by relaxing rules and taking units from other "
-                "requirements",
+                "units could come only by relaxing rules and taking units from other requirements",
                 reachable - f,
                 verified=True,
             )

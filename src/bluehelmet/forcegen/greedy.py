@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+
 from bluehelmet.domain.planning import Assignment, Scenario
 from bluehelmet.forcegen.costs import unit_cost
 from bluehelmet.forcegen.rules import arrival, exclusions

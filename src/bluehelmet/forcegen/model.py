@@ -112,9 +112,7 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
     units = {u.code: u for u in sc.unit_types}
     sites = {m.acronym: m for m in sc.missions}
     contributors = {c.iso3: c for c in sc.contributors}
-    chosen = [
-        c for c in index.candidates if (allow(c) if allow is not None else not c.exclusions)
-    ]
+    chosen = [c for c in index.candidates if (allow(c) if allow is not None else not c.exclusions)]
     n = len(chosen)
     pl = np.fromiter((c.pledge for c in chosen), dtype=np.int64, count=n)
     rq = np.fromiter((c.requirement for c in chosen), dtype=np.int64, count=n)
@@ -171,11 +169,13 @@ class Model:
     num_cols: int = 0
     num_rows: int = 0
     side_rules: list[str] = field(default_factory=list)
-    fill: dict[int, float] = field(default_factory=dict)
-    legitimacy: dict[int, float] = field(default_factory=dict)
     z_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     z_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     z_contributors: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    y_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    y_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    t_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    t_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     # -- building blocks -------------------------------------------------------------------
     def add_cols(self, lower: FloatArray, upper: FloatArray, *, integer: bool) -> IntArray:
@@ -222,6 +222,41 @@ class Model:
     def is_network(self) -> bool:
         """True when only pledge-capacity and requirement-demand rows are present."""
         return not self.side_rules
+
+    def complete(self, x: FloatArray) -> FloatArray:
+        """Full column vector for arc units ``x``: participation, staffing and strength."""
+        values = np.zeros(self.num_cols)
+        n = len(self.arcs)
+        values[:n] = x
+        mission = self.index.requirement_mission[self.arcs.requirement]
+        contrib = self.index.pledge_contributor[self.arcs.pledge]
+        n_m = len(self.index.missions)
+        if self.z_cols.size:
+            sent = np.bincount(contrib * n_m + mission, weights=x, minlength=0)
+            keys = self.z_contributors * n_m + self.z_missions
+            padded = np.zeros(max(int(keys.max()) + 1, sent.size))
+            padded[: sent.size] = sent
+            values[self.z_cols] = (padded[keys] > 0.5).astype(np.float64)
+        per_mission = np.bincount(mission, weights=x, minlength=n_m)
+        if self.y_cols.size:
+            values[self.y_cols] = (per_mission[self.y_missions] > 0.5).astype(np.float64)
+        if self.t_cols.size:
+            strength = np.bincount(mission, weights=x * self.arcs.personnel, minlength=n_m)
+            values[self.t_cols] = strength[self.t_missions]
+        return values
+
+    def feasible(self, values: FloatArray, tol: float = 1e-6) -> bool:
+        """Whether ``values`` satisfies every bound and row (integrality not checked)."""
+        col_lower, col_upper, _, row_lower, row_upper = self.bounds()
+        if np.any(values < col_lower - tol) or np.any(values > col_upper + tol):
+            return False
+        start, index, value = self.matrix()
+        rows = np.repeat(np.arange(self.num_rows), np.diff(start))
+        activity = np.bincount(rows, weights=value * values[index], minlength=self.num_rows)
+        return bool(
+            np.all(activity >= row_lower - tol * (1 + np.abs(row_lower)))
+            and np.all(activity <= row_upper + tol * (1 + np.abs(row_upper)))
+        )
 
     def matrix(self) -> tuple[IntArray, IntArray, FloatArray]:
         """Row-wise CSR (start, index, value) of all entries."""
@@ -286,9 +321,10 @@ def define_requirement_demand(m: Model) -> None:
 def _contributor_mission(m: Model) -> tuple[IntArray, IntArray, IntArray]:
     """Per (contributor, mission) pair with arcs: contributor, mission, and per-arc pair pos."""
     n_m = len(m.index.missions)
-    key = m.index.pledge_contributor[m.arcs.pledge] * n_m + m.index.requirement_mission[
-        m.arcs.requirement
-    ]
+    key = (
+        m.index.pledge_contributor[m.arcs.pledge] * n_m
+        + m.index.requirement_mission[m.arcs.requirement]
+    )
     pairs, pos = _group(key)
     return pairs // n_m, pairs % n_m, pos
 
@@ -336,6 +372,7 @@ def define_participation(m: Model) -> None:
     # y[m] = 1 if the mission receives units; then at least k contributors take part.
     missions = np.unique(mission[keep_pair])
     y = m.add_cols(np.zeros(missions.size), np.ones(missions.size), integer=True)
+    m.y_cols, m.y_missions = y, missions.astype(np.int64)
     mpos = {int(mi): i for i, mi in enumerate(missions.tolist())}
     arc_mission = m.index.requirement_mission[m.arcs.requirement]
     sel = np.array([int(mi) in mpos for mi in arc_mission.tolist()], dtype=bool)
@@ -374,6 +411,7 @@ def define_contributor_cap(m: Model) -> None:
     x = np.arange(len(m.arcs), dtype=np.int64)[keep_arc]
     s = m.arcs.personnel[keep_arc]
     t = m.add_cols(np.zeros(missions.size), np.full(missions.size, np.inf), integer=False)
+    m.t_cols, m.t_missions = t, missions
     # t[m] = planned personnel of mission m.
     m.add_rows(
         np.zeros(missions.size),
@@ -382,7 +420,7 @@ def define_contributor_cap(m: Model) -> None:
         np.concatenate([x, t]),
         np.concatenate([s, -np.ones(missions.size)]),
     )
-    contrib, _, pos = _contributor_mission(m)
+    _, _, pos = _contributor_mission(m)
     pairs, prow = _group(pos[keep_arc])
     pair_mission = np.zeros(pairs.size, dtype=np.int64)
     pair_mission[prow] = mrow
@@ -393,7 +431,6 @@ def define_contributor_cap(m: Model) -> None:
         np.concatenate([x, t[pair_mission]]),
         np.concatenate([s, -share * np.ones(pairs.size)]),
     )
-    del contrib
     m.side_rules.append("contributor_cap")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from bluehelmet.domain.planning import Assignment, Gap, Plan, Quality, Scenario
@@ -50,6 +52,7 @@ def plan(
     time_limit: float = 60.0,
     mip_rel_gap: float = 1e-4,
     explain_time_limit: float = 10.0,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Plan:
     """Plan ``scenario``: optimal assignments, explained gaps, and the quality report.
 
@@ -65,15 +68,31 @@ def plan(
     mip_rel_gap:
         Relative gap at which the legitimacy and cost stages stop (fill is always solved to
         integer optimality within the time limit).
+    progress:
+        Called as ``progress(step, done, total)`` while building, solving and explaining.
     """
+
+    def report(step: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(step, done, total)
+
+    report("building the model", 0, 3)
     index = Index.of(scenario)
     model = create_model(index, build_arcs(index))
+    report("solving (fill, legitimacy, cost)", 1, 3)
     solution = solve_model(model, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+    report("greedy baseline", 2, 3)
     assignments = assign_solution(model, solution)
     objective = evaluate(scenario, assignments)
     baseline = evaluate(scenario, greedy_assignments(scenario))
     if explain:
-        gaps = explain_gaps(index, model.side_rules, assignments, time_limit=explain_time_limit)
+        gaps = explain_gaps(
+            index,
+            model.side_rules,
+            assignments,
+            time_limit=explain_time_limit,
+            progress=progress,
+        )
     else:
         gaps = explain_gaps_without_reasons(index, assignments)
     fill_stage = solution.stages[0]

@@ -28,9 +28,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         gaps.append(row)
     return {
         "scenario": plan.scenario,
-        "assignments": [
-            {**asdict(a), "arrival": a.arrival.isoformat()} for a in plan.assignments
-        ],
+        "assignments": [{**asdict(a), "arrival": a.arrival.isoformat()} for a in plan.assignments],
         "gaps": gaps,
         "objective": asdict(q.objective),
         "bound": q.bound,

@@ -72,9 +72,7 @@ def exclusions(
         )
     if requirement.languages and not set(requirement.languages) & set(pledge.languages):
         out.append(
-            Exclusion(
-                GapCause.LANGUAGE, f"{who} speaks none of {', '.join(requirement.languages)}"
-            )
+            Exclusion(GapCause.LANGUAGE, f"{who} speaks none of {', '.join(requirement.languages)}")
         )
     missing = sorted(set(requirement.capabilities) - set(pledge.capabilities))
     if missing:

@@ -225,12 +225,14 @@ def _check(sc: ScenarioIn) -> list[tuple[str, tuple[int | str, ...]]]:
                         ("pledges", i, "cost_per_unit"),
                     )
                 )
-        for k, m in enumerate(p.excluded_missions):
-            if m not in missions:
-                problems.append((f"unknown mission {m!r}", ("pledges", i, "excluded_missions", k)))
+        for k, name in enumerate(p.excluded_missions):
+            if name not in missions:
+                problems.append(
+                    (f"unknown mission {name!r}", ("pledges", i, "excluded_missions", k))
+                )
     if any(p.cost_per_unit is None for p in sc.pledges):
-        for i, m in enumerate(sc.missions):
-            if m.hq is None:
+        for i, site in enumerate(sc.missions):
+            if site.hq is None:
                 problems.append(
                     ("hq coordinates are needed by the distance cost model", ("missions", i, "hq"))
                 )

@@ -15,7 +15,7 @@ from bluehelmet.testing import (
     without_side_rules,
 )
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -34,7 +34,7 @@ def test_every_plan_keeps_every_hard_rule(seed: int, pledges: int, requirements:
         assert got == filled.get(r.id, r.units)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6))
 def test_optimizer_matches_brute_force_on_tiny_scenarios(seed: int) -> None:
     sc = random_scenario(seed, pledges=3, requirements=2)
@@ -45,7 +45,7 @@ def test_optimizer_matches_brute_force_on_tiny_scenarios(seed: int) -> None:
     assert got.cost == pytest.approx(best.cost, rel=1e-6)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10**6))
 def test_network_models_are_solved_as_lp_and_match_brute_force(seed: int) -> None:
     sc = without_side_rules(random_scenario(seed, pledges=3, requirements=2))
@@ -57,7 +57,7 @@ def test_network_models_are_solved_as_lp_and_match_brute_force(seed: int) -> Non
     assert p.quality.objective.cost == pytest.approx(best.cost, rel=1e-6)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6))
 def test_every_gap_has_a_reason(seed: int) -> None:
     sc = random_scenario(seed, pledges=4, requirements=3)

@@ -28,6 +28,7 @@ from bluehelmet.analytics import (
     share_trends,
     shares,
 )
+from bluehelmet.forcegen import demo_scenario, load_scenario, plan
 from bluehelmet.reference import (
     council,
     countries,
@@ -71,6 +72,7 @@ __all__ = [
     "countries",
     "country",
     "data_status",
+    "demo_scenario",
     "fatalities",
     "fatality_counts",
     "fatality_rates",
@@ -79,6 +81,7 @@ __all__ = [
     "forcegen",
     "import_files",
     "init_store",
+    "load_scenario",
     "locations",
     "mandates",
     "members",
@@ -94,6 +97,7 @@ __all__ = [
     "panel",
     "parity",
     "personnel_categories",
+    "plan",
     "ranking",
     "scan_contributions",
     "session_scope",

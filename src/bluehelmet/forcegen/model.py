@@ -104,6 +104,19 @@ class Arcs:
     def __len__(self) -> int:
         return int(self.pledge.size)
 
+    def subset(self, keep: IntArray) -> Arcs:
+        """The arcs at positions ``keep``."""
+        return Arcs(
+            self.pledge[keep],
+            self.requirement[keep],
+            self.upper[keep],
+            self.personnel[keep],
+            self.weight[keep],
+            self.legitimacy[keep],
+            self.usd[keep],
+            self.time_usd[keep],
+        )
+
 
 def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -> Arcs:
     """Arcs of the candidates with no exclusion, or those ``allow`` accepts."""

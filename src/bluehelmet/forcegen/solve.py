@@ -4,6 +4,11 @@ Lexicographic method: maximize fill; hold fill at its optimum; maximize legitima
 minimize cost. Fill weights are integers, so on integer points fill takes integer values and
 holding ``fill >= round(v) - 0.5`` is exact; legitimacy is held to a relative 1e-7.
 
+Fill stage of the MILP: the LP relaxation gives the bound; since fill is integral, a point of
+value ``floor(bound)`` is proven optimal. Such a point is first sought by a small MILP over the
+arcs the LP uses (then over every arc of the contributor-mission pairs it uses); only if that
+fails is the full MILP solved, started from the best point found.
+
 When the model is a transportation problem (:attr:`Model.is_network`) every stage is solved as
 an LP: the constraint matrix is totally unimodular, the optimal face of an integral polytope is
 integral, so simplex returns an integral vertex. Integrality is verified; if it fails (numerical
@@ -23,7 +28,7 @@ import highspy
 import numpy as np
 
 from bluehelmet.forcegen.heuristic import rounding_start
-from bluehelmet.forcegen.model import FloatArray, Model
+from bluehelmet.forcegen.model import FloatArray, Model, create_model
 
 _BANNER = {"shown": False}
 STAGES: tuple[tuple[str, bool], ...] = (("fill", True), ("legitimacy", True), ("cost", False))
@@ -149,13 +154,28 @@ def _hold_bound(name: str, value: float, *, exact: bool) -> float:
 
 
 def _stages(
-    model: Model, h: Any, deadline: float, *, exact: bool, start: FloatArray | None = None
+    model: Model,
+    h: Any,
+    deadline: float,
+    *,
+    exact: bool,
+    start: FloatArray | None = None,
+    proven_fill: Stage | None = None,
 ) -> tuple[FloatArray, list[Stage]]:
-    values = np.zeros(model.num_cols)
+    """Run the lexicographic stages on ``h``.
+
+    ``start`` is a feasible point offered to the first MILP stage. With ``proven_fill`` the
+    fill stage is already solved to optimality at ``start`` and is only held.
+    """
+    values = start if start is not None else np.zeros(model.num_cols)
     stages: list[Stage] = []
     n = model.num_cols
     for name, maximize in STAGES:
         coef = model.objective(name)
+        if name == "fill" and proven_fill is not None:
+            stages.append(proven_fill)
+            _hold(h, coef, _hold_bound(name, proven_fill.value, exact=exact))
+            continue
         h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
         h.changeObjectiveSense(
             highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
@@ -166,27 +186,85 @@ def _stages(
             # Later stages start from the previous stage's model; re-presolving it costs more
             # than it saves (measured in benchmarks/bench_forcegen.py).
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
-        if start is not None and name == "fill":
-            sol = highspy.HighsSolution()
-            sol.col_value = start.tolist()
-            sol.value_valid = True
-            h.setSolution(sol)
+            if start is not None:
+                sol = highspy.HighsSolution()
+                sol.col_value = values.tolist()
+                sol.value_valid = True
+                h.setSolution(sol)
         status, optimal, seconds, gap = _run(h, deadline)
         if _has_solution(h):
-            values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+            found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             reported = float(h.getInfo().objective_function_value)
-            if abs(float(coef @ values) - reported) > 1e-6 * (1 + abs(reported)):
+            if abs(float(coef @ found) - reported) > 1e-6 * (1 + abs(reported)):
                 # HiGHS returns the user's start, not its optimum, when presolve solves the
                 # whole model; solving again without presolve returns the right point.
                 h.setOptionValue("presolve", "off")
                 status, optimal, more, gap = _run(h, deadline)
                 seconds += more
-                values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+                found = np.asarray(h.getSolution().col_value, dtype=np.float64)
+            values = found
+            if exact:
+                # LP vertices of the network are integral; snap the solver's round-off so
+                # that the held value is that of the integral point (checked by the caller).
+                snapped = np.rint(values)
+                if np.max(np.abs(values - snapped), initial=0.0) < 1e-4 and model.feasible(snapped):
+                    values = snapped
         value = float(coef @ values)
         stages.append(Stage(name, value, status, optimal, seconds, gap))
         if name != STAGES[-1][0]:
             _hold(h, coef, _hold_bound(name, value, exact=exact))
     return values, stages
+
+
+def _restricted_fill(
+    model: Model, lp_values: FloatArray, target: float, deadline: float
+) -> tuple[FloatArray, float] | None:
+    """Fill-stage MILPs over growing sets of the arcs the LP relaxation uses.
+
+    First the arcs with positive LP units, then every arc of a (contributor, mission) pair the
+    LP uses. Stops as soon as a point reaches ``target`` (the proven optimum). Returns the best
+    feasible full point found and the seconds spent, or None.
+    """
+    n = len(model.arcs)
+    positive = lp_values[:n] > 1e-6
+    n_m = len(model.index.missions)
+    pair = (
+        model.index.pledge_contributor[model.arcs.pledge] * n_m
+        + model.index.requirement_mission[model.arcs.requirement]
+    )
+    supports = (positive, positive | np.isin(pair, pair[positive]))
+    t0 = time.perf_counter()
+    best: FloatArray | None = None
+    best_value = -np.inf
+    fill = model.objective("fill")
+    tried = 0
+    for support in supports:
+        keep = np.flatnonzero(support)
+        if keep.size in (0, n) or keep.size == tried:
+            continue
+        tried = keep.size
+        sub = create_model(model.index, model.arcs.subset(keep), model.relaxation)
+        h = new_highs()
+        load(sub, h, integer=True)
+        m = sub.num_cols
+        h.changeColsCost(m, np.arange(m, dtype=np.int32), sub.objective("fill"))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.setOptionValue("mip_abs_gap", 0.999)
+        now = time.perf_counter()
+        _run(h, min(deadline, now + max(1.0, (deadline - now) / 4)))
+        if not _has_solution(h):
+            continue
+        x = np.zeros(n)
+        x[keep] = np.rint(np.asarray(h.getSolution().col_value, dtype=np.float64)[: keep.size])
+        values = model.complete(x)
+        value = float(fill @ values)
+        if model.feasible(values) and value > best_value:
+            best, best_value = values, value
+        if best_value >= target - 1e-6:
+            break
+    if best is None:
+        return None
+    return best, time.perf_counter() - t0
 
 
 def _integral(model: Model, values: FloatArray) -> bool:
@@ -227,10 +305,26 @@ def solve_model(model: Model, *, time_limit: float = 60.0, mip_rel_gap: float = 
     lp_bound = float(h.getInfo().objective_function_value)
     lp_values = np.asarray(h.getSolution().col_value, dtype=np.float64)
     start_values = rounding_start(model, lp_values) if lp_values.size == n else None
+    proven: Stage | None = None
+    if lp_values.size == n:
+        # Fill is integral: a point of value floor(LP bound) is proven optimal. Look for one
+        # among the arcs the LP uses (a small MILP) before the full one.
+        target = float(np.floor(lp_bound + 1e-6))
+        found = _restricted_fill(model, lp_values, target, deadline)
+        if found is not None:
+            point, seconds = found
+            value = float(model.objective("fill") @ point)
+            if value >= target - 1e-6:
+                proven = Stage("fill", value, "Optimal", True, seconds + lp_seconds, 0.0)
+                start_values = point
+            elif start_values is None or value > float(model.objective("fill") @ start_values):
+                start_values = point
     h = new_highs()
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     load(model, h, integer=True)
-    values, stages = _stages(model, h, deadline, exact=False, start=start_values)
+    values, stages = _stages(
+        model, h, deadline, exact=False, start=start_values, proven_fill=proven
+    )
     method = "MILP"
     return Solution(
         values, tuple(stages), method, lp_bound, lp_seconds, time.perf_counter() - start

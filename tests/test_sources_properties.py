@@ -43,3 +43,21 @@ def test_stored_sums_equal_file_totals(tmp_path: Path, figures: dict) -> None:
         expected[iso] = expected.get(iso, 0) + sum(ip) + sum(troops)
     got = dict(data.contributions().group_by("contributor").agg(pl.col("count").sum()).iter_rows())
     assert got == {k: v for k, v in expected.items() if v}
+
+
+def test_all_zero_newer_file_still_replaces_its_months(tmp_path: Path) -> None:
+    """A newer file whose cells are all zero covers its month: older figures must go."""
+    older = write_gender(
+        tmp_path / "older.csv",
+        [gender_row(1, "2013-12-31", "Albania", "ALB", "UNOCI", ip=(5, 1), troops=(3, 0))],
+    )
+    newer = write_gender(
+        tmp_path / "newer.csv",
+        [gender_row(1, "2013-12-31", "Albania", "ALB", "UNOCI", ip=(0, 0), troops=(0, 0))],
+    )
+    import_files([older])
+    assert data.contributions().height > 0
+    (result,) = import_files([newer])
+    assert result.months == ["2013-12-31"]
+    assert [r["months"] for r in result.replaced] == [["2013-12-31"]]
+    assert data.contributions().height == 0

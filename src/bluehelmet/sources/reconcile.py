@@ -194,5 +194,6 @@ class Reconciler:
             countries=parsed.countries,
             missions=parsed.missions,
             rejected=parsed.rejected,
+            covered=parsed.covered,
         )
         return out, unknown

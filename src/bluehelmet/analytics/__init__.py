@@ -7,13 +7,14 @@ DataFrame. Loading from the store is left to the caller (see ``bluehelmet.analyt
 
 from __future__ import annotations
 
-from bluehelmet.analytics._common import filter_rows, month_end
+from bluehelmet.analytics._common import filter_rows
 from bluehelmet.analytics.fatalities import fatality_counts, fatality_rates
 from bluehelmet.analytics.gender import PARITY_TARGETS, ParityBy, parity, targets_frame
 from bluehelmet.analytics.missions import mission_months
 from bluehelmet.analytics.panels import Panel, PanelKind, PanelKindError, panel
 from bluehelmet.analytics.ranking import compare_with_official, ranking
 from bluehelmet.analytics.shares import ShareBy, concentration, share_trends, shares
+from bluehelmet.domain.months import month_end
 
 __all__ = [
     "PARITY_TARGETS",

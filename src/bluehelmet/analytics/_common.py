@@ -10,12 +10,12 @@ mission hosts) come in as small frames too; when omitted they are built from
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from datetime import date
 
 import polars as pl
 
+from bluehelmet.domain.months import month_end
 from bluehelmet.domain.registry import PersonnelCategory
 from bluehelmet.errors import InputError
 
@@ -36,21 +36,6 @@ COUNTRY_COLUMNS = (
 MEMBERSHIP_COLUMNS = ("organization", "iso3", "joined", "left")
 COUNCIL_COLUMNS = ("year", "iso3", "permanent")
 MISSION_COLUMNS = ("acronym", "hosts")
-
-
-def month_end(value: date | str) -> date:
-    """The last day of the month of ``value`` (a date or ``YYYY-MM`` / ``YYYY-MM-DD`` text)."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            year, month = int(text[0:4]), int(text[5:7])
-            if len(text) not in (7, 10) or text[4] != "-" or not 1 <= month <= 12:
-                raise ValueError(text)
-        except ValueError:
-            msg = f"month {value!r} is not of the form YYYY-MM"
-            raise InputError(msg, field="month") from None
-        return date(year, month, calendar.monthrange(year, month)[1])
-    return date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
 
 
 def as_lazy(

@@ -18,7 +18,8 @@ from datetime import date
 
 import polars as pl
 
-from bluehelmet.analytics._common import Frame, as_lazy, filter_rows, month_end
+from bluehelmet.analytics._common import Frame, as_lazy, filter_rows
+from bluehelmet.domain.months import month_end
 from bluehelmet.errors import InputError
 
 FATALITY_COLUMNS = ("date", "mission", "contributor", "personnel_type", "incident_type")

@@ -18,9 +18,9 @@ from bluehelmet.analytics._common import (
     check_columns,
     countries_frame,
     filter_rows,
-    month_end,
     sum_where,
 )
+from bluehelmet.domain.months import month_end
 
 
 def ranking(

@@ -15,6 +15,7 @@ import polars as pl
 from sqlalchemy import inspect, select
 
 from bluehelmet.domain.contributions import CONTRIBUTION_SCHEMA
+from bluehelmet.domain.months import month_end
 from bluehelmet.domain.registry import PersonnelCategory
 from bluehelmet.errors import InputError
 from bluehelmet.sources import import_files
@@ -36,7 +37,7 @@ __all__ = [
     "sync",
 ]
 
-MonthRange = date | tuple[date | None, date | None] | None
+MonthRange = date | str | tuple[date | str | None, date | str | None] | None
 
 
 def scan(dataset: str, *, url: str | None = None) -> pl.LazyFrame:
@@ -61,17 +62,14 @@ def scan_contributions(*, url: str | None = None) -> pl.LazyFrame:
 def _month_filter(months: MonthRange) -> pl.Expr | None:
     if months is None:
         return None
-    if isinstance(months, date):
-        from calendar import monthrange
-
-        end = months.replace(day=monthrange(months.year, months.month)[1])
-        return pl.col("month") == end
+    if isinstance(months, date | str):
+        return pl.col("month") == month_end(months, field="months")
     first, last = months
     expr = pl.lit(value=True)
     if first is not None:
-        expr = expr & (pl.col("month") >= first)
+        expr = expr & (pl.col("month") >= month_end(first, field="months"))
     if last is not None:
-        expr = expr & (pl.col("month") <= last)
+        expr = expr & (pl.col("month") <= month_end(last, field="months"))
     return expr
 
 
@@ -92,8 +90,8 @@ def contributions(
 ) -> pl.DataFrame:
     """The normalized contribution rows, filtered.
 
-    ``months``: one date (its month) or an inclusive ``(start, end)`` range of dates (either
-    may be None). ``contributor`` ISO-3 code(s), ``mission`` registry acronym(s),
+    ``months``: one month (a date or ``YYYY-MM`` text) or an inclusive ``(start, end)`` range
+    of them (either may be None). ``contributor`` ISO-3 code(s), ``mission`` registry acronym(s),
     ``category`` PersonnelCategory value(s), ``source`` adapter name(s).
     """
     lazy = scan_contributions(url=url)

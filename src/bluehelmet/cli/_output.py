@@ -79,7 +79,13 @@ def emit(
     else:
         table = Table(title=title, show_lines=False)
         for k in keys:
-            table.add_column(k, overflow="fold")
+            values = [r.get(k) for r in rows if r.get(k) is not None]
+            numeric = bool(values) and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values
+            )
+            table.add_column(
+                k.replace("_", " "), overflow="fold", justify="right" if numeric else "left"
+            )
         for r in rows:
             table.add_row(*(_cell(r.get(k)) for k in keys))
         console.print(table)

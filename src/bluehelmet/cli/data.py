@@ -62,7 +62,7 @@ def _summary_rows(results: list[Any]) -> list[dict[str, Any]]:
                 "rows_rejected": d["rows_rejected"],
                 "rows_skipped": d["rows_skipped_unknown"],
                 "replaced": len(d["replaced"]),
-                "months": f"{d['month_first'] or ''}..{d['month_last'] or ''}"
+                "months": f"{d['month_first'][:7]}..{d['month_last'][:7]}"
                 if d["month_first"]
                 else "",
                 "totals": ", ".join(f"{k}={v:,}" for k, v in d["totals"].items()),
@@ -87,7 +87,18 @@ def _render(results: list[Any], fmt: OutputFormat) -> None:
 
         sys.stdout.write(json.dumps([r.as_dict() for r in results], default=str) + "\n")
         return
-    emit(_summary_rows(results), fmt, title="Import summary")
+    rows = _summary_rows(results)
+    if fmt is not OutputFormat.TABLE:
+        emit(rows, fmt, title="Import summary")
+        return
+    emit(rows, fmt, title="Import summary", columns=[k for k in rows[0] if k != "totals"])
+    totals = [
+        {"file": Path(r.file).name, "category": k, "personnel": f"{v:,}"}
+        for r in results
+        for k, v in r.totals.items()
+    ]
+    if totals:
+        emit(totals, fmt, title="Personnel stored, by category (sum over months)")
     if fmt is OutputFormat.TABLE:
         for r in results:
             for rep in r.replaced:

@@ -142,8 +142,9 @@ def test_organizations_and_members() -> None:
     orgs = {r["code"]: r for r in _json("registry", "organizations")}
     assert {"UN", "AU", "EU", "NATO", "OSCE", "ECOWAS"} <= set(orgs)
     assert orgs["UN"]["members"] == 193
-    assert orgs["OSCE"]["members"] is None  # not recorded in the registry
-    assert "not recorded" in _fails("registry", "members", "OSCE")
+    assert orgs["OSCE"]["members"] == 57
+    assert orgs["MFO"]["members"] is None  # not recorded in the registry
+    assert "not recorded" in _fails("registry", "members", "MFO")
     eu_2019 = {r["iso3"] for r in _json("registry", "members", "EU", "--year", "2019")}
     eu_now = {r["iso3"] for r in _json("registry", "members", "eu")}
     assert "GBR" in eu_2019

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -188,10 +189,69 @@ def test_un_membership_comes_from_countries() -> None:
     assert "TWN" in _isos("UN", date(1960, 1, 1))
 
 
+def test_more_regional_memberships_over_time() -> None:
+    assert len(_isos("OSCE", date(1975, 8, 1))) == 35  # Helsinki Final Act signatories
+    assert len(_isos("OSCE", date(1999, 11, 18))) == 54  # Istanbul Summit, FR Yugoslavia not yet in
+    assert len(_isos("OSCE", date(2000, 11, 10))) == 55
+    assert len(_isos("OSCE")) == 57
+    assert "YUG" not in _isos("OSCE", date(1993, 1, 1))
+    assert "SCG" not in _isos("OSCE", date(2000, 11, 9))
+    assert {"SRB", "MNE", "MNG", "AND"} <= _isos("OSCE")
+    assert "RUS" in _isos("OSCE") and "SUN" not in _isos("OSCE")
+    assert len(_isos("SADC")) == 16
+    assert "SYC" in _isos("SADC", date(2004, 6, 30))
+    assert "SYC" not in _isos("SADC", date(2004, 7, 1))
+    assert "SYC" in _isos("SADC")
+    assert "MDG" in _isos("SADC", date(2010, 1, 1))  # suspended 2009-2014, still a member
+    assert "COM" not in _isos("SADC", date(2017, 1, 1))
+    assert len(_isos("ECCAS", date(2020, 1, 1))) == 11
+    assert len(_isos("ECCAS")) == 10  # Rwanda withdrew again in June 2025
+    assert "RWA" not in _isos("ECCAS", date(2010, 1, 1))
+    assert "RWA" in _isos("ECCAS", date(2015, 5, 25))
+    assert "RWA" not in _isos("ECCAS")
+    assert len(_isos("IGAD", date(2020, 1, 1))) == 8  # Eritrea's self-suspension is not leaving
+    assert len(_isos("IGAD")) == 7  # Eritrea withdrew in December 2025
+    assert "ERI" in _isos("IGAD", date(2025, 12, 11))
+    assert "ERI" not in _isos("IGAD")
+    assert "SSD" not in _isos("IGAD", date(2011, 11, 24))
+    assert "SSD" in _isos("IGAD", date(2011, 11, 25))
+    assert len(_isos("CSTO", date(2020, 1, 1))) == 6
+    assert len(_isos("CSTO", date(1995, 1, 1))) == 9
+    assert {"AZE", "GEO", "UZB"}.isdisjoint(_isos("CSTO", date(2000, 1, 1)))
+    assert "UZB" in _isos("CSTO", date(2010, 1, 1))
+    assert "UZB" not in _isos("CSTO", date(2012, 12, 19))
+    assert "ARM" in _isos("CSTO")  # froze its participation in 2024: not leaving
+    assert len(_isos("OAS", date(1948, 4, 30))) == 21
+    assert len(_isos("OAS", date(2018, 1, 1))) == 35
+    assert "CUB" in _isos("OAS", date(2018, 1, 1))  # excluded from participation, still a member
+    assert "VEN" in _isos("OAS", date(2019, 4, 26))
+    assert "VEN" not in _isos("OAS", date(2019, 4, 27))
+    assert "NIC" in _isos("OAS", date(2023, 11, 18))
+    assert "NIC" not in _isos("OAS", date(2023, 11, 19))
+    assert len(_isos("LAS")) == 22
+    assert "SYR" in _isos("LAS", date(2015, 1, 1))  # suspended 2011-2023, still a member
+    assert "YMD" not in _isos("LAS", date(1990, 5, 22))
+    assert "COM" not in _isos("LAS", date(1993, 1, 1))
+
+
+def test_recorded_membership_rows_are_well_formed() -> None:
+    rows = ref.memberships()
+    for org in ("OSCE", "SADC", "ECCAS", "IGAD", "CSTO", "OAS", "LAS"):
+        assert ref.membership_recorded(org), org
+        spans: dict[str, list[tuple[date, date | None]]] = {}
+        for m in (r for r in rows if r.organization == org):
+            spans.setdefault(m.iso3, []).append((m.joined, m.left))
+        for iso3, periods in spans.items():
+            periods.sort()
+            for (_, left), (joined, _) in pairwise(periods):
+                assert left is not None and left <= joined, (org, iso3)
+
+
 def test_unrecorded_membership_raises() -> None:
-    assert not ref.membership_recorded("OSCE")
+    assert not ref.membership_recorded("MFO")
+    assert not ref.membership_recorded("OAU")
     with pytest.raises(BluehelmetError, match="not recorded"):
-        ref.members("OSCE")
+        ref.members("MFO")
 
 
 def test_every_membership_names_a_known_state() -> None:

@@ -2,11 +2,18 @@
 
 Targets: United Nations, Department of Peace Operations, *Uniformed Gender Parity Strategy
 2018–2028* (2018), table of annual targets for the share of women per category of uniformed
-personnel. Only the figures restated in the project's design notes are carried here:
-2021 — military contingents 8 %, military observers and staff officers 18 %;
+personnel. The strategy's own table was not found in a stored copy, so only the annual figures
+that a public page restates are carried (see ``TARGET_SOURCES``):
+2021 — military contingents 8 %, military observers and staff officers 18 % (DPO,
+"Acknowledging Uniformed Gender Parity Target Achievers", 2021; individual military positions
+are the military observers and staff officers);
 2028 — military contingents 15 %, military observers and staff officers 25 %, formed police
-units 20 %, individual police officers 30 %. A year or category without a carried figure has
-no target (``target`` null), and its status can then only be ``yellow`` or ``red``.
+units 20 %, individual police officers 30 % (Elsie Initiative Fund, "UN strategies"; Global
+News Pakistan, 29 May 2020).
+A year or category without a carried figure has no target (``target`` null), and its status
+can then only be ``yellow`` or ``red``. Not carried: a formed police unit target of 12 % that
+UN Police cites next to the 2022 share without naming its year (see ``UNCARRIED_TARGETS``), and
+the justice and corrections targets, which no group of the contribution data maps to.
 
 Status colours follow DPO's monthly parity report: ``green`` meets the target, ``yellow``
 has some women but is below the target (or has no target), ``red`` has none.
@@ -60,6 +67,36 @@ PARITY_TARGETS: dict[tuple[int, str], float] = {
     (2028, TargetGroup.FORMED_POLICE_UNITS.value): 0.20,
     (2028, TargetGroup.INDIVIDUAL_POLICE.value): 0.30,
 }
+
+#: Year -> where the UGPS targets of that year are restated, with the phrase quoted.
+TARGET_SOURCES: dict[int, str] = {
+    2021: (
+        "UN DPO, 'Acknowledging Uniformed Gender Parity Target Achievers' (2021; the text "
+        "cites April 2021 figures), read in a copy at http://dd-floors.com/en/delegate/"
+        "acknowledging-uniformed-gender-parity-target-achievers: 'For 2021, the target for "
+        "the military component is 8 per cent women in troops and 18 per cent women in "
+        "individual military positions.'"
+    ),
+    2028: (
+        "Elsie Initiative Fund, 'UN strategies', https://elsiefund.org/un-strategies-eifund/: "
+        "'UN DPO's ambition for its UGPS is to reach the following numbers by 2028:', then "
+        "the list items '15% female military peacekeepers in troop contingents', '20% female "
+        "police in formed police units (FPU)', '25% female military observers and staff "
+        "officers', '30% individual police officers'; the same four figures in Global News "
+        "Pakistan, 'UN Celebrates Women in Peace Keeping on International UN Peacekeeping "
+        "Day' (29 May 2020)."
+    ),
+}
+
+#: Figures found but not carried, because the source does not state their year.
+UNCARRIED_TARGETS: tuple[str, ...] = (
+    "formed police units 12 % (year not stated): UN Police, 'UNPOL component in the UN "
+    "Assistance Mission in Somalia surpasses the gender parity targets for 2028' (2022), "
+    "https://police.un.org/en/unpol-component-un-assistance-mission-somalia-surpasses-gender-"
+    "parity-targets-2028: women members of FPUs rose 'from 6% in 2015 to 14.4% in 2022, "
+    "surpassing the target of 12% set out in the United Nations Uniformed Gender Parity "
+    "Strategy 2018-2028'.",
+)
 
 
 class ParityBy(StrEnum):

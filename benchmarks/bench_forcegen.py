@@ -14,7 +14,8 @@ excluded). For each size it prints:
 
 Goals: realistic size proven optimal in under 2 s; 10x within 0.5% of the bound in under
 60 s. Each size gets a planning budget (``--limit``; default 45 s up to 10x, which leaves room
-for HiGHS finishing its last node, and 120 s at 100x) and reports what it reaches in it. Usage: ``python benchmarks/bench_forcegen.py [--sizes 1 10 100] [--limit S]``.
+for HiGHS finishing its last node, and 120 s at 100x) and reports what it reaches in it.
+Usage: ``python benchmarks/bench_forcegen.py [--sizes 1 10 100] [--limit S]``.
 """
 
 from __future__ import annotations

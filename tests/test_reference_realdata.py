@@ -27,9 +27,6 @@ UNRESOLVABLE_MISSIONS = {
     "UNSecretariat": "UN fatalities file: staff of the Secretariat, not a mission",
     "UNMAO": "UN fatalities file (2011): the UN Mine Action Office, not a mission",
     "UNFOR": "official list entry with neither start nor end date; left out of the registry",
-    "OSESGY": "UN fatalities file: Special Envoy's office for Yemen; no sourced start date yet",
-    "OSESyria": "UN fatalities file: Special Envoy's office for Syria; no sourced start date yet",
-    "UNOWA": "UN fatalities file: UN Office for West Africa; no sourced start date yet",
 }
 
 # (file, columns holding country names or codes)

@@ -7,13 +7,21 @@ import difflib
 import io
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 
@@ -89,6 +97,29 @@ def emit(
         for r in rows:
             table.add_row(*(_cell(r.get(k)) for k in keys))
         console.print(table)
+
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@contextmanager
+def progress_bar(first_step: str = "starting") -> Iterator[ProgressCallback]:
+    """A transient rich progress bar on stderr; yields ``progress(step, done, total)``."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<36}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(first_step, total=None)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total or None)
+
+        yield progress
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

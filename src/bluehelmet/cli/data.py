@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit, err_console, fail
+from bluehelmet.cli._output import (
+    FormatOption,
+    OutputFormat,
+    console,
+    emit,
+    fail,
+    progress_bar,
+)
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.services import data as service
 from bluehelmet.sources import FORMATS, UnreconciledError
@@ -28,24 +32,6 @@ SkipOption = Annotated[
 OutputOption = Annotated[
     OutputFormat, typer.Option("--output", "-o", help="Summary as table, json or csv.")
 ]
-
-
-@contextmanager
-def _bar() -> Iterator[Callable[[str, int, int], None]]:
-    with Progress(
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total or None)
-
-        yield progress
 
 
 def _summary_rows(results: list[Any]) -> list[dict[str, Any]]:
@@ -143,7 +129,7 @@ def import_(  # noqa: PLR0917 - typer reads the signature
 ) -> None:
     """Import published contribution files (format detected from the header)."""
     try:
-        with _bar() as progress:
+        with progress_bar() as progress:
             results = service.import_files(
                 paths,
                 format=source_format,
@@ -210,7 +196,7 @@ def sync(
 ) -> None:
     """Download the official files (cache, SHA-256, resume) and import them."""
     try:
-        with _bar() as progress:
+        with progress_bar() as progress:
             downloads, results = service.sync(
                 sources,
                 refresh=refresh,

@@ -9,10 +9,16 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit, err_console, fail
+from bluehelmet.cli._output import (
+    FormatOption,
+    OutputFormat,
+    console,
+    emit,
+    fail,
+    progress_bar,
+)
 from bluehelmet.domain.planning import Plan
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
@@ -111,20 +117,7 @@ def plan(
         raise fail("give a SCENARIO file or --demo, not both")
     try:
         sc = demo_scenario() if scenario is None else load_scenario(scenario)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description:<34}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(f"planning {sc.name}", total=None)
-
-            def progress(step: str, done: int, total: int) -> None:
-                bar.update(task, description=step, completed=done, total=total)
-
+        with progress_bar(f"planning {sc.name}") as progress:
             result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
     except BluehelmetError as exc:
         raise fail(str(exc)) from exc

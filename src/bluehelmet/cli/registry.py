@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit, err_console, fail
+from bluehelmet.cli._output import (
+    FormatOption,
+    OutputFormat,
+    console,
+    emit,
+    fail,
+    progress_bar,
+)
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.services import registry as service
 
@@ -33,19 +39,7 @@ def init(
 ) -> None:
     """Create or upgrade the store and load the reference registry into it (safe to re-run)."""
     try:
-        with Progress(
-            TextColumn("{task.description:<28}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("reading the registry", total=None)
-
-            def progress(step: str, done: int, total: int) -> None:
-                bar.update(task, description=step, completed=done, total=total)
-
+        with progress_bar("reading the registry") as progress:
             report = service.init_store(database_url, progress=progress)
     except BluehelmetError as exc:
         raise fail(str(exc)) from exc

@@ -22,6 +22,9 @@ def test_plan_without_scenario_plans_the_demo_as_tables() -> None:
     assert "LP bound" in out
     assert "greedy baseline" in out
     assert "illustrative" in out
+    data = json.loads(runner.invoke(app, ["plan", "--format", "json", "--no-explain"]).stdout)
+    spend = sum(a["cost_usd"] for a in data["assignments"])
+    assert f"spend USD {spend / 1e6:,.1f}M of a budget of USD 100.0M" in out
 
 
 def test_plan_demo_json_has_the_documented_keys() -> None:

@@ -29,22 +29,29 @@ def _money(usd: float) -> str:
     return f"USD {usd / 1e6:,.1f}M"
 
 
-def _quality_line(p: Plan) -> str:
+def _spend_line(p: Plan, budget: float | None) -> str:
+    spend = sum(a.cost_usd for a in p.assignments)
+    limit = f" of a budget of {_money(budget)}" if budget is not None else " (no budget set)"
+    return f"[bold]spend[/] {_money(spend)}{limit}\n"
+
+
+def _quality_line(p: Plan, budget: float | None = None) -> str:
     q = p.quality
     proven = "proven optimal" if q.optimal else f"best found ({q.status})"
     share = q.baseline.fill / q.objective.fill if q.objective.fill else 1.0
-    return (
+    return _spend_line(p, budget) + (
         f"[bold]fill[/] {q.objective.fill:g}  (LP bound {q.bound:,.2f}, MIP gap "
         f"{q.mip_gap:.2%}, {proven})   [bold]legitimacy[/] {q.objective.legitimacy:,.2f}   "
         f"[bold]cost[/] {_money(q.objective.cost)}\n"
         f"[bold]greedy baseline[/] fill {q.baseline.fill:g} ({share:.0%} of the plan), "
         f"legitimacy {q.baseline.legitimacy:,.2f}, cost {_money(q.baseline.cost)}\n"
         f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
-        f"(LP relaxation {q.lp_seconds:.3f} s); cost includes the value of deployment time[/]"
+        f"(LP relaxation {q.lp_seconds:.3f} s); the cost objective adds the value of "
+        f"deployment time to the spend[/]"
     )
 
 
-def _render(p: Plan) -> None:
+def _render(p: Plan, budget: float | None = None) -> None:
     plan_table = Table(title=f"Plan: {p.scenario}", title_justify="left", show_lines=False)
     for col, just in (
         ("mission", "left"),
@@ -92,7 +99,9 @@ def _render(p: Plan) -> None:
         console.print(gaps)
     else:
         console.print("[green]Every requirement is filled on time.[/]")
-    console.print(Panel(_quality_line(p), title="quality", title_align="left", expand=False))
+    console.print(
+        Panel(_quality_line(p, budget), title="quality", title_align="left", expand=False)
+    )
     for note in p.notes:
         console.print(f"[dim]note: {note}[/]")
 
@@ -126,7 +135,7 @@ def plan(
     elif fmt is OutputFormat.CSV:
         emit(plan_to_dict(result)["assignments"], fmt)
     else:
-        _render(result)
+        _render(result, sc.policy.budget)
 
 
 def register(app: typer.Typer) -> None:

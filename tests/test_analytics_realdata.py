@@ -256,3 +256,14 @@ def test_compare_with_official_flags_a_difference() -> None:
     )
     comparison = analytics.compare_with_official(data.scan_contributions(), official, "2021-01")
     assert comparison.filter(~pl.col("matches"))["iso3"].to_list() == ["QAT"]
+
+
+def test_empty_store_and_empty_month_are_explained() -> None:
+    result = _invoke("rank", "--month", "2013-12")
+    assert result.exit_code == 1
+    assert "no contribution data is stored" in result.output
+    assert "bluehelmet data import" in result.output
+    _importer()([real_file(RANK)], skip_unknown=True)
+    result = _invoke("rank", "--month", "2013-12")
+    assert result.exit_code == 1
+    assert "no contributions are stored for 2013-12" in result.output

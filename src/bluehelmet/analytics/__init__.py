@@ -2,7 +2,7 @@
 
 Every function takes the rows as a polars DataFrame or LazyFrame and the same filters
 (``start``, ``end``, ``contributors``, ``missions``, ``categories``) and returns a polars
-DataFrame. Loading from the store is left to the caller (see ``bluehelmet.analytics.load``).
+DataFrame. Loading from the store is left to the caller (``bluehelmet.services.data``).
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ class Panel:
     ) -> Panel:
         """Add ``fatalities``: deaths in the row's unit (uniformed personnel by default)."""
         if fatalities is None:
-            from bluehelmet.analytics.load import load_fatalities
+            from bluehelmet.services.data import fatalities as load_fatalities
 
             fatalities = load_fatalities()
         rows = fatality_rows(fatalities, personnel_types=personnel_types)
@@ -263,9 +263,9 @@ def panel(
     """
     which = _kind(kind)
     if contributions is None:
-        from bluehelmet.analytics.load import load_contributions
+        from bluehelmet.services.data import scan_contributions
 
-        contributions = load_contributions()
+        contributions = scan_contributions()
     rows = filter_rows(
         contributions,
         start=start,

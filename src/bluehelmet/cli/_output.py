@@ -84,6 +84,8 @@ def emit(
         for r in rows:
             writer.writerow({k: _cell(r.get(k)) for k in keys})
         sys.stdout.write(buf.getvalue())
+    elif not rows:
+        err_console.print(f"[dim]{title + ': ' if title else ''}no rows match.[/]")
     else:
         table = Table(title=title, show_lines=False)
         for k in keys:

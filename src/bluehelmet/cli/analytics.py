@@ -24,7 +24,30 @@ CategoryOption = typer.Option(None, "--category", help="Only this personnel cate
 ChartOption = typer.Option(None, "--chart", help="Also write a chart: .png, .svg, .html or .json.")
 
 
+def load_contributions() -> pl.LazyFrame:
+    """The stored contribution rows, lazily."""
+    from bluehelmet.services.data import scan_contributions
+
+    return scan_contributions()
+
+
+def _require_stored_data() -> None:
+    """Raise a clear error when no contribution data has been imported yet."""
+    from bluehelmet.config import get_settings
+    from bluehelmet.errors import BluehelmetError
+
+    if load_contributions().select(pl.len()).collect().item() == 0:
+        msg = (
+            f"no contribution data is stored in {get_settings().home}; "
+            "import files first with `bluehelmet data import PATH...`"
+        )
+        raise BluehelmetError(msg)
+
+
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows to print; an empty answer from an empty store is an error that says so."""
+    if frame.is_empty():
+        _require_stored_data()
     return frame.to_dicts()
 
 
@@ -64,12 +87,11 @@ def rank(
 ) -> None:
     """Rank contributors by uniformed personnel in a month, as the UN does (ties share a rank)."""
     from bluehelmet import analytics
-    from bluehelmet.analytics.load import load_contributions
     from bluehelmet.errors import BluehelmetError
 
     try:
         if check:
-            from bluehelmet.analytics.load import load_official_ranking
+            from bluehelmet.services.data import official_ranking as load_official_ranking
 
             comparison = analytics.compare_with_official(
                 load_contributions(), load_official_ranking(), month
@@ -89,6 +111,9 @@ def rank(
             categories=category,
             by_category=by_category,
         )
+        if table.is_empty():
+            _require_stored_data()
+            raise fail(f"no contributions are stored for {month}; see `bluehelmet data status`")
         if top is not None:
             table = table.filter(pl.col("rank") <= top)
         emit(_rows(table), fmt, title=f"Ranking of contributors, {month}")
@@ -123,7 +148,6 @@ def shares(
 ) -> None:
     """Shares of personnel over a period by contributor or group (person-months)."""
     from bluehelmet import analytics
-    from bluehelmet.analytics.load import load_contributions
     from bluehelmet.errors import BluehelmetError
 
     try:
@@ -162,7 +186,6 @@ def concentration(
 ) -> None:
     """Concentration of personnel among contributors: HHI, top-5/top-10 shares, Gini."""
     from bluehelmet import analytics
-    from bluehelmet.analytics.load import load_contributions
     from bluehelmet.errors import BluehelmetError
 
     try:
@@ -207,7 +230,6 @@ def missions(
 ) -> None:
     """Per mission and month: strength by category, contributors, largest and regional shares."""
     from bluehelmet import analytics
-    from bluehelmet.analytics.load import load_contributions
     from bluehelmet.errors import BluehelmetError
 
     try:
@@ -238,7 +260,6 @@ def parity(
 ) -> None:
     """Women's share per category against the UN Uniformed Gender Parity Strategy targets."""
     from bluehelmet import analytics
-    from bluehelmet.analytics.load import load_contributions
     from bluehelmet.errors import BluehelmetError
 
     try:
@@ -279,8 +300,8 @@ def fatalities(
 ) -> None:
     """Peacekeeper fatalities: counts by any keys, or rates where strength is known."""
     from bluehelmet import analytics
-    from bluehelmet.analytics.load import load_contributions, load_fatalities
     from bluehelmet.errors import BluehelmetError
+    from bluehelmet.services.data import fatalities as load_fatalities
 
     keys = [k.strip() for k in by.split(",") if k.strip()]
     try:

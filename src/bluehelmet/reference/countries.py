@@ -10,6 +10,9 @@ from bluehelmet.reference._load import name_key, parse_date, read_rows, split_li
 
 FILE = "countries.csv"
 
+#: The World Bank's income group labels, as ``countries.csv`` records them (empty: not classified).
+INCOME_GROUPS = ("Low income", "Lower middle income", "Upper middle income", "High income")
+
 
 @cache
 def countries() -> tuple[Country, ...]:
@@ -22,6 +25,10 @@ def countries() -> tuple[Country, ...]:
         except ValueError:
             msg = f"unknown UN regional group {group!r}"
             raise InputError(msg, file=FILE, line=line, field="un_regional_group") from None
+        income = row["income_group"]
+        if income and income not in INCOME_GROUPS:
+            msg = f"unknown income group {income!r}"
+            raise InputError(msg, file=FILE, line=line, field="income_group")
         out.append(
             Country(
                 iso3=row["iso3"],
@@ -37,6 +44,7 @@ def countries() -> tuple[Country, ...]:
                 un_regional_group=regional_group,
                 region=row["region"] or None,
                 subregion=row["subregion"] or None,
+                income_group=income or None,
             )
         )
     return tuple(sorted(out, key=lambda c: c.iso3))

@@ -140,3 +140,11 @@ def test_line_and_bar_charts(tmp_path: Path) -> None:
         ("B", 5),
     ]
     assert "<svg" in charts.save_chart(bars, tmp_path / "b.svg").read_text()
+
+
+def test_share_chart_of_one_year_is_a_bar_not_an_empty_area() -> None:
+    one_year = pl.DataFrame({"year": [2012, 2012], "key": ["Africa", "Asia"], "share": [0.6, 0.4]})
+    spec = charts.share_chart(one_year).to_dict()
+    assert spec["mark"]["type"] == "bar"
+    years = pl.DataFrame({"year": [2012, 2013], "key": ["Asia", "Asia"], "share": [1.0, 1.0]})
+    assert charts.share_chart(years).to_dict()["mark"]["type"] == "area"

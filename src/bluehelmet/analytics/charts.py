@@ -71,19 +71,20 @@ def ranking_chart(table: pl.DataFrame, *, top: int = 20, title: str | None = Non
 
 
 def share_chart(trends: pl.DataFrame, *, title: str | None = None) -> alt.Chart:
-    """Stacked areas of each group's share per year (from ``share_trends``)."""
+    """Each group's share per year (from ``share_trends``): stacked areas over several years,
+    a stacked bar when the period is a single year (an area needs two points)."""
     check_columns(trends, ("year", "key", "share"), "share trends")
-    chart: alt.Chart = (
-        alt.Chart(_inline(_values(trends)), title=title or "Share of personnel")
-        .mark_area()
-        .encode(
-            x=alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
-            y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
-            color=alt.Color("key:N", title=None),
-            tooltip=["year:O", "key:N", alt.Tooltip("share:Q", format=".1%")],
-        )
-        .properties(width=560, height=320)
-    )
+    single_year = trends.get_column("year").n_unique() <= 1
+    base = alt.Chart(_inline(_values(trends)), title=title or "Share of personnel")
+    marked = base.mark_bar() if single_year else base.mark_area()
+    chart: alt.Chart = marked.encode(
+        x=alt.X("year:O", title=None)
+        if single_year
+        else alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
+        color=alt.Color("key:N", title=None),
+        tooltip=["year:O", "key:N", alt.Tooltip("share:Q", format=".1%")],
+    ).properties(width=560, height=320)
     return chart
 
 

@@ -15,53 +15,120 @@ over it. The most used parts are re-exported here:
 
 from __future__ import annotations
 
-from bluehelmet import forcegen
-from bluehelmet.analytics import (
-    compare_with_official,
-    concentration,
-    fatality_counts,
-    fatality_rates,
-    mission_months,
-    panel,
-    parity,
-    ranking,
-    share_trends,
-    shares,
-)
-from bluehelmet.forcegen import demo_scenario, load_scenario, plan
-from bluehelmet.reference import (
-    council,
-    countries,
-    country,
-    find_country,
-    find_mission,
-    members,
-    memberships,
-    mission,
-    missions,
-    organization,
-    organizations,
-    personnel_categories,
-    troop_reimbursement_rate,
-    unit_type,
-    unit_types,
-)
-from bluehelmet.services.data import (
-    contributions,
-    data_status,
-    fatalities,
-    locations,
-    mandates,
-    mission_list,
-    mission_totals,
-    official_ranking,
-    scan_contributions,
-)
-from bluehelmet.services.registry import init_store
-from bluehelmet.sources import import_files
-from bluehelmet.store import session_scope, upgrade
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bluehelmet import forcegen
+    from bluehelmet.analytics import (
+        fatality_counts,
+        fatality_rates,
+        mission_months,
+        panel,
+        parity,
+    )
+    from bluehelmet.analytics.ranking import compare_with_official, ranking
+    from bluehelmet.analytics.shares import concentration, share_trends, shares
+    from bluehelmet.forcegen import demo_scenario, load_scenario, plan
+    from bluehelmet.reference import (
+        council,
+        countries,
+        country,
+        find_country,
+        find_mission,
+        members,
+        memberships,
+        mission,
+        missions,
+        organization,
+        organizations,
+        personnel_categories,
+        troop_reimbursement_rate,
+        unit_type,
+        unit_types,
+    )
+    from bluehelmet.services.data import (
+        contributions,
+        data_status,
+        fatalities,
+        locations,
+        mandates,
+        mission_list,
+        mission_totals,
+        official_ranking,
+        scan_contributions,
+    )
+    from bluehelmet.services.registry import init_store
+    from bluehelmet.sources import import_files
+    from bluehelmet.store import session_scope, upgrade
 
 __version__ = "0.1.0"
+
+# Public name -> module that defines it. Imported on first use, so that ``import
+# bluehelmet.reference`` (or the CLI) does not load the solver, DuckDB and the store.
+_EXPORTS: dict[str, str] = {
+    "compare_with_official": "bluehelmet.analytics",
+    "concentration": "bluehelmet.analytics",
+    "contributions": "bluehelmet.services.data",
+    "council": "bluehelmet.reference",
+    "countries": "bluehelmet.reference",
+    "country": "bluehelmet.reference",
+    "data_status": "bluehelmet.services.data",
+    "demo_scenario": "bluehelmet.forcegen",
+    "fatalities": "bluehelmet.services.data",
+    "fatality_counts": "bluehelmet.analytics",
+    "fatality_rates": "bluehelmet.analytics",
+    "find_country": "bluehelmet.reference",
+    "find_mission": "bluehelmet.reference",
+    "forcegen": "bluehelmet.forcegen",
+    "import_files": "bluehelmet.sources",
+    "init_store": "bluehelmet.services.registry",
+    "load_scenario": "bluehelmet.forcegen",
+    "locations": "bluehelmet.services.data",
+    "mandates": "bluehelmet.services.data",
+    "members": "bluehelmet.reference",
+    "memberships": "bluehelmet.reference",
+    "mission": "bluehelmet.reference",
+    "mission_list": "bluehelmet.services.data",
+    "mission_months": "bluehelmet.analytics",
+    "mission_totals": "bluehelmet.services.data",
+    "missions": "bluehelmet.reference",
+    "official_ranking": "bluehelmet.services.data",
+    "organization": "bluehelmet.reference",
+    "organizations": "bluehelmet.reference",
+    "panel": "bluehelmet.analytics",
+    "parity": "bluehelmet.analytics",
+    "personnel_categories": "bluehelmet.reference",
+    "plan": "bluehelmet.forcegen",
+    "ranking": "bluehelmet.analytics",
+    "scan_contributions": "bluehelmet.services.data",
+    "session_scope": "bluehelmet.store",
+    "share_trends": "bluehelmet.analytics",
+    "shares": "bluehelmet.analytics",
+    "troop_reimbursement_rate": "bluehelmet.reference",
+    "unit_type": "bluehelmet.reference",
+    "unit_types": "bluehelmet.reference",
+    "upgrade": "bluehelmet.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'bluehelmet' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = (
+        importlib.import_module(module)
+        if name == "forcegen"
+        else getattr(importlib.import_module(module), name)
+    )
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "__version__",

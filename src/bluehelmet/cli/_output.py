@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
@@ -128,12 +127,3 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` to stderr and return an Exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
-
-
-def suggest(name: str, known: Iterable[str], n: int = 3) -> str:
-    """A ' Did you mean ...?' hint with the nearest known names, or ''."""
-    close = difflib.get_close_matches(name, list(known), n=n, cutoff=0.5)
-    if not close:
-        lowered = {k.lower(): k for k in known}
-        close = [lowered[k] for k in difflib.get_close_matches(name.lower(), lowered, n=n)]
-    return f" Did you mean: {', '.join(close)}?" if close else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Literal
@@ -32,7 +33,7 @@ class Parsed:
     """Months each monthly dataset covers, zero cells included (default: months of its rows)."""
 
 
-class Adapter:
+class Adapter(ABC):
     """One published file format: how to recognise it and how to read it."""
 
     name: ClassVar[str]
@@ -46,9 +47,9 @@ class Adapter:
         present = {h.strip() for h in header}
         return len(self.signature) if self.signature <= present else 0
 
+    @abstractmethod
     def parse(self, raw: RawFile) -> Parsed:
         """Read ``raw`` into normalized frames; raise InputError on malformed input."""
-        raise NotImplementedError
 
 
 def months_of(frame: pl.DataFrame, column: str = "month") -> list[date]:

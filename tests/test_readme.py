@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, real_file
+from tests.conftest import ROOT, real_file
 
 
 def _python_blocks(markdown: str) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from bluehelmet.services import data
 from bluehelmet.sources import UnreconciledError, import_files
-from conftest import real_file
+from tests.conftest import real_file
 
 pytestmark = pytest.mark.realdata
 

@@ -201,7 +201,7 @@ def test_every_registry_command_and_option_is_documented() -> None:
 
     from bluehelmet.cli import registry as registry_cli
 
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "cli-registry.md").read_text()
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli-registry.md").read_text()
     group = typer.Typer()
     registry_cli.register(group)
     click_group = typer.main.get_command(group)

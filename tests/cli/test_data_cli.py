@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from _data_helpers import gender_row, sample_gender, write_gender
+from tests._data_helpers import gender_row, sample_gender, write_gender
 from bluehelmet.cli import app
 from bluehelmet.services import data
 from bluehelmet.sources import import_files

@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from bluehelmet.cli import app
-from conftest import ROOT
+from tests.conftest import ROOT
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:

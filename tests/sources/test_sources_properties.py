@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _data_helpers import gender_row, write_gender
+from tests._data_helpers import gender_row, write_gender
 from bluehelmet.services import data
 from bluehelmet.sources import import_files
 

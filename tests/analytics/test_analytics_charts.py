@@ -107,7 +107,7 @@ def test_world_map_uses_offline_natural_earth(tmp_path: Path) -> None:
 
 
 def test_parity_table_feeds_the_chart(tmp_path: Path) -> None:
-    from tests.test_analytics import SAMPLE
+    from tests.analytics.test_analytics import SAMPLE
 
     table = analytics.parity(SAMPLE, by="contributor", end="2021-01")
     spec = charts.parity_chart(table).to_dict()

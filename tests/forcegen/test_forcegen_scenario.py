@@ -13,7 +13,7 @@ from bluehelmet.errors import InputError
 from bluehelmet.forcegen import load_scenario, scenario_from_dict
 from bluehelmet.forcegen.scenario import demo_scenario
 
-DEMO = Path(__file__).resolve().parents[1] / "src" / "bluehelmet" / "forcegen" / "demo.yaml"
+DEMO = Path(__file__).resolve().parents[2] / "src" / "bluehelmet" / "forcegen" / "demo.yaml"
 
 
 def demo_dict() -> dict:

@@ -371,6 +371,6 @@ def test_docs_example_runs() -> None:
     """The Python example in docs/reference.md runs as written."""
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "reference.md").read_text("utf-8")
+    text = (Path(__file__).resolve().parents[2] / "docs" / "reference.md").read_text("utf-8")
     code = text.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "docs/reference.md", "exec"), {})

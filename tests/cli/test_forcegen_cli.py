@@ -37,7 +37,7 @@ def test_plan_demo_json_has_the_documented_keys() -> None:
 
 
 def test_plan_file_and_errors(tmp_path: Path) -> None:
-    demo = Path(__file__).resolve().parents[1] / "src" / "bluehelmet" / "forcegen" / "demo.yaml"
+    demo = Path(__file__).resolve().parents[2] / "src" / "bluehelmet" / "forcegen" / "demo.yaml"
     data = yaml.safe_load(demo.read_text(encoding="utf-8"))
     data["pledges"][0]["units"] = -1
     bad = tmp_path / "bad.yaml"

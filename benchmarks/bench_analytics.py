@@ -230,7 +230,7 @@ def real_frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFram
     os.environ["BLUEHELMET_HOME"] = home
     from bluehelmet.analytics._common import countries_frame, missions_frame
     from bluehelmet.services import data
-    from bluehelmet.sources import import_files
+    from bluehelmet.services.data import import_files
 
     import_files(files, skip_unknown=True)
     return (

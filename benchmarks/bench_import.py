@@ -74,7 +74,7 @@ def bluehelmet_import(path: Path, home: Path) -> None:
     """bluehelmet's full import: hash, validate, check totals, reconcile, Parquet, manifest."""
     os.environ["BLUEHELMET_HOME"] = str(home)
     os.environ.pop("BLUEHELMET_DATABASE_URL", None)
-    from bluehelmet.sources import import_files
+    from bluehelmet.services.data import import_files
 
     [result] = import_files([path])
     assert result.status == "imported", result

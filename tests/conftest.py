@@ -33,12 +33,15 @@ def real_file(relative: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def bluehelmet_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def bluehelmet_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own empty data folder and (by default) SQLite database."""
+    from bluehelmet.services.core import close_default_cores
+
     home = tmp_path / "bh-home"
     monkeypatch.setenv("BLUEHELMET_HOME", str(home))
     monkeypatch.delenv("BLUEHELMET_DATABASE_URL", raising=False)
-    return home
+    yield home
+    close_default_cores()
 
 
 def _pg_available() -> bool:

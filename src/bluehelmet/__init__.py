@@ -5,7 +5,8 @@ over it. The most used parts are re-exported here:
 
 - registry: :func:`countries`, :func:`country`, :func:`find_country`, :func:`organizations`,
   :func:`members`, :func:`council`, :func:`missions`, :func:`mission`, :func:`unit_types`, ...
-- store: :func:`init_store`, :func:`upgrade`, :func:`session_scope`
+- the store: :class:`Core` (settings, engine, data folder; every service takes one),
+  :func:`init_store`, :func:`upgrade`, :func:`session_scope`
 - contribution data: :func:`import_files`, :func:`contributions`, :func:`fatalities`,
   :func:`data_status`, ...
 - analytics: :func:`ranking`, :func:`shares`, :func:`concentration`, :func:`parity`,
@@ -47,8 +48,10 @@ if TYPE_CHECKING:
         unit_type,
         unit_types,
     )
+    from bluehelmet.services.core import Core
     from bluehelmet.services.data import (
         contributions,
+        import_files,
         data_status,
         fatalities,
         locations,
@@ -59,7 +62,6 @@ if TYPE_CHECKING:
         scan_contributions,
     )
     from bluehelmet.services.registry import init_store
-    from bluehelmet.sources import import_files
     from bluehelmet.store import session_scope, upgrade
 
 __version__ = "0.1.0"
@@ -70,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "compare_with_official": "bluehelmet.analytics",
     "concentration": "bluehelmet.analytics",
     "contributions": "bluehelmet.services.data",
+    "Core": "bluehelmet.services.core",
     "council": "bluehelmet.reference",
     "countries": "bluehelmet.reference",
     "country": "bluehelmet.reference",
@@ -81,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "find_country": "bluehelmet.reference",
     "find_mission": "bluehelmet.reference",
     "forcegen": "bluehelmet.forcegen",
-    "import_files": "bluehelmet.sources",
+    "import_files": "bluehelmet.services.data",
     "init_store": "bluehelmet.services.registry",
     "load_scenario": "bluehelmet.forcegen",
     "locations": "bluehelmet.services.data",
@@ -132,6 +135,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "__version__",
+    "Core",
     "compare_with_official",
     "concentration",
     "contributions",

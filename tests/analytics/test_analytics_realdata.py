@@ -1,6 +1,6 @@
 """Analytics on the real files in ../shared/data, checked against sums computed with csv.
 
-The rows go through the contribution importer (``bluehelmet.sources.import_files``) into a
+The rows go through the contribution importer (``bluehelmet.services.data.import_files``) into a
 store, and the analytics read them back; the expected figures are computed here from the
 published files with the csv module alone.
 """
@@ -15,9 +15,9 @@ from typing import Any
 
 import polars as pl
 import pytest
-from tests.conftest import real_file
 
 from bluehelmet import analytics
+from tests.conftest import real_file
 
 pytestmark = pytest.mark.realdata
 
@@ -30,9 +30,11 @@ UNIFORMED = {"Military", "Military Observer", "Police"}
 
 def _importer() -> Any:
     try:
-        from bluehelmet.sources import import_files
+        from bluehelmet.services.data import import_files
     except ImportError as exc:
-        pytest.skip(f"the contribution importer bluehelmet.sources.import_files is missing: {exc}")
+        pytest.skip(
+            f"the contribution importer bluehelmet.services.data.import_files is missing: {exc}"
+        )
     return import_files
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests._data_helpers import gender_row, sample_gender, write_gender
 from bluehelmet.cli import app
 from bluehelmet.services import data
-from bluehelmet.sources import import_files
+from bluehelmet.services.core import Core
+from bluehelmet.services.data import import_files
+from tests._data_helpers import gender_row, sample_gender, write_gender
 
 runner = CliRunner()
 
@@ -47,13 +48,15 @@ def test_bad_file_exits_non_zero(tmp_path: Path) -> None:
 
 
 def test_store_on_each_database(database_url: str, tmp_path: Path) -> None:
+    core = Core(database_url=database_url, home=tmp_path / "home")
     path = sample_gender(tmp_path / "g.csv")
-    [first] = import_files([path], url=database_url)
-    [second] = import_files([path], url=database_url)
+    [first] = import_files([path], core=core)
+    [second] = import_files([path], core=core)
     assert (first.status, second.status) == ("imported", "unchanged")
-    [status] = data.data_status(url=database_url)
+    [status] = data.data_status(core=core)
     assert status["rows"] == first.rows_stored
-    assert data.contributions(url=database_url)["count"].sum() == 13 + 765 + 510
+    assert data.contributions(core=core)["count"].sum() == 13 + 765 + 510
+    core.close()
 
 
 def test_duckdb_views_and_filters(tmp_path: Path) -> None:
@@ -72,16 +75,18 @@ def test_duckdb_views_and_filters(tmp_path: Path) -> None:
 
 
 def test_replacement_on_each_database(database_url: str, tmp_path: Path) -> None:
-    import_files([sample_gender(tmp_path / "a.csv", month="2012-03-31")], url=database_url)
-    import_files([sample_gender(tmp_path / "b.csv", month="2012-04-30")], url=database_url)
+    core = Core(database_url=database_url, home=tmp_path / "home")
+    import_files([sample_gender(tmp_path / "a.csv", month="2012-03-31")], core=core)
+    import_files([sample_gender(tmp_path / "b.csv", month="2012-04-30")], core=core)
     newer = write_gender(
         tmp_path / "c.csv", [gender_row(1, "2012-04-30", "Albania", "ALB", "UNMIL", ip=(2, 2))]
     )
-    [result] = import_files([newer], url=database_url)
+    [result] = import_files([newer], core=core)
     assert [r["file"] for r in result.replaced] == [str(tmp_path / "b.csv")]
-    files = {s["file"]: s["rows"] for s in data.data_status(url=database_url)}
+    files = {s["file"]: s["rows"] for s in data.data_status(core=core)}
     assert set(files) == {"a.csv", "c.csv"}
-    assert data.contributions(url=database_url)["count"].sum() == 13 + 765 + 510 + 4
+    assert data.contributions(core=core)["count"].sum() == 13 + 765 + 510 + 4
+    core.close()
 
 
 def test_concurrent_imports_of_one_month_never_double_count(tmp_path: Path) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests._data_helpers import GENDER_HEADER, gender_row, sample_gender, write_gender
 from bluehelmet.errors import InputError, UnknownNameError
 from bluehelmet.services import data
-from bluehelmet.sources import NameMapping, UnreconciledError, import_files
+from bluehelmet.services.data import import_files
+from bluehelmet.sources import NameMapping, UnreconciledError
+from tests._data_helpers import GENDER_HEADER, gender_row, sample_gender, write_gender
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from bluehelmet.errors import InputError
 from bluehelmet.services import data
-from bluehelmet.sources import import_files
+from bluehelmet.services.data import import_files
 
 LONG = (
     "\ufeffContribution_Date,ISOCode3,Contributing_Country,Mission_Acronym,"

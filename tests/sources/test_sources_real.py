@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from bluehelmet.services import data
-from bluehelmet.sources import UnreconciledError, import_files
+from bluehelmet.services.data import import_files
+from bluehelmet.sources import UnreconciledError
 from tests.conftest import real_file
 
 pytestmark = pytest.mark.realdata

@@ -23,7 +23,13 @@ from bluehelmet.domain.registry import (
     UnitType,
 )
 from bluehelmet.errors import InputError
-from bluehelmet.services.registry import RegistrySnapshot, check_snapshot, init_store
+from bluehelmet.services.core import Core
+from bluehelmet.services.registry import (
+    InitReport,
+    RegistrySnapshot,
+    check_snapshot,
+    init_store,
+)
 from bluehelmet.store import current_revision, engine, head_revision
 from bluehelmet.store.registry import (
     CouncilSeatRow,
@@ -83,6 +89,12 @@ SNAPSHOT = RegistrySnapshot(
 )
 
 
+def _init(url: str, **kwargs: Any) -> InitReport:
+    """``init_store`` on the database at ``url``, through a core that is closed after."""
+    with Core(database_url=url) as core:
+        return init_store(core, **kwargs)
+
+
 def _dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
     eng = engine(url)
     try:
@@ -98,7 +110,7 @@ def _dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def test_init_loads_every_table_and_is_idempotent(database_url: str) -> None:
-    first = init_store(database_url, snapshot=SNAPSHOT)
+    first = _init(database_url, snapshot=SNAPSHOT)
     assert first.revision_before is None
     assert first.revision_after == head_revision()
     counts = {t.table: t.inserted for t in first.tables}
@@ -129,7 +141,7 @@ def test_init_loads_every_table_and_is_idempotent(database_url: str) -> None:
     ]
 
     steps: list[tuple[str, int, int]] = []
-    second = init_store(database_url, snapshot=SNAPSHOT, progress=lambda *a: steps.append(a))
+    second = _init(database_url, snapshot=SNAPSHOT, progress=lambda *a: steps.append(a))
     assert (second.inserted, second.updated, second.deleted) == (0, 0, 0)
     assert steps[0] == ("migrate", 0, 1)
     assert steps[-1] == ("load unit_type", 2 * len(MODELS), 2 * len(MODELS))
@@ -139,7 +151,7 @@ def test_init_loads_every_table_and_is_idempotent(database_url: str) -> None:
 
 
 def test_init_applies_changes_of_the_registry(database_url: str) -> None:
-    init_store(database_url, snapshot=SNAPSHOT)
+    _init(database_url, snapshot=SNAPSHOT)
     renamed = dataclasses.replace(SNAPSHOT.countries[1], name="Republic of Betastan")
     ended = dataclasses.replace(SNAPSHOT.missions[0], end=date(2010, 6, 30), hosts=("BBB",))
     changed = dataclasses.replace(
@@ -148,7 +160,7 @@ def test_init_applies_changes_of_the_registry(database_url: str) -> None:
         missions=(ended,),
         memberships=SNAPSHOT.memberships[:1],
     )
-    report = init_store(database_url, snapshot=changed)
+    report = _init(database_url, snapshot=changed)
     by_table = {t.table: t for t in report.tables}
     assert by_table["country"].updated == 1
     assert by_table["mission"].updated == 1
@@ -160,7 +172,7 @@ def test_init_applies_changes_of_the_registry(database_url: str) -> None:
     assert [r[2] for r in content["country"] if r[0] == "BBB"] == ["Republic of Betastan"]
     assert [r[0] for r in content["mission"]] == ["UNTEST"]
     # Back to the original: the store follows.
-    init_store(database_url, snapshot=SNAPSHOT)
+    _init(database_url, snapshot=SNAPSHOT)
     assert _dump(database_url) == _dump_fresh(SNAPSHOT)
 
 
@@ -171,7 +183,7 @@ def _dump_fresh(snapshot: RegistrySnapshot) -> dict[str, list[tuple[Any, ...]]]:
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'fresh.sqlite'}"
-        init_store(url, snapshot=snapshot)
+        _init(url, snapshot=snapshot)
         return _dump(url)
 
 
@@ -204,7 +216,7 @@ def test_inconsistent_registry_is_rejected_before_writing(
         check_snapshot(bad)
     assert message in str(info.value)
     with pytest.raises(InputError):
-        init_store(database_url, snapshot=bad)
+        _init(database_url, snapshot=bad)
     assert current_revision(database_url) is None
 
 
@@ -213,7 +225,7 @@ def test_init_with_the_reference_registry(database_url: str) -> None:
     from bluehelmet.services.registry import reference_snapshot
 
     snapshot = reference_snapshot()
-    first = init_store(database_url, snapshot=snapshot)
+    first = _init(database_url, snapshot=snapshot)
     counts = {t.table: t.rows for t in first.tables}
     assert counts["country"] == len(reference.countries())
     assert counts["mission"] == len(reference.missions())
@@ -222,7 +234,7 @@ def test_init_with_the_reference_registry(database_url: str) -> None:
     assert counts["council_seat"] == len(snapshot.council_seats)
     # 11 seats a year from 1946 to 1965, 15 from 1966 (split terms add rows, never remove them).
     assert counts["council_seat"] >= 11 * 20 + 15 * (2024 - 1965)
-    second = init_store(database_url, snapshot=snapshot)
+    second = _init(database_url, snapshot=snapshot)
     assert (second.inserted, second.updated, second.deleted) == (0, 0, 0)
 
 
@@ -252,7 +264,7 @@ def test_any_registry_change_leaves_the_store_as_a_fresh_load(
     url = f"sqlite:///{tmp_path_factory.mktemp('prop') / 'store.sqlite'}"
     before = _subset(SNAPSHOT, first, rename=False)
     after = _subset(SNAPSHOT, second, rename=rename)
-    init_store(url, snapshot=before)
-    report = init_store(url, snapshot=after)
+    _init(url, snapshot=before)
+    report = _init(url, snapshot=after)
     assert _dump(url) == _dump_fresh(after)
     assert report.changed == (_dump_fresh(before) != _dump_fresh(after))

@@ -127,3 +127,36 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``message`` to stderr and return an Exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+def error_exit(exc: BaseException) -> typer.Exit | None:
+    """The one mapping from an error to a message on stderr and an exit code.
+
+    bluehelmet's own errors exit 1 with their message (and a reconciliation report when the
+    error carries one); a database or file-system failure exits 1 with what failed; anything
+    else is a defect and is left to propagate (``None``).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bluehelmet.errors import BluehelmetError
+
+    if isinstance(exc, BluehelmetError):
+        report = getattr(exc, "report", None)
+        if callable(report):
+            rows = report()
+            if rows:
+                emit(
+                    rows,
+                    OutputFormat.TABLE,
+                    title="Reconciliation report",
+                    columns=["file", "kind", "name", "rows", "personnel", "lines", "suggestions"],
+                )
+            return fail(str(exc).splitlines()[0])
+        return fail(str(exc))
+    if isinstance(exc, SQLAlchemyError):
+        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        return fail(f"the database failed: {exc.__class__.__name__}: {first}")
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return fail(f"{exc.strerror or exc.__class__.__name__}{where}")
+    return None

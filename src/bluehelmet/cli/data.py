@@ -15,7 +15,6 @@ from bluehelmet.cli._output import (
     fail,
     progress_bar,
 )
-from bluehelmet.errors import BluehelmetError
 from bluehelmet.services import data as service
 from bluehelmet.sources import FORMATS, UnreconciledError
 
@@ -146,17 +145,12 @@ def import_(  # noqa: PLR0917 - typer reads the signature
             columns=["file", "kind", "name", "rows", "personnel", "lines", "suggestions"],
         )
         raise fail(str(exc).splitlines()[0]) from exc
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
     _render(results, output)
 
 
 def status(fmt: OutputFormat = FormatOption) -> None:
     """Imported files in force: dataset, format, sha256, months covered, rows."""
-    try:
-        rows = service.data_status()
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    rows = service.data_status()
     if fmt is OutputFormat.TABLE and not rows:
         console.print("nothing imported yet: run 'bluehelmet data import FILE' or 'data sync'")
         return
@@ -212,8 +206,6 @@ def sync(
             columns=["file", "kind", "name", "rows", "personnel", "lines", "suggestions"],
         )
         raise fail(str(exc).splitlines()[0]) from exc
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
     if output is OutputFormat.TABLE:
         emit(
             [d.as_dict() for d in downloads],

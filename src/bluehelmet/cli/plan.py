@@ -20,7 +20,6 @@ from bluehelmet.cli._output import (
     progress_bar,
 )
 from bluehelmet.domain.planning import Plan
-from bluehelmet.errors import BluehelmetError
 from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
 from bluehelmet.forcegen import plan as make_plan
 
@@ -124,12 +123,9 @@ def plan(
     """Match pledged units to mission requirements, explain the gaps, report the quality."""
     if scenario is not None and demo:
         raise fail("give a SCENARIO file or --demo, not both")
-    try:
-        sc = demo_scenario() if scenario is None else load_scenario(scenario)
-        with progress_bar(f"planning {sc.name}") as progress:
-            result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    sc = demo_scenario() if scenario is None else load_scenario(scenario)
+    with progress_bar(f"planning {sc.name}") as progress:
+        result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
     elif fmt is OutputFormat.CSV:

@@ -11,11 +11,10 @@ from bluehelmet.cli._output import (
     OutputFormat,
     console,
     emit,
-    fail,
     progress_bar,
 )
-from bluehelmet.errors import BluehelmetError
 from bluehelmet.services import registry as service
+from bluehelmet.services.core import Core
 
 YearOption = Annotated[
     int | None, typer.Option("--year", "-y", help="Calendar year (YYYY).", min=1900, max=2200)
@@ -38,11 +37,8 @@ def init(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Create or upgrade the store and load the reference registry into it (safe to re-run)."""
-    try:
-        with progress_bar("reading the registry") as progress:
-            report = service.init_store(database_url, progress=progress)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    with Core(database_url=database_url) as core, progress_bar("reading the registry") as bar:
+        report = service.init_store(core, progress=bar)
     rows = [
         {
             "table": t.table,
@@ -75,13 +71,10 @@ def countries(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """List states with their codes, UN membership and region."""
-    try:
-        rows = [
-            service.country_record(c)
-            for c in service.list_countries(un_member=un_member, region=region)
-        ]
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    rows = [
+        service.country_record(c)
+        for c in service.list_countries(un_member=un_member, region=region)
+    ]
     emit(rows, fmt, title=f"{len(rows)} states")
 
 
@@ -90,10 +83,7 @@ def country(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """One state: codes, names, memberships, Council terms, missions hosted."""
-    try:
-        record = service.country_detail(service.get_country(name))
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    record = service.country_detail(service.get_country(name))
     _emit_detail(record, fmt, title=str(record["name"]))
 
 
@@ -107,13 +97,10 @@ def missions(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """List peace operations, optionally active, by lead organization, year or host."""
-    try:
-        rows = [
-            service.mission_record(m)
-            for m in service.list_missions(active=active, org=org, year=year, host=host)
-        ]
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    rows = [
+        service.mission_record(m)
+        for m in service.list_missions(active=active, org=org, year=year, host=host)
+    ]
     emit(
         rows,
         fmt,
@@ -127,10 +114,7 @@ def mission(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """One mission: lead, dates, hosts, predecessor, successor and mandates."""
-    try:
-        record = service.mission_detail(service.get_mission(acronym))
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    record = service.mission_detail(service.get_mission(acronym))
     _emit_detail(record, fmt, title=f"{record['acronym']}: {record['name']}")
     if fmt is OutputFormat.TABLE and record["mandates"]:
         emit(
@@ -153,19 +137,13 @@ def council(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """The Security Council in one year: permanent and elected members."""
-    try:
-        rows = service.records(service.council_members(year))
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    rows = service.records(service.council_members(year))
     emit(rows, fmt, title=f"Security Council {year}", columns=["iso3", "name", "permanent", "year"])
 
 
 def organizations(fmt: OutputFormat = FormatOption) -> None:
     """List organizations with their kind, founding date and number of current members."""
-    try:
-        rows = [service.organization_record(o) for o in service.list_organizations()]
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    rows = [service.organization_record(o) for o in service.list_organizations()]
     emit(rows, fmt, title="Organizations")
 
 
@@ -175,10 +153,7 @@ def members(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Member states of an organization: today, or at any time in ``--year``."""
-    try:
-        rows = service.records(service.organization_members(org, year))
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    rows = service.records(service.organization_members(org, year))
     when = f"in {year}" if year is not None else "today"
     emit(
         rows,

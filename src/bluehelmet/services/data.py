@@ -1,6 +1,8 @@
 """Contribution data use cases: import, sync, status and the normalized tables.
 
-Shared by the CLI and the REST API. Readers see only what committed imports name.
+Shared by the CLI and the REST API. Every function takes the store's ``Core`` (keyword
+``core``; the process's default core for the environment when omitted). Readers see only
+what committed imports name.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from bluehelmet.domain.contributions import CONTRIBUTION_SCHEMA
 from bluehelmet.domain.months import month_end
 from bluehelmet.domain.registry import PersonnelCategory
 from bluehelmet.errors import InputError
-from bluehelmet.sources import import_files
+from bluehelmet.services.core import Core, default_core
 from bluehelmet.sources.schemas import DATASETS, schema
 
 __all__ = [
@@ -40,7 +42,7 @@ __all__ = [
 MonthRange = date | str | tuple[date | str | None, date | str | None] | None
 
 
-def scan(dataset: str, *, url: str | None = None) -> pl.LazyFrame:
+def scan(dataset: str, *, core: Core | None = None) -> pl.LazyFrame:
     """Lazy frame over the stored rows of ``dataset`` (empty, typed, when nothing is stored)."""
     from bluehelmet.store.contributions import active_files
 
@@ -48,15 +50,16 @@ def scan(dataset: str, *, url: str | None = None) -> pl.LazyFrame:
         from bluehelmet.errors import UnknownNameError
 
         raise UnknownNameError("dataset", dataset, DATASETS)
-    files = active_files(url, dataset)
+    core = default_core(core)
+    files = active_files(core.engine, dataset, core.data_dir)
     if not files:
         return pl.LazyFrame(schema=schema(dataset))
     return pl.scan_parquet([str(f) for f in files])
 
 
-def scan_contributions(*, url: str | None = None) -> pl.LazyFrame:
+def scan_contributions(*, core: Core | None = None) -> pl.LazyFrame:
     """Lazy frame over the normalized contribution table (``CONTRIBUTION_COLUMNS``)."""
-    return scan("contributions", url=url)
+    return scan("contributions", core=core)
 
 
 def _month_filter(months: MonthRange) -> pl.Expr | None:
@@ -86,7 +89,7 @@ def contributions(
     category: str | PersonnelCategory | Sequence[str | PersonnelCategory] | None = None,
     source: str | Sequence[str] | None = None,
     *,
-    url: str | None = None,
+    core: Core | None = None,
 ) -> pl.DataFrame:
     """The normalized contribution rows, filtered.
 
@@ -94,7 +97,7 @@ def contributions(
     of them (either may be None). ``contributor`` ISO-3 code(s), ``mission`` registry acronym(s),
     ``category`` PersonnelCategory value(s), ``source`` adapter name(s).
     """
-    lazy = scan_contributions(url=url)
+    lazy = scan_contributions(core=core)
     month_expr = _month_filter(months)
     if month_expr is not None:
         lazy = lazy.filter(month_expr)
@@ -116,77 +119,73 @@ def contributions(
     )
 
 
-def official_ranking(*, url: str | None = None) -> pl.DataFrame:
+def official_ranking(*, core: Core | None = None) -> pl.DataFrame:
     """The UN's published rankings as imported (month, contributor, rank, female, male, total)."""
-    return scan("official_ranking", url=url).collect().sort(["month", "rank"])
+    return scan("official_ranking", core=core).collect().sort(["month", "rank"])
 
 
-def mission_totals(*, url: str | None = None) -> pl.DataFrame:
+def mission_totals(*, core: Core | None = None) -> pl.DataFrame:
     """Mission x month totals (IPI data_mission): troops, police, observers, total."""
-    return scan("mission_totals", url=url).collect().sort(["month", "mission"])
+    return scan("mission_totals", core=core).collect().sort(["month", "mission"])
 
 
-def fatalities(*, url: str | None = None) -> pl.DataFrame:
+def fatalities(*, core: Core | None = None) -> pl.DataFrame:
     """One row per peacekeeper fatality (UN Data Hub)."""
-    return scan("fatalities", url=url).collect().sort(["date", "casualty_id"])
+    return scan("fatalities", core=core).collect().sort(["date", "casualty_id"])
 
 
-def mission_list(*, url: str | None = None) -> pl.DataFrame:
+def mission_list(*, core: Core | None = None) -> pl.DataFrame:
     """The UN Data Hub list of peacekeeping operations as published."""
-    return scan("missions", url=url).collect().sort("acronym")
+    return scan("missions", core=core).collect().sort("acronym")
 
 
-def mandates(*, url: str | None = None) -> pl.DataFrame:
+def mandates(*, core: Core | None = None) -> pl.DataFrame:
     """Mission x month mandate coding (TAMM): resolution and mandated tasks."""
-    return scan("mandates", url=url).collect().sort(["mission", "month"])
+    return scan("mandates", core=core).collect().sort(["mission", "month"])
 
 
-def locations(*, url: str | None = None) -> pl.DataFrame:
+def locations(*, core: Core | None = None) -> pl.DataFrame:
     """Deployment locations from UN maps (Geo-PKO)."""
-    return scan("locations", url=url).collect().sort(["mission", "month", "location"])
+    return scan("locations", core=core).collect().sort(["mission", "month", "location"])
 
 
-def sql(query: str, *, url: str | None = None) -> duckdb.DuckDBPyRelation:
+def sql(query: str, *, core: Core | None = None) -> duckdb.DuckDBPyRelation:
     """Run a DuckDB query where every dataset is a view (``contributions``, ``fatalities``, ...)."""
     con = duckdb.connect()
     for dataset in DATASETS:
-        frame = scan(dataset, url=url).collect()
+        frame = scan(dataset, core=core).collect()
         con.register(dataset, frame.to_arrow())
     return con.sql(query)
 
 
-def data_status(*, url: str | None = None) -> list[dict[str, Any]]:
+def data_status(*, core: Core | None = None) -> list[dict[str, Any]]:
     """Per imported file in force: dataset, format, file, sha256, months covered, rows."""
     from bluehelmet.store.contributions import DataImport
-    from bluehelmet.store.session import engine
 
-    eng = engine(url)
-    try:
-        if not inspect(eng).has_table(DataImport.__tablename__):
-            return []
-        from sqlalchemy.orm import Session
+    eng = default_core(core).engine
+    if not inspect(eng).has_table(DataImport.__tablename__):
+        return []
+    from sqlalchemy.orm import Session
 
-        with Session(eng) as session:
-            rows = session.scalars(
-                select(DataImport).where(DataImport.status == "active").order_by(DataImport.id)
-            ).all()
-            return [
-                {
-                    "dataset": r.dataset,
-                    "format": r.format,
-                    "file": Path(r.file_name).name,
-                    "path": r.file_name,
-                    "sha256": r.sha256,
-                    "month_first": r.month_start,
-                    "month_last": r.month_end,
-                    "months": len(r.months) if r.months else None,
-                    "rows": r.rows_stored,
-                    "imported_at": r.imported_at,
-                }
-                for r in rows
-            ]
-    finally:
-        eng.dispose()
+    with Session(eng) as session:
+        rows = session.scalars(
+            select(DataImport).where(DataImport.status == "active").order_by(DataImport.id)
+        ).all()
+        return [
+            {
+                "dataset": r.dataset,
+                "format": r.format,
+                "file": Path(r.file_name).name,
+                "path": r.file_name,
+                "sha256": r.sha256,
+                "month_first": r.month_start,
+                "month_last": r.month_end,
+                "months": len(r.months) if r.months else None,
+                "rows": r.rows_stored,
+                "imported_at": r.imported_at,
+            }
+            for r in rows
+        ]
 
 
 def sync(
@@ -195,7 +194,7 @@ def sync(
     refresh: bool = False,
     mapping: str | Path | None = None,
     skip_unknown: bool = False,
-    url: str | None = None,
+    core: Core | None = None,
     progress: Any = None,
 ) -> tuple[list[Any], list[Any]]:
     """Download the official files (cached, checked, resumable) and import them.
@@ -204,8 +203,45 @@ def sync(
     """
     from bluehelmet.sources import sync as _sync
 
-    downloads = _sync.sync(_sync.load_sources(sources_file), refresh=refresh, progress=progress)
+    core = default_core(core)
+    downloads = _sync.sync(
+        _sync.load_sources(sources_file),
+        refresh=refresh,
+        cache_dir=core.cache_dir,
+        progress=progress,
+    )
     results = import_files(
-        [d.path for d in downloads], mapping=mapping, skip_unknown=skip_unknown, url=url
+        [d.path for d in downloads], mapping=mapping, skip_unknown=skip_unknown, core=core
     )
     return downloads, results
+
+
+def import_files(
+    paths: Sequence[str | Path],
+    *,
+    format: str | None = None,
+    mapping: str | Path | Any = None,
+    skip_unknown: bool = False,
+    aliases: str | Path | None = None,
+    core: Core | None = None,
+    progress: Any = None,
+) -> list[Any]:
+    """Import ``paths`` into the core's store; one ``FileResult`` per file.
+
+    ``format`` forces an adapter; ``mapping`` resolves names the registry does not know;
+    ``skip_unknown`` drops (and reports) rows that stay unresolved. Nothing is written when a
+    file is refused (``InputError`` or ``UnreconciledError``).
+    """
+    from bluehelmet.sources import import_files as _import
+
+    core = default_core(core)
+    return _import(
+        paths,
+        format=format,
+        mapping=mapping,
+        skip_unknown=skip_unknown,
+        aliases=aliases,
+        engine=core.engine,
+        data_dir=core.data_dir,
+        progress=progress,
+    )

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, and_, delete, insert, select, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -27,8 +26,8 @@ from bluehelmet.domain.registry import (
     UnitType,
 )
 from bluehelmet.errors import BluehelmetError, InputError, StoreError, UnknownNameError
+from bluehelmet.services.core import Core, default_core
 from bluehelmet.store import current_revision, session_scope, upgrade
-from bluehelmet.store import engine as make_engine
 from bluehelmet.store.base import Base
 from bluehelmet.store.registry import (
     CouncilSeatRow,
@@ -361,17 +360,13 @@ def _apply(session: Session, plans: Sequence[_Plan], progress: Progress | None) 
             progress(f"load {table.name}", done, total)
 
 
-def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
 def init_store(
-    url: str | None = None,
+    core: Core | None = None,
     *,
     snapshot: RegistrySnapshot | None = None,
     progress: Progress | None = None,
 ) -> InitReport:
-    """Create or upgrade the store at ``url`` and mirror the reference registry into it.
+    """Create or upgrade the core's store and mirror the reference registry into it.
 
     Idempotent: rows are inserted, updated or deleted only where the store differs from the
     registry, so a second run reports no change. Everything is checked before anything is
@@ -379,31 +374,27 @@ def init_store(
     """
     snapshot = snapshot if snapshot is not None else reference_snapshot()
     check_snapshot(snapshot)
-    eng: Engine = make_engine(url)
+    core = default_core(core)
+    safe = core.safe_database_url
+    eng: Engine = core.engine
     try:
-        safe = _safe_url(eng.url.render_as_string(hide_password=False))
-        try:
-            before = current_revision(eng)
-            if progress:
-                progress("migrate", 0, 1)
-            upgrade(eng)
-            after = current_revision(eng)
-        except SQLAlchemyError as exc:
-            msg = f"cannot create or upgrade the store at {safe}: {exc.__class__.__name__}: {exc}"
-            raise StoreError(msg) from exc
+        before = current_revision(eng)
         if progress:
-            progress("migrate", 1, 1)
-        try:
-            with session_scope(eng) as session:
-                plans = [
-                    _plan_table(session, model, rows) for model, rows in _desired_rows(snapshot)
-                ]
-                _apply(session, plans, progress)
-        except SQLAlchemyError as exc:
-            msg = f"cannot load the registry into {safe}: {exc.__class__.__name__}: {exc}"
-            raise StoreError(msg) from exc
-    finally:
-        eng.dispose()
+            progress("migrate", 0, 1)
+        upgrade(eng)
+        after = current_revision(eng)
+    except SQLAlchemyError as exc:
+        msg = f"cannot create or upgrade the store at {safe}: {exc.__class__.__name__}: {exc}"
+        raise StoreError(msg) from exc
+    if progress:
+        progress("migrate", 1, 1)
+    try:
+        with session_scope(eng) as session:
+            plans = [_plan_table(session, model, rows) for model, rows in _desired_rows(snapshot)]
+            _apply(session, plans, progress)
+    except SQLAlchemyError as exc:
+        msg = f"cannot load the registry into {safe}: {exc.__class__.__name__}: {exc}"
+        raise StoreError(msg) from exc
     tables = tuple(
         TableSync(
             table=p.table.name,

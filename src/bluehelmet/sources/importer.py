@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.sources._adapter import Adapter, Parsed
@@ -110,7 +110,8 @@ def import_files(
     mapping: str | Path | NameMapping | None = None,
     skip_unknown: bool = False,
     aliases: str | Path | None = None,
-    url: str | None = None,
+    engine: Engine,
+    data_dir: Path,
     progress: Progress | None = None,
 ) -> list[FileResult]:
     """Import ``paths`` into the store; returns one result per file.
@@ -147,12 +148,12 @@ def import_files(
     from bluehelmet.store.contributions import import_lock
 
     results = []
-    with import_lock():
-        upgrade(url)
+    with import_lock(data_dir):
+        upgrade(engine)
         for index, item in enumerate(prepared):
             if progress:
                 progress(f"storing {item.raw.path.name}", total + index, total * 2)
-            results.append(_store(item, url))
+            results.append(_store(item, engine, data_dir))
     if progress:
         progress("done", total * 2, total * 2)
     return results
@@ -164,7 +165,7 @@ def _months(frame: pl.DataFrame) -> list[date]:
     return sorted(frame.get_column("month").drop_nulls().unique().to_list())
 
 
-def _store(item: _Prepared, url: str | None) -> FileResult:
+def _store(item: _Prepared, engine: Engine, data_dir: Path) -> FileResult:
     from bluehelmet.store.contributions import (
         DataImport,
         active_imports,
@@ -197,7 +198,7 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
     new_files: list[tuple[str, str]] = []
     obsolete: list[tuple[str, str]] = []
     try:
-        with session_scope(url) as session:
+        with session_scope(engine) as session:
             same = session.scalars(
                 select(DataImport).where(
                     DataImport.sha256 == raw.sha256,
@@ -237,7 +238,7 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
                 )
                 session.add(record)
                 session.flush()
-                record.parquet_file = write_parquet(stored, dataset)
+                record.parquet_file = write_parquet(stored, dataset, data_dir)
                 new_files.append((dataset, record.parquet_file))
                 result.rows_stored += stored.height
                 month_set = {m.isoformat() for m in months}
@@ -255,10 +256,10 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
                     if old.parquet_file:
                         obsolete.append((dataset, old.parquet_file))
                     if keep and dataset in MONTHLY_DATASETS and old.parquet_file:
-                        kept = pl.read_parquet(dataset_dir(dataset) / old.parquet_file).filter(
-                            pl.col("month").is_in([date.fromisoformat(k) for k in keep])
-                        )
-                        old.parquet_file = write_parquet(kept, dataset)
+                        kept = pl.read_parquet(
+                            dataset_dir(dataset, data_dir) / old.parquet_file
+                        ).filter(pl.col("month").is_in([date.fromisoformat(k) for k in keep]))
+                        old.parquet_file = write_parquet(kept, dataset, data_dir)
                         new_files.append((dataset, old.parquet_file))
                         old.months = keep
                         old.month_start = date.fromisoformat(keep[0])
@@ -278,8 +279,8 @@ def _store(item: _Prepared, url: str | None) -> FileResult:
                     )
     except BaseException:
         for dataset, name in new_files:
-            (dataset_dir(dataset) / name).unlink(missing_ok=True)
+            (dataset_dir(dataset, data_dir) / name).unlink(missing_ok=True)
         raise
     for dataset, name in obsolete:
-        (dataset_dir(dataset) / name).unlink(missing_ok=True)
+        (dataset_dir(dataset, data_dir) / name).unlink(missing_ok=True)
     return result

@@ -1,7 +1,8 @@
 """SQL tables of the contribution data: the import manifest (provenance of every Parquet file).
 
-The rows themselves live in Parquet files under ``Settings().contributions_dir``; each active
-import owns one Parquet file there, named in ``DataImport.parquet_file``.
+The rows themselves live in Parquet files under the data folder the caller names (the core's
+``data_dir``); each active import owns one Parquet file there, named in
+``DataImport.parquet_file``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, inspect, select
+from sqlalchemy import JSON, Date, DateTime, Engine, ForeignKey, Integer, String, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bluehelmet.config import get_settings
 from bluehelmet.store.base import Base
 
 
@@ -45,10 +45,9 @@ class DataImport(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-def dataset_dir(dataset: str, root: Path | None = None) -> Path:
-    """Folder of ``dataset``'s Parquet files (under ``Settings().contributions_dir``)."""
-    base = root if root is not None else get_settings().contributions_dir
-    return base / dataset
+def dataset_dir(dataset: str, root: Path) -> Path:
+    """Folder of ``dataset``'s Parquet files under the data folder ``root``."""
+    return root / dataset
 
 
 def active_imports(session: Session, dataset: str | None = None) -> list[DataImport]:
@@ -59,28 +58,22 @@ def active_imports(session: Session, dataset: str | None = None) -> list[DataImp
     return list(session.scalars(query.order_by(DataImport.id)))
 
 
-def active_files(url: str | None, dataset: str) -> list[Path]:
-    """Parquet files in force for ``dataset``; empty when nothing was imported yet."""
-    from bluehelmet.store.session import engine
-
-    eng = engine(url)
-    try:
-        if not inspect(eng).has_table(DataImport.__tablename__):
-            return []
-        with Session(eng) as session:
-            rows = active_imports(session, dataset)
-    finally:
-        eng.dispose()
-    folder = dataset_dir(dataset)
+def active_files(engine: Engine, dataset: str, root: Path) -> list[Path]:
+    """Parquet files in force for ``dataset`` under ``root``; empty when nothing is imported."""
+    if not inspect(engine).has_table(DataImport.__tablename__):
+        return []
+    with Session(engine) as session:
+        rows = active_imports(session, dataset)
+    folder = dataset_dir(dataset, root)
     return [folder / r.parquet_file for r in rows if r.parquet_file]
 
 
-def write_parquet(frame: pl.DataFrame, dataset: str) -> str:
+def write_parquet(frame: pl.DataFrame, dataset: str, root: Path) -> str:
     """Write ``frame`` to a new, uniquely named Parquet file of ``dataset``; return its name.
 
     The file is invisible to readers until a committed manifest row names it.
     """
-    folder = dataset_dir(dataset)
+    folder = dataset_dir(dataset, root)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.parquet"
     partial = folder / f".{name}.partial"
@@ -90,9 +83,9 @@ def write_parquet(frame: pl.DataFrame, dataset: str) -> str:
 
 
 @contextmanager
-def import_lock() -> Iterator[None]:
-    """Serialize imports that share a data folder (advisory lock on POSIX; no-op elsewhere)."""
-    folder = get_settings().contributions_dir
+def import_lock(root: Path) -> Iterator[None]:
+    """Serialize imports that share the data folder ``root`` (advisory lock on POSIX)."""
+    folder = root
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".import.lock").open("a+b") as handle:
         try:

@@ -1,0 +1,86 @@
+"""The core object: one engine per store, the data folder it names, errors mapped once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bluehelmet.cli import app
+from bluehelmet.services import data
+from bluehelmet.services.core import Core, close_default_cores, default_core
+from tests._data_helpers import sample_gender
+
+runner = CliRunner()
+
+
+def test_core_names_its_home_and_shares_one_engine(tmp_path: Path) -> None:
+    with Core(home=tmp_path / "a") as core:
+        assert core.home == tmp_path / "a"
+        assert core.data_dir == tmp_path / "a" / "contributions"
+        assert core.database_url == f"sqlite:///{tmp_path / 'a' / 'bluehelmet.sqlite'}"
+        assert core.engine is core.engine
+    assert core._engine is None
+
+
+def test_the_core_decides_the_data_folder_not_the_environment(
+    tmp_path: Path, bluehelmet_home: Path
+) -> None:
+    elsewhere = Core(home=tmp_path / "elsewhere")
+    data.import_files([sample_gender(tmp_path / "g.csv")], core=elsewhere)
+    assert list((tmp_path / "elsewhere" / "contributions").rglob("*.parquet"))
+    assert not (bluehelmet_home / "contributions").exists()
+    assert data.contributions(core=elsewhere)["count"].sum() == 13 + 765 + 510
+    assert data.contributions().height == 0
+    elsewhere.close()
+
+
+def test_default_core_is_one_per_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLUEHELMET_HOME", str(tmp_path / "x"))
+    first = default_core()
+    assert default_core() is first
+    monkeypatch.setenv("BLUEHELMET_HOME", str(tmp_path / "y"))
+    assert default_core() is not first
+    close_default_cores()
+    monkeypatch.setenv("BLUEHELMET_HOME", str(tmp_path / "x"))
+    assert default_core() is not first
+
+
+def test_safe_database_url_hides_the_password() -> None:
+    core = Core(database_url="postgresql+psycopg://user:secret@127.0.0.1:1/db")
+    assert "secret" not in core.safe_database_url and "***" in core.safe_database_url
+    assert "secret" not in repr(core)
+
+
+def test_version_and_help_without_markup() -> None:
+    from bluehelmet import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"bluehelmet {__version__}"
+    helptext = runner.invoke(app, ["--help"]).output
+    assert "[bold" not in helptext and "``" not in helptext
+
+
+def test_errors_are_mapped_once_to_a_message_and_exit_code(tmp_path: Path) -> None:
+    bad = runner.invoke(app, ["registry", "mission", "MINUSCO"])
+    assert bad.exit_code == 1 and "did you mean" in bad.output
+    assert "Traceback" not in bad.output
+    down = runner.invoke(
+        app, ["init", "--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/none"]
+    )
+    assert down.exit_code == 1 and "Traceback" not in down.output
+    notaurl = runner.invoke(app, ["init", "--database-url", "not a url"])
+    assert notaurl.exit_code == 1 and "database_url" in notaurl.output
+
+
+def test_a_file_system_error_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "ro"
+    home.mkdir()
+    (home / "contributions").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("BLUEHELMET_HOME", str(home))
+    result = runner.invoke(app, ["data", "import", str(sample_gender(tmp_path / "g.csv"))])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    close_default_cores()

@@ -51,9 +51,9 @@ if TYPE_CHECKING:
     from bluehelmet.services.core import Core
     from bluehelmet.services.data import (
         contributions,
-        import_files,
         data_status,
         fatalities,
+        import_files,
         locations,
         mandates,
         mission_list,
@@ -134,8 +134,8 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "__version__",
     "Core",
+    "__version__",
     "compare_with_official",
     "concentration",
     "contributions",

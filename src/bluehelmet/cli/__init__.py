@@ -15,6 +15,7 @@ from bluehelmet.cli import analytics as _analytics
 from bluehelmet.cli import data as _data
 from bluehelmet.cli import plan as _plan
 from bluehelmet.cli import registry as _registry
+from bluehelmet.cli import serve as _serve
 from bluehelmet.cli._output import error_exit
 
 
@@ -63,7 +64,7 @@ def _root(
     """Peacekeeping cooperation: registry, contribution data, analytics, force generation."""
 
 
-for _module in (_registry, _data, _analytics, _plan):
+for _module in (_registry, _data, _analytics, _plan, _serve):
     _module.register(app)
 
 

@@ -25,6 +25,14 @@ from bluehelmet.domain.registry import (
     PersonnelCategory,
     UnitType,
 )
+from bluehelmet.domain.schema import (
+    COUNCIL_SEAT,
+    COUNTRY,
+    MEMBERSHIP,
+    MISSION,
+    ORGANIZATION,
+    UNIT_TYPE,
+)
 from bluehelmet.errors import BluehelmetError, InputError, StoreError, UnknownNameError
 from bluehelmet.services.core import Core, default_core
 from bluehelmet.store import current_revision, session_scope, upgrade
@@ -158,49 +166,14 @@ def _category_name(category: PersonnelCategory) -> str:
 
 def _desired_rows(snapshot: RegistrySnapshot) -> list[tuple[type[Base], list[Record]]]:
     """Rows of every registry table, parents before children."""
-    countries = [
-        {
-            "iso3": c.iso3,
-            "m49": c.m49,
-            "name": c.name,
-            "aliases": list(c.aliases),
-            "un_member_since": c.un_member_since,
-            "un_member_until": getattr(c, "un_member_until", None),
-            "un_regional_group": str(c.un_regional_group) if c.un_regional_group else None,
-            "region": c.region,
-            "subregion": c.subregion,
-            "income_group": c.income_group,
-        }
-        for c in snapshot.countries
-    ]
-    organizations = [
-        {"code": o.code, "name": o.name, "founded": o.founded, "kind": o.kind, "source": o.source}
-        for o in snapshot.organizations
-    ]
+    countries = COUNTRY.rows(snapshot.countries)
+    organizations = ORGANIZATION.rows(snapshot.organizations)
     categories = [
         {"code": c.value, "name": _category_name(c)} for c in snapshot.personnel_categories
     ]
-    memberships = [
-        {"organization": m.organization, "iso3": m.iso3, "joined": m.joined, "left": m.left}
-        for m in snapshot.memberships
-    ]
-    seats = [
-        {"year": s.year, "iso3": s.iso3, "permanent": s.permanent} for s in snapshot.council_seats
-    ]
-    missions = [
-        {
-            "acronym": m.acronym,
-            "name": m.name,
-            "kind": getattr(m, "kind", "peacekeeping"),
-            "aliases": list(getattr(m, "aliases", ())),
-            "lead": m.lead,
-            "start": m.start,
-            "end": m.end,
-            "predecessor": m.predecessor,
-            "successor": m.successor,
-        }
-        for m in snapshot.missions
-    ]
+    memberships = MEMBERSHIP.rows(snapshot.memberships)
+    seats = COUNCIL_SEAT.rows(snapshot.council_seats)
+    missions = MISSION.rows(snapshot.missions)
     hosts = [
         {"mission": m.acronym, "iso3": iso3, "position": i}
         for m in snapshot.missions
@@ -219,17 +192,7 @@ def _desired_rows(snapshot: RegistrySnapshot) -> list[tuple[type[Base], list[Rec
         for m in snapshot.missions
         for d in m.mandates
     ]
-    unit_types = [
-        {
-            "code": u.code,
-            "name": u.name,
-            "category": str(u.category),
-            "typical_size": u.typical_size,
-            "enabler": u.enabler,
-            "source": u.source,
-        }
-        for u in snapshot.unit_types
-    ]
+    unit_types = UNIT_TYPE.rows(snapshot.unit_types)
     return [
         (CountryRow, countries),
         (OrganizationRow, organizations),
@@ -548,17 +511,8 @@ def organization_members(org: str, year: int | None = None) -> list[Organization
 
 
 def country_record(country: Country) -> Record:
-    """A state as a flat dict with stable snake_case keys (CLI and REST API)."""
-    return {
-        "iso3": country.iso3,
-        "m49": country.m49,
-        "name": country.name,
-        "un_member": country.un_member,
-        "un_member_since": country.un_member_since,
-        "un_regional_group": str(country.un_regional_group) if country.un_regional_group else None,
-        "region": country.region,
-        "subregion": country.subregion,
-    }
+    """A state as a flat dict with the declared listing attributes (CLI and REST API)."""
+    return COUNTRY.summary_record(country)
 
 
 def country_detail(country: Country, *, today: date | None = None) -> Record:
@@ -589,15 +543,8 @@ def country_detail(country: Country, *, today: date | None = None) -> Record:
 
 
 def mission_record(mission: Mission) -> Record:
-    """A mission as a flat dict with stable snake_case keys (CLI and REST API)."""
-    return {
-        "acronym": mission.acronym,
-        "name": mission.name,
-        "lead": mission.lead,
-        "start": mission.start,
-        "end": mission.end,
-        "hosts": list(mission.hosts),
-    }
+    """A mission as a flat dict with the declared listing attributes (CLI and REST API)."""
+    return MISSION.summary_record(mission)
 
 
 def mission_detail(mission: Mission) -> Record:
@@ -613,14 +560,8 @@ def mission_detail(mission: Mission) -> Record:
 
 
 def organization_record(org: Organization) -> Record:
-    """An organization as a flat dict with stable snake_case keys."""
-    return {
-        "code": org.code,
-        "name": org.name,
-        "kind": org.kind,
-        "founded": org.founded,
-        "members": _member_count(org.code),
-    }
+    """An organization with the declared listing attributes and its member count."""
+    return {**ORGANIZATION.summary_record(org), "members": _member_count(org.code)}
 
 
 def _member_count(code: str) -> int | None:

@@ -13,8 +13,6 @@ from bluehelmet.cli._output import (
     emit,
     progress_bar,
 )
-from bluehelmet.services import registry as service
-from bluehelmet.services.core import Core
 
 YearOption = Annotated[
     int | None, typer.Option("--year", "-y", help="Calendar year (YYYY).", min=1900, max=2200)
@@ -37,6 +35,9 @@ def init(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Create or upgrade the store and load the reference registry into it (safe to re-run)."""
+    from bluehelmet.services import registry as service
+    from bluehelmet.services.core import Core
+
     with Core(database_url=database_url) as core, progress_bar("reading the registry") as bar:
         report = service.init_store(core, progress=bar)
     rows = [
@@ -71,6 +72,8 @@ def countries(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """List states with their codes, UN membership and region."""
+    from bluehelmet.services import registry as service
+
     rows = [
         service.country_record(c)
         for c in service.list_countries(un_member=un_member, region=region)
@@ -83,6 +86,8 @@ def country(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """One state: codes, names, memberships, Council terms, missions hosted."""
+    from bluehelmet.services import registry as service
+
     record = service.country_detail(service.get_country(name))
     _emit_detail(record, fmt, title=str(record["name"]))
 
@@ -97,6 +102,8 @@ def missions(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """List peace operations, optionally active, by lead organization, year or host."""
+    from bluehelmet.services import registry as service
+
     rows = [
         service.mission_record(m)
         for m in service.list_missions(active=active, org=org, year=year, host=host)
@@ -114,6 +121,8 @@ def mission(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """One mission: lead, dates, hosts, predecessor, successor and mandates."""
+    from bluehelmet.services import registry as service
+
     record = service.mission_detail(service.get_mission(acronym))
     _emit_detail(record, fmt, title=f"{record['acronym']}: {record['name']}")
     if fmt is OutputFormat.TABLE and record["mandates"]:
@@ -137,12 +146,16 @@ def council(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """The Security Council in one year: permanent and elected members."""
+    from bluehelmet.services import registry as service
+
     rows = service.records(service.council_members(year))
     emit(rows, fmt, title=f"Security Council {year}", columns=["iso3", "name", "permanent", "year"])
 
 
 def organizations(fmt: OutputFormat = FormatOption) -> None:
     """List organizations with their kind, founding date and number of current members."""
+    from bluehelmet.services import registry as service
+
     rows = [service.organization_record(o) for o in service.list_organizations()]
     emit(rows, fmt, title="Organizations")
 
@@ -153,6 +166,8 @@ def members(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """Member states of an organization: today, or at any time in ``--year``."""
+    from bluehelmet.services import registry as service
+
     rows = service.records(service.organization_members(org, year))
     when = f"in {year}" if year is not None else "today"
     emit(

@@ -40,3 +40,12 @@ def test_command_and_its_options_are_documented(name: str) -> None:
             long = [o for o in (*param.opts, *param.secondary_opts) if o.startswith("--")]
             if long and long != ["--help"]:
                 assert any(o in DOCS for o in long), f"{name}: option {long} is not documented"
+
+
+def test_cli_reference_is_generated_from_help() -> None:
+    from bluehelmet.cli._reference import reference_markdown
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert text == reference_markdown(), (
+        "docs/cli.md is stale: run `python -m bluehelmet.cli._reference > docs/cli.md`"
+    )

@@ -2,7 +2,8 @@
 
 States, organizations and memberships over time, Security Council composition by year, peace
 operations (UN and others), personnel categories, standard unit types, the troop
-reimbursement rate and the gender parity targets. Every loader is pure (reads only packaged files) and cached.
+reimbursement rate and the gender parity targets. Every loader is pure (reads only packaged
+files) and cached.
 """
 
 from __future__ import annotations

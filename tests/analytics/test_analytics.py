@@ -409,11 +409,15 @@ def test_panel_exports(tmp_path: object) -> None:
     csv_back = pl.read_csv(panel.to_csv(folder / "p.csv"), try_parse_dates=True)
     assert csv_back["personnel"].to_list() == panel.frame["personnel"].to_list()
     assert pl.read_parquet(panel.to_parquet(folder / "p.parquet")).equals(panel.frame)
-    sheet = load_workbook(panel.to_excel(folder / "p.xlsx"))["panel"]
-    values = list(sheet.values)
+    book = load_workbook(panel.to_excel(folder / "p.xlsx"))
+    values = list(book["panel"].values)
     assert list(values[0]) == panel.frame.columns
     assert len(values) == panel.frame.height + 1
-    assert values[1][2] == panel.frame["personnel"][0]
+    assert values[1][3] == panel.frame["personnel"][0]
+    assert [r[0] for r in list(book["sources"].values)[1:]] == ["contributions"]
+    codebook = dict(list(book["codebook"].values)[1:])
+    assert set(codebook) == set(panel.frame.columns)
+    assert all(codebook.values()), codebook
 
 
 # --- properties ----------------------------------------------------------------------------

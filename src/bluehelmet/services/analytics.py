@@ -163,15 +163,15 @@ def rank(
     from bluehelmet import analytics
 
     core = default_core(core)
+    if top is not None and top < 1:
+        msg = f"--top must be at least 1 (got {top})"
+        raise InputError(msg, field="top")
+    where = _filter(month=month, missions=missions, categories=categories)
     rows = _contributions(core)
     months = stored_months(core=core)
     if month is None:
         msg = f"give the month to rank with --month YYYY-MM; stored months: {month_ranges(months)}"
         raise InputError(msg, field="month")
-    if top is not None and top < 1:
-        msg = f"--top must be at least 1 (got {top})"
-        raise InputError(msg, field="top")
-    where = _filter(month=month, missions=missions, categories=categories)
     _check_period(where, months)
     assert where.start is not None  # set from month
     table = analytics.ranking(
@@ -253,11 +253,14 @@ def shares(
     from bluehelmet import analytics
 
     core = default_core(core)
-    rows = _contributions(core)
-    months = stored_months(core=core)
+    from bluehelmet.analytics.shares import _share_by
+
+    _share_by(by)
     where = _filter(
         start=start, end=end, contributors=contributors, missions=missions, categories=categories
     )
+    rows = _contributions(core)
+    months = stored_months(core=core)
     _check_period(where, months)
     options: dict[str, Any] = {"by": by, "org": org, **_args(where)}
     trends = analytics.share_trends(rows, **options) if trend or chart else None
@@ -290,9 +293,9 @@ def concentration(
     from bluehelmet import analytics
 
     core = default_core(core)
+    where = _filter(start=start, end=end, missions=missions, categories=categories)
     rows = _contributions(core)
     months = stored_months(core=core)
-    where = _filter(start=start, end=end, missions=missions, categories=categories)
     _check_period(where, months)
     args = {k: v for k, v in _args(where).items() if k != "contributors"}
     table = analytics.concentration(rows, per_month=per_month, **args)
@@ -323,6 +326,7 @@ def missions(
     from bluehelmet import analytics
 
     core = default_core(core)
+    where = _filter(start=start, end=end, missions=missions, categories=categories)
     rows = _scan("contributions", core)
     totals = _scan("mission_totals", core)
     mandates = _scan("mandates", core)
@@ -336,7 +340,6 @@ def missions(
             "IPI mission totals (data_mission.csv) with `bluehelmet data import PATH...`"
         )
         raise NoDataError(msg)
-    where = _filter(start=start, end=end, missions=missions, categories=categories)
     _check_period(where, months, "mission strengths")
     table = analytics.mission_months(
         rows,
@@ -373,9 +376,13 @@ def parity(
     from bluehelmet import analytics
 
     core = default_core(core)
+    if by not in {b.value for b in analytics.ParityBy}:
+        known = ", ".join(b.value for b in analytics.ParityBy)
+        msg = f"cannot compute parity by {by!r} (known: {known})"
+        raise InputError(msg, field="by")
+    where = _filter(month=month, start=start, end=end, contributors=contributors, missions=missions)
     rows = _contributions(core)
     months = stored_months(core=core)
-    where = _filter(month=month, start=start, end=end, contributors=contributors, missions=missions)
     _check_period(where, months)
     table = analytics.parity(rows, by=by, **_args(where))
     _require_rows(table, where, months)
@@ -407,6 +414,10 @@ def fatalities(
     core = default_core(core)
     keys = [k.strip() for k in by.split(",")] if isinstance(by, str) else list(by)
     keys = [k for k in keys if k]
+    from bluehelmet.analytics.fatalities import FATALITY_KEYS, RATE_KEYS, _keys
+
+    _keys(keys, RATE_KEYS if rates else FATALITY_KEYS)
+    where = _filter(start=start, end=end, contributors=contributors, missions=missions)
     deaths = load_fatalities(core=core)
     if deaths.is_empty():
         msg = (
@@ -414,7 +425,6 @@ def fatalities(
             "with `bluehelmet data import PATH...`"
         )
         raise NoDataError(msg)
-    where = _filter(start=start, end=end, contributors=contributors, missions=missions)
     args = {k: v for k, v in _args(where).items() if k != "categories"}
     if rates:
         if len(keys) != 1:
@@ -464,6 +474,7 @@ def locations(
     from bluehelmet.analytics.locations import deployment_locations
 
     core = default_core(core)
+    where = _filter(month=month, start=start, end=end, missions=missions)
     stored = _scan("locations", core)
     if stored.select(pl.len()).collect().item() == 0:
         msg = (
@@ -471,7 +482,6 @@ def locations(
             "with `bluehelmet data import PATH...`"
         )
         raise NoDataError(msg)
-    where = _filter(month=month, start=start, end=end, missions=missions)
     months = stored_months("locations", core=core)
     _check_period(where, months, "deployment maps")
     table = deployment_locations(stored, where)
@@ -498,9 +508,9 @@ def panel(
     from bluehelmet import analytics
 
     core = default_core(core)
+    where = _filter(start=start, end=end, contributors=contributors, missions=missions)
     rows = _contributions(core)
     months = stored_months(core=core)
-    where = _filter(start=start, end=end, contributors=contributors, missions=missions)
     _check_period(where, months)
     for verb in add:
         name, _, arg = verb.partition(":")

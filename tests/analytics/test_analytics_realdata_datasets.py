@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from bluehelmet.services import analytics as service

@@ -206,11 +206,22 @@ def pd_fatality_rates(fat: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def pd_panel(df: pd.DataFrame) -> pd.DataFrame:
+    """The balanced contributor-month panel: every month of the span x every contributor."""
     table = df.pivot_table(
         index=["month", "contributor"], columns="sex", values="count", aggfunc="sum", fill_value=0
     )
     table["personnel"] = table.sum(axis=1)
-    return table.reset_index()
+    months = pd.to_datetime(df["month"])
+    covered = set(months.unique())
+    span = pd.date_range(months.min(), months.max(), freq="ME")
+    grid = pd.MultiIndex.from_product(
+        [span, sorted(df["contributor"].unique())], names=["month", "contributor"]
+    )
+    table.index = table.index.set_levels(pd.to_datetime(table.index.levels[0]), level=0)
+    full = table.reindex(grid)
+    full["covered"] = full.index.get_level_values("month").isin(list(covered))
+    full.loc[full["covered"]] = full.loc[full["covered"]].fillna(0)
+    return full.reset_index()
 
 
 # --- data ------------------------------------------------------------------------------------

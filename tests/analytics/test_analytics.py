@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bluehelmet import analytics
 from bluehelmet.analytics.panels import PanelKindError
 from bluehelmet.domain.contributions import CONTRIBUTION_SCHEMA
-from bluehelmet.errors import InputError
+from bluehelmet.errors import InputError, UnknownNameError
 
 JAN = date(2021, 1, 31)
 FEB = date(2021, 2, 28)
@@ -132,7 +132,7 @@ def test_missing_columns_are_named() -> None:
 
 
 def test_unknown_category_is_rejected() -> None:
-    with pytest.raises(InputError, match="unknown personnel category 'tanks'"):
+    with pytest.raises(UnknownNameError, match="unknown personnel category 'tanks'"):
         analytics.shares(SAMPLE, categories="tanks")
 
 
@@ -361,17 +361,22 @@ def test_contributor_month_panel_with_verbs() -> None:
     assert got[(JAN, "FRA")]["fatalities"] == 0  # the French death was in February
     assert got[(FEB, "ZAF")]["au_member"] is True
     assert got[(JAN, "NPL")]["council_member"] is True
-    assert panel.frame.height == 6
+    # balanced: 2 months x 5 contributors, explicit zeros where a contributor deployed nobody
+    assert panel.frame.height == 10
+    assert (got[(FEB, "RWA")]["personnel"], got[(FEB, "RWA")]["covered"]) == (0, True)
+    assert got[(FEB, "FRA")]["fatalities"] == 1
     assert len(panel.citations()) == 5
 
 
 def test_panel_kinds_and_their_keys() -> None:
     mm = analytics.panel("mission-month", SAMPLE)
     assert mm.frame.columns[:2] == ["month", "mission"]
-    assert mm.frame.height == 3  # the NPL row has no mission
-    assert mm.add_fatalities(FATALITIES).frame["fatalities"].sum() == 2
+    assert mm.frame.height == 4  # 2 months x 2 missions; the NPL row has no mission
+    unifil = mm.frame.filter((pl.col("mission") == "UNIFIL") & (pl.col("month") == FEB))
+    assert unifil["personnel"].item() == 0 and unifil["contributors"].item() == 0
+    assert mm.add_fatalities(FATALITIES).frame["fatalities"].sum() == 3
     cmm = analytics.panel("contributor-mission-month", SAMPLE)
-    assert cmm.frame.height == 5
+    assert cmm.frame.height == 8  # 4 contributor-mission pairs x 2 months
     cy = analytics.panel("contributor-year", SAMPLE)
     bgd = cy.frame.filter(pl.col("contributor") == "BGD").to_dicts()[0]
     assert bgd["personnel"] == pytest.approx(100.0)  # (110 + 90) / 2 months
@@ -404,11 +409,15 @@ def test_panel_exports(tmp_path: object) -> None:
     csv_back = pl.read_csv(panel.to_csv(folder / "p.csv"), try_parse_dates=True)
     assert csv_back["personnel"].to_list() == panel.frame["personnel"].to_list()
     assert pl.read_parquet(panel.to_parquet(folder / "p.parquet")).equals(panel.frame)
-    sheet = load_workbook(panel.to_excel(folder / "p.xlsx"))["panel"]
-    values = list(sheet.values)
+    book = load_workbook(panel.to_excel(folder / "p.xlsx"))
+    values = list(book["panel"].values)
     assert list(values[0]) == panel.frame.columns
     assert len(values) == panel.frame.height + 1
-    assert values[1][2] == panel.frame["personnel"][0]
+    assert values[1][3] == panel.frame["personnel"][0]
+    assert [r[0] for r in list(book["sources"].values)[1:]] == ["contributions"]
+    codebook = dict(list(book["codebook"].values)[1:])
+    assert set(codebook) == set(panel.frame.columns)
+    assert all(codebook.values()), codebook
 
 
 # --- properties ----------------------------------------------------------------------------

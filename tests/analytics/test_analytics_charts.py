@@ -77,8 +77,11 @@ def test_share_and_parity_charts_render(tmp_path: Path) -> None:
     assert "<svg" in charts.save_chart(charts.share_chart(trends), tmp_path / "s.svg").read_text()
     parity = pl.DataFrame(
         {
+            "year": [2021, 2021],
             "key": ["BGD", "RWA"],
             "group": ["military_contingents"] * 2,
+            "female": [5, 9],
+            "male": [95, 91],
             "female_share": [0.05, 0.09],
             "target": [0.08, 0.08],
             "status": ["yellow", "green"],
@@ -145,6 +148,10 @@ def test_line_and_bar_charts(tmp_path: Path) -> None:
 def test_share_chart_of_one_year_is_a_bar_not_an_empty_area() -> None:
     one_year = pl.DataFrame({"year": [2012, 2012], "key": ["Africa", "Asia"], "share": [0.6, 0.4]})
     spec = charts.share_chart(one_year).to_dict()
-    assert spec["mark"]["type"] == "bar"
-    years = pl.DataFrame({"year": [2012, 2013], "key": ["Asia", "Asia"], "share": [1.0, 1.0]})
-    assert charts.share_chart(years).to_dict()["mark"]["type"] == "area"
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["bar", "text"]  # a labelled bar
+    years = pl.DataFrame({"year": [2012, 2015], "key": ["Asia", "Asia"], "share": [1.0, 1.0]})
+    spec = charts.share_chart(years).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar"]  # never an area
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [2012, 2013, 2014, 2015]
+    assert "no data for 2013-2014" in spec["title"]["subtitle"]

@@ -219,8 +219,8 @@ def test_parity_missions_concentration_and_fatality_commands(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[0])[0]["contributors"] == 122
     result = _invoke("missions", "--format", "json")  # the ranking has no missions
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout.splitlines()[0]) == []
+    assert result.exit_code == 1
+    assert "no mission strength is stored" in result.output
     expected = sum(1 for r in _csv_rows(FATALITIES) if r["incident_date"].startswith("2013-"))
     result = _invoke(
         "fatalities", "--by", "year", "--from", "2013-01", "--to", "2013-12", "-f", "csv"

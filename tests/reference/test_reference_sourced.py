@@ -68,6 +68,11 @@ def test_parity_targets_carry_only_year_stated_figures() -> None:
     assert targets[(2021, "military_observers_staff_officers")] == 0.18
     assert targets[(2028, "formed_police_units")] == 0.20
     assert targets[(2028, "individual_police")] == 0.30
-    assert {year for year, _ in targets} == set(gender.TARGET_SOURCES)
+    assert {year for year, _ in targets} == {2021, 2028}
     assert (2022, "formed_police_units") not in targets  # year not stated by the source
-    assert any("12%" in text for text in gender.UNCARRIED_TARGETS)
+    assert ref.parity_target(2022, "formed_police_units") is None
+    note = ref.parity_target_note(2022, "formed_police_units")
+    assert note is not None and "not sourced" in note
+    for target in ref.parity_targets():
+        assert target.source.startswith(("UN DPO", "Elsie Initiative Fund")), target
+    assert ref.parity_target(2028, "individual_police").target == 0.30  # type: ignore[union-attr]

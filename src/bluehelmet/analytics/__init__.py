@@ -1,15 +1,23 @@
 """Analytics: pure functions over the normalized contribution and fatality rows.
 
 Every function takes the rows as a polars DataFrame or LazyFrame and the same filters
-(``start``, ``end``, ``contributors``, ``missions``, ``categories``) and returns a polars
-DataFrame. Loading from the store is left to the caller (``bluehelmet.services.data``).
+(``start``, ``end``, ``contributors``, ``missions``, ``categories``; see
+``ContributionFilter``) and returns a polars DataFrame. Loading from the store is left to the
+caller (``bluehelmet.services.analytics`` for the use cases, ``bluehelmet.services.data``).
 """
 
 from __future__ import annotations
 
-from bluehelmet.analytics._common import filter_rows
-from bluehelmet.analytics.fatalities import fatality_counts, fatality_rates
-from bluehelmet.analytics.gender import PARITY_TARGETS, ParityBy, parity, targets_frame
+from bluehelmet.analytics._common import ContributionFilter, filter_rows
+from bluehelmet.analytics.fatalities import fatality_counts, fatality_rates, poisson_interval
+from bluehelmet.analytics.gender import (
+    PARITY_TARGETS,
+    ParityBy,
+    parity,
+    strategy_targets,
+    targets_frame,
+)
+from bluehelmet.analytics.locations import deployment_locations
 from bluehelmet.analytics.missions import mission_months
 from bluehelmet.analytics.panels import Panel, PanelKind, PanelKindError, panel
 from bluehelmet.analytics.ranking import compare_with_official, ranking
@@ -18,6 +26,7 @@ from bluehelmet.domain.months import month_end
 
 __all__ = [
     "PARITY_TARGETS",
+    "ContributionFilter",
     "Panel",
     "PanelKind",
     "PanelKindError",
@@ -25,6 +34,7 @@ __all__ = [
     "ShareBy",
     "compare_with_official",
     "concentration",
+    "deployment_locations",
     "fatality_counts",
     "fatality_rates",
     "filter_rows",
@@ -32,8 +42,10 @@ __all__ = [
     "month_end",
     "panel",
     "parity",
+    "poisson_interval",
     "ranking",
     "share_trends",
     "shares",
+    "strategy_targets",
     "targets_frame",
 ]

@@ -10,14 +10,15 @@ mission hosts) come in as small frames too; when omitted they are built from
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
 from bluehelmet.domain.months import month_end
 from bluehelmet.domain.registry import PersonnelCategory
-from bluehelmet.errors import InputError
+from bluehelmet.errors import InputError, UnknownNameError
 
 Frame = pl.DataFrame | pl.LazyFrame
 
@@ -64,6 +65,168 @@ def _names(values: str | Iterable[str] | None) -> list[str] | None:
     return list(values)
 
 
+def resolve_contributor(name: str) -> str:
+    """The ISO-3 code of a contributor given by name, alias, ISO-3 or ISO-2 code.
+
+    ``Ghana``, ``gh`` and ``GHA`` all give ``GHA``; an unknown name raises
+    ``UnknownNameError`` with suggestions.
+    """
+    from bluehelmet import reference
+
+    found = reference.find_country(name)
+    if found is None and len(name.strip()) == 2:
+        import pycountry
+
+        record = pycountry.countries.get(alpha_2=name.strip().upper())
+        if record is not None:
+            found = reference.find_country(record.alpha_3)
+    if found is None:
+        known = [c.name for c in reference.countries()] + [c.iso3 for c in reference.countries()]
+        raise UnknownNameError("contributor", name, known)
+    return found.iso3
+
+
+def resolve_mission(name: str) -> str:
+    """The registry acronym of a mission given by acronym, name or alias (any case)."""
+    from bluehelmet import reference
+
+    found = reference.find_mission(name)
+    if found is None:
+        raise UnknownNameError("mission", name, [m.acronym for m in reference.missions()])
+    return found.acronym
+
+
+def resolve_category(name: str) -> str:
+    """The personnel category a name refers to (``Troops``, ``formed-police-units``...)."""
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    known = [c.value for c in PersonnelCategory]
+    if key not in known:
+        raise UnknownNameError("personnel category", name, known)
+    return key
+
+
+def _resolved(
+    values: str | Iterable[str] | None, resolve: Callable[[str], str]
+) -> tuple[str, ...] | None:
+    names = _names(values)
+    if names is None:
+        return None
+    return tuple(dict.fromkeys(resolve(n) for n in names))
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionFilter:
+    """The one filter of contribution rows: months, contributors, missions, categories, sources.
+
+    Build it with ``ContributionFilter.of(...)``, which resolves names through the registry
+    (``-c Ghana``, ``gh`` or ``GHA``; ``--mission monusco``) and raises ``UnknownNameError``
+    with suggestions for a name it does not know, and ``InputError`` for a reversed period.
+    ``start`` and ``end`` are month ends, inclusive; None means no bound (or no filter).
+    """
+
+    start: date | None = None
+    end: date | None = None
+    contributors: tuple[str, ...] | None = None
+    missions: tuple[str, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    sources: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            msg = (
+                f"the period starts ({self.start:%Y-%m}) after it ends ({self.end:%Y-%m}); "
+                "swap --from and --to"
+            )
+            raise InputError(msg, field="from")
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        month: date | str | None = None,
+        contributors: str | Iterable[str] | None = None,
+        missions: str | Iterable[str] | None = None,
+        categories: str | Iterable[str] | None = None,
+        sources: str | Iterable[str] | None = None,
+    ) -> ContributionFilter:
+        """A filter from user input: months as ``YYYY-MM`` or dates, names as users write them.
+
+        ``month`` is one month (it sets both ends and cannot be combined with them).
+        """
+        if month is not None:
+            if start is not None or end is not None:
+                msg = "give either one month or a period (--from/--to), not both"
+                raise InputError(msg, field="month")
+            start = end = month
+        srcs = _names(sources)
+        return cls(
+            start=month_end(start, field="from") if start is not None else None,
+            end=month_end(end, field="to") if end is not None else None,
+            contributors=_resolved(contributors, resolve_contributor),
+            missions=_resolved(missions, resolve_mission),
+            categories=_resolved(categories, resolve_category),
+            sources=tuple(s.strip() for s in srcs) if srcs is not None else None,
+        )
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day of the first month (None without a start)."""
+        return self.start.replace(day=1) if self.start is not None else None
+
+    def conditions(self, *, date_column: str = "month") -> list[pl.Expr]:
+        """The filter as polars conditions over rows with ``date_column``, ``contributor``..."""
+        out: list[pl.Expr] = []
+        if self.first_day is not None:
+            out.append(pl.col(date_column) >= self.first_day)
+        if self.end is not None:
+            out.append(pl.col(date_column) <= self.end)
+        for column, values in (
+            ("contributor", self.contributors),
+            ("mission", self.missions),
+            ("category", self.categories),
+            ("source", self.sources),
+        ):
+            if values is not None:
+                out.append(pl.col(column).is_in(list(values)))
+        return out
+
+    def apply(self, frame: Frame) -> pl.LazyFrame:
+        """The contribution rows that match, lazily."""
+        lazy = as_lazy(frame, what="contribution rows")
+        conditions = self.conditions()
+        return lazy.filter(pl.all_horizontal(conditions)) if conditions else lazy
+
+    def months(self, months: Iterable[date]) -> list[date]:
+        """The months of ``months`` inside the filter's period."""
+        return [
+            m
+            for m in months
+            if (self.first_day is None or m >= self.first_day)
+            and (self.end is None or m <= self.end)
+        ]
+
+    def describe(self) -> str:
+        """The filter in words, for messages and titles."""
+        parts: list[str] = []
+        if self.start is not None and self.start == self.end:
+            parts.append(f"{self.start:%Y-%m}")
+        elif self.start is not None or self.end is not None:
+            first = f"{self.start:%Y-%m}" if self.start else "the first month"
+            last = f"{self.end:%Y-%m}" if self.end else "the last month"
+            parts.append(f"{first} to {last}")
+        for label, values in (
+            ("contributor", self.contributors),
+            ("mission", self.missions),
+            ("category", self.categories),
+            ("source", self.sources),
+        ):
+            if values:
+                parts.append(f"{label} {', '.join(values)}")
+        return "; ".join(parts) if parts else "all rows"
+
+
 def filter_rows(
     frame: Frame,
     *,
@@ -72,28 +235,46 @@ def filter_rows(
     contributors: str | Iterable[str] | None = None,
     missions: str | Iterable[str] | None = None,
     categories: str | Iterable[str] | None = None,
+    sources: str | Iterable[str] | None = None,
 ) -> pl.LazyFrame:
-    """The contribution rows that match the common filters (all inclusive), lazily."""
-    lazy = as_lazy(frame, what="contribution rows")
-    conditions: list[pl.Expr] = []
-    if start is not None:
-        conditions.append(pl.col("month") >= month_end(start).replace(day=1))
-    if end is not None:
-        conditions.append(pl.col("month") <= month_end(end))
-    if (names := _names(contributors)) is not None:
-        conditions.append(pl.col("contributor").is_in([n.upper() for n in names]))
-    if (names := _names(missions)) is not None:
-        conditions.append(pl.col("mission").is_in([n.upper() for n in names]))
-    if (names := _names(categories)) is not None:
-        known = {c.value for c in PersonnelCategory}
-        for name in names:
-            if name not in known:
-                msg = f"unknown personnel category {name!r} (known: {', '.join(sorted(known))})"
-                raise InputError(msg, field="category")
-        conditions.append(pl.col("category").is_in(names))
-    if conditions:
-        lazy = lazy.filter(pl.all_horizontal(conditions))
-    return lazy
+    """The contribution rows that match the common filters (see ``ContributionFilter``)."""
+    where = ContributionFilter.of(
+        start=start,
+        end=end,
+        contributors=contributors,
+        missions=missions,
+        categories=categories,
+        sources=sources,
+    )
+    return where.apply(frame)
+
+
+def month_ranges(months: Iterable[date]) -> str:
+    """Months as runs of consecutive months: ``2009-11 to 2014-02, 2021-01``."""
+    ordered = sorted(set(months))
+    if not ordered:
+        return "none"
+    runs: list[tuple[date, date]] = []
+    for m in ordered:
+        if runs and _next_month(runs[-1][1]) == m:
+            runs[-1] = (runs[-1][0], m)
+        else:
+            runs.append((m, m))
+    return ", ".join(f"{a:%Y-%m}" if a == b else f"{a:%Y-%m} to {b:%Y-%m}" for a, b in runs)
+
+
+def _next_month(day: date) -> date:
+    return month_end(date(day.year + day.month // 12, day.month % 12 + 1, 1))
+
+
+def month_grid(first: date, last: date) -> list[date]:
+    """Every month end from ``first`` to ``last`` inclusive."""
+    out: list[date] = []
+    current = month_end(first)
+    while current <= last:
+        out.append(current)
+        current = _next_month(current)
+    return out
 
 
 def check_columns(frame: pl.DataFrame, required: Sequence[str], what: str) -> pl.DataFrame:

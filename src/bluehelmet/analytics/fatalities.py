@@ -7,8 +7,9 @@ UN Data Hub's own column names (``incident_date``, ``mission_acronym``, ``isocod
 
 Rates are per 1,000 personnel-years: deaths / (person-months / 12) x 1,000, where both the
 deaths and the person-months are counted only in the cells (month x key) whose strength is
-known from the contribution rows. Only uniformed deaths (``UNIFORMED_TYPES``) are counted in
-rates, as the strength is of uniformed personnel.
+known from the contribution rows (so both cover the same months). Each rate carries an exact
+Poisson confidence interval and a small-exposure flag. Only uniformed deaths
+(``UNIFORMED_TYPES``) are counted in rates, as the strength is of uniformed personnel.
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ from datetime import date
 
 import polars as pl
 
-from bluehelmet.analytics._common import Frame, as_lazy, filter_rows
-from bluehelmet.domain.months import month_end
+from bluehelmet.analytics._common import ContributionFilter, Frame, as_lazy, filter_rows
 from bluehelmet.errors import InputError
 
 FATALITY_COLUMNS = ("date", "mission", "contributor", "personnel_type", "incident_type")
@@ -41,6 +41,10 @@ FATALITY_KEYS = ("mission", "contributor", "year", "month", "incident_type", "pe
 #: What rates can be computed by (a strength must exist for the same key).
 RATE_KEYS = ("mission", "contributor", "year")
 
+#: Personnel-years below which a rate is flagged ``small_exposure``: with fewer than 1,000
+#: personnel-years one death more or less moves the rate by a whole point per 1,000.
+SMALL_EXPOSURE = 1000.0
+
 
 def fatality_rows(
     fatalities: Frame,
@@ -51,7 +55,10 @@ def fatality_rows(
     missions: str | Iterable[str] | None = None,
     personnel_types: str | Iterable[str] | None = None,
 ) -> pl.LazyFrame:
-    """The fatality rows, with standard column names, a ``month`` (month-end) and ``year``."""
+    """The fatality rows, with standard column names, a ``month`` (month-end) and ``year``.
+
+    Names are resolved as in every filter (``ContributionFilter``): ``-c Ghana``, ``gh``.
+    """
     lazy = fatalities.lazy() if isinstance(fatalities, pl.DataFrame) else fatalities
     names = lazy.collect_schema().names()
     renames = {a: c for a, c in _ALIASES.items() if a in names and c not in names}
@@ -62,17 +69,10 @@ def fatality_rows(
         month=pl.col("date").dt.month_end(),
         year=pl.col("date").dt.year().cast(pl.Int32),
     )
-    conditions: list[pl.Expr] = []
-    if start is not None:
-        conditions.append(pl.col("date") >= month_end(start).replace(day=1))
-    if end is not None:
-        conditions.append(pl.col("date") <= month_end(end))
-    if contributors is not None:
-        wanted = [contributors] if isinstance(contributors, str) else list(contributors)
-        conditions.append(pl.col("contributor").is_in([c.upper() for c in wanted]))
-    if missions is not None:
-        wanted = [missions] if isinstance(missions, str) else list(missions)
-        conditions.append(pl.col("mission").is_in([m.upper() for m in wanted]))
+    where = ContributionFilter.of(
+        start=start, end=end, contributors=contributors, missions=missions
+    )
+    conditions = where.conditions(date_column="date")
     if personnel_types is not None:
         wanted = [personnel_types] if isinstance(personnel_types, str) else list(personnel_types)
         conditions.append(pl.col("personnel_type").is_in(wanted))
@@ -121,6 +121,32 @@ def fatality_counts(
     )
 
 
+def poisson_interval(
+    counts: Sequence[int], exposures: Sequence[float], *, level: float = 0.95
+) -> tuple[list[float | None], list[float | None]]:
+    """Exact (Garwood) Poisson confidence limits of ``count / exposure`` for each pair.
+
+    The limits are the chi-square quantiles ``chi2(a/2, 2k) / 2`` and
+    ``chi2(1 - a/2, 2k + 2) / 2`` (scipy.stats), divided by the exposure; the lower limit of
+    a zero count is 0. None where the exposure is not positive.
+    """
+    from scipy.stats import chi2
+
+    alpha = 1.0 - level
+    lower: list[float | None] = []
+    upper: list[float | None] = []
+    for k, exposure in zip(counts, exposures, strict=True):
+        if exposure is None or exposure <= 0:
+            lower.append(None)
+            upper.append(None)
+            continue
+        low = 0.0 if k == 0 else float(chi2.ppf(alpha / 2, 2 * k)) / 2
+        high = float(chi2.ppf(1 - alpha / 2, 2 * k + 2)) / 2
+        lower.append(low / exposure)
+        upper.append(high / exposure)
+    return lower, upper
+
+
 def fatality_rates(
     fatalities: Frame,
     contributions: Frame,
@@ -130,11 +156,16 @@ def fatality_rates(
     end: date | str | None = None,
     contributors: str | Iterable[str] | None = None,
     missions: str | Iterable[str] | None = None,
+    level: float = 0.95,
 ) -> pl.DataFrame:
     """Uniformed fatalities per 1,000 personnel-years, per mission, contributor or year.
 
-    Columns: the key, ``fatalities``, ``person_months``, ``personnel_years``,
-    ``rate_per_1000``, ``months`` (months with known strength).
+    Deaths are counted only in the cells (month x key) whose strength is known, so numerator
+    and exposure cover the same months. Columns: the key, ``fatalities``, ``person_months``,
+    ``personnel_years``, ``rate_per_1000``, ``rate_low`` / ``rate_high`` (exact Poisson
+    interval at ``level``, per 1,000 personnel-years), ``small_exposure`` (fewer than
+    ``SMALL_EXPOSURE`` personnel-years: the rate is too unstable to compare), ``months``
+    (months with known strength), ``first_month`` and ``last_month``.
     """
     key = _keys(by, RATE_KEYS)[0]
     strength = filter_rows(
@@ -161,17 +192,38 @@ def fatality_rates(
         .group_by(cells)
         .agg(fatalities=pl.len().cast(pl.Int64))
     )
-    return (
+    table = (
         known.join(deaths, on=cells, how="left")
         .group_by(key)
         .agg(
             fatalities=pl.col("fatalities").fill_null(0).sum(),
             person_months=pl.col("person_months").sum(),
             months=pl.col("month").n_unique(),
+            first_month=pl.col("month").min(),
+            last_month=pl.col("month").max(),
         )
         .with_columns(personnel_years=pl.col("person_months") / 12.0)
         .with_columns(rate_per_1000=pl.col("fatalities") / pl.col("personnel_years") * 1000.0)
-        .select(key, "fatalities", "person_months", "personnel_years", "rate_per_1000", "months")
         .sort(key)
         .collect()
+    )
+    low, high = poisson_interval(
+        table["fatalities"].to_list(), table["personnel_years"].to_list(), level=level
+    )
+    return table.with_columns(
+        rate_low=pl.Series(low, dtype=pl.Float64) * 1000.0,
+        rate_high=pl.Series(high, dtype=pl.Float64) * 1000.0,
+        small_exposure=pl.col("personnel_years") < SMALL_EXPOSURE,
+    ).select(
+        key,
+        "fatalities",
+        "person_months",
+        "personnel_years",
+        "rate_per_1000",
+        "rate_low",
+        "rate_high",
+        "small_exposure",
+        "months",
+        "first_month",
+        "last_month",
     )

@@ -1,19 +1,10 @@
 """Gender parity: women's share per personnel category against the UN's targets.
 
-Targets: United Nations, Department of Peace Operations, *Uniformed Gender Parity Strategy
-2018–2028* (2018), table of annual targets for the share of women per category of uniformed
-personnel. The strategy's own table was not found in a stored copy, so only the annual figures
-that a public page restates are carried (see ``TARGET_SOURCES``):
-2021 — military contingents 8 %, military observers and staff officers 18 % (DPO,
-"Acknowledging Uniformed Gender Parity Target Achievers", 2021; individual military positions
-are the military observers and staff officers);
-2028 — military contingents 15 %, military observers and staff officers 25 %, formed police
-units 20 %, individual police officers 30 % (Elsie Initiative Fund, "UN strategies"; Global
-News Pakistan, 29 May 2020).
-A year or category without a carried figure has no target (``target`` null), and its status
-can then only be ``yellow`` or ``red``. Not carried: a formed police unit target of 12 % that
-UN Police cites next to the 2022 share without naming its year (see ``UNCARRIED_TARGETS``), and
-the justice and corrections targets, which no group of the contribution data maps to.
+Targets: the annual targets of the UN Uniformed Gender Parity Strategy 2018-2028, read from
+the reference registry (``bluehelmet.reference.parity_targets``; the file cites where each
+year's figures are restated). A year or group without a sourced figure has no target
+(``target`` null, ``target_note`` says why), and its status can then only be ``yellow`` or
+``red``.
 
 Status colours follow DPO's monthly parity report: ``green`` meets the target, ``yellow``
 has some women but is below the target (or has no target), ``red`` has none.
@@ -29,11 +20,15 @@ import polars as pl
 
 from bluehelmet.analytics._common import Frame, filter_rows, sum_where
 from bluehelmet.errors import InputError
-
-SOURCE = (
-    "United Nations, Department of Peace Operations, Uniformed Gender Parity Strategy "
-    "2018-2028 (2018), annual targets."
+from bluehelmet.reference.parity import (
+    PARITY_GROUPS,
+    STRATEGY,
+    STRATEGY_YEARS,
+    parity_target_note,
+    parity_targets,
 )
+
+SOURCE = STRATEGY
 
 
 class TargetGroup(StrEnum):
@@ -58,45 +53,10 @@ CATEGORY_GROUP: dict[str, str] = {
     "uniformed": "uniformed",
 }
 
-#: (year, group) -> target share of women, from the strategy (see the module docstring).
+#: (year, group) -> target share of women, as the reference registry carries them.
 PARITY_TARGETS: dict[tuple[int, str], float] = {
-    (2021, TargetGroup.MILITARY_CONTINGENTS.value): 0.08,
-    (2021, TargetGroup.MILITARY_OBSERVERS_STAFF_OFFICERS.value): 0.18,
-    (2028, TargetGroup.MILITARY_CONTINGENTS.value): 0.15,
-    (2028, TargetGroup.MILITARY_OBSERVERS_STAFF_OFFICERS.value): 0.25,
-    (2028, TargetGroup.FORMED_POLICE_UNITS.value): 0.20,
-    (2028, TargetGroup.INDIVIDUAL_POLICE.value): 0.30,
+    (t.year, t.group): t.target for t in parity_targets()
 }
-
-#: Year -> where the UGPS targets of that year are restated, with the phrase quoted.
-TARGET_SOURCES: dict[int, str] = {
-    2021: (
-        "UN DPO, 'Acknowledging Uniformed Gender Parity Target Achievers' (2021; the text "
-        "cites April 2021 figures), read in a copy at http://dd-floors.com/en/delegate/"
-        "acknowledging-uniformed-gender-parity-target-achievers: 'For 2021, the target for "
-        "the military component is 8 per cent women in troops and 18 per cent women in "
-        "individual military positions.'"
-    ),
-    2028: (
-        "Elsie Initiative Fund, 'UN strategies', https://elsiefund.org/un-strategies-eifund/: "
-        "'UN DPO's ambition for its UGPS is to reach the following numbers by 2028:', then "
-        "the list items '15% female military peacekeepers in troop contingents', '20% female "
-        "police in formed police units (FPU)', '25% female military observers and staff "
-        "officers', '30% individual police officers'; the same four figures in Global News "
-        "Pakistan, 'UN Celebrates Women in Peace Keeping on International UN Peacekeeping "
-        "Day' (29 May 2020)."
-    ),
-}
-
-#: Figures found but not carried, because the source does not state their year.
-UNCARRIED_TARGETS: tuple[str, ...] = (
-    "formed police units 12 % (year not stated): UN Police, 'UNPOL component in the UN "
-    "Assistance Mission in Somalia surpasses the gender parity targets for 2028' (2022), "
-    "https://police.un.org/en/unpol-component-un-assistance-mission-somalia-surpasses-gender-"
-    "parity-targets-2028: women members of FPUs rose 'from 6% in 2015 to 14.4% in 2022, "
-    "surpassing the target of 12% set out in the United Nations Uniformed Gender Parity "
-    "Strategy 2018-2028'.",
-)
 
 
 class ParityBy(StrEnum):
@@ -108,12 +68,29 @@ class ParityBy(StrEnum):
 
 
 def targets_frame(targets: dict[tuple[int, str], float] | None = None) -> pl.DataFrame:
-    """The targets as a frame (year, group, target)."""
+    """The sourced targets as a frame (year, group, target)."""
     table = PARITY_TARGETS if targets is None else targets
     return pl.DataFrame(
         [{"year": y, "group": g, "target": t} for (y, g), t in sorted(table.items())],
         schema={"year": pl.Int32, "group": pl.Utf8, "target": pl.Float64},
     )
+
+
+def strategy_targets(targets: dict[tuple[int, str], float] | None = None) -> pl.DataFrame:
+    """Every year of the Strategy x group: ``target`` (null where unknown) and ``target_note``."""
+    table = PARITY_TARGETS if targets is None else targets
+    rows = [
+        {
+            "year": year,
+            "group": group,
+            "target": table.get((year, group)),
+            "target_note": None if (year, group) in table else parity_target_note(year, group),
+        }
+        for year in STRATEGY_YEARS
+        for group in PARITY_GROUPS
+    ]
+    schema = {"year": pl.Int32, "group": pl.Utf8, "target": pl.Float64, "target_note": pl.Utf8}
+    return pl.DataFrame(rows, schema=schema)
 
 
 def parity(
@@ -132,7 +109,7 @@ def parity(
     Shares are of person-months with a known sex (rows with sex ``unknown`` are left out
     and counted in ``unknown``). Columns: ``year``, ``key``, ``group``, ``female``,
     ``male``, ``unknown``, ``female_share``, ``target``, ``gap`` (share minus target),
-    ``status`` (green / yellow / red).
+    ``status`` (green / yellow / red) and ``target_note`` (why a target is unknown).
     """
     try:
         unit = ParityBy(by)
@@ -193,5 +170,9 @@ def parity(
             "status",
         )
         .sort("year", "key", "group")
-    )
-    return table.collect()
+    ).collect()
+    notes = [
+        None if target is not None else parity_target_note(year, group)
+        for year, group, target in table.select("year", "group", "target").iter_rows()
+    ]
+    return table.with_columns(target_note=pl.Series(notes, dtype=pl.Utf8))

@@ -1,4 +1,9 @@
-"""Per mission and month: strength by category, contributors, largest share, regional share."""
+"""Per mission and month: strength by category, contributors, largest share, regional share.
+
+Where the contributor rows do not cover a mission-month, the mission totals (IPI's
+``data_mission``, 1990 onward) give its strength by troops, police and observers; the
+``source`` column says where each row's figures come from.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from datetime import date
 import polars as pl
 
 from bluehelmet.analytics._common import (
+    ContributionFilter,
     Frame,
     check_columns,
     countries_frame,
@@ -27,6 +33,8 @@ def mission_months(
     categories: str | Iterable[str] | None = None,
     countries: pl.DataFrame | None = None,
     mission_hosts: pl.DataFrame | None = None,
+    mission_totals: Frame | None = None,
+    mandates: Frame | None = None,
 ) -> pl.DataFrame:
     """One row per mission and month.
 
@@ -35,6 +43,12 @@ def mission_months(
     and ``regional_share``: the share of personnel from contributors in the geographic region
     (UN M49) of one of the mission's host states; null where the hosts are not known.
     Rows without a mission (contributor totals) are left out.
+
+    ``mission_totals`` (month, mission, troops, police, observers, total, contributors,
+    source) fill the mission-months the contributor rows do not cover, when no contributor
+    or category filter is given (the totals are not split by them). ``source`` names the
+    dataset of each row. ``mandates`` (TAMM rows) add ``mandate_resolution`` and
+    ``mandate_tasks`` of the month.
     """
     rows = filter_rows(
         contributions,
@@ -107,6 +121,69 @@ def mission_months(
         .sort("mission", "month")
         .collect()
     )
-    first = ["month", "mission", "total", "female", *categories_present]
+    sources = (
+        rows.group_by("month", "mission")
+        .agg(source=pl.col("source").unique().sort().str.join("|"))
+        .collect()
+        if "source" in rows.collect_schema().names()
+        else result.select("month", "mission").with_columns(source=pl.lit("contributions"))
+    )
+    result = result.join(sources, on=["month", "mission"], how="left")
+    first = ["month", "mission", "source", "total", "female", *categories_present]
     rest = [c for c in result.columns if c not in first]
-    return result.select(first + rest)
+    result = result.select(first + rest)
+    if mission_totals is not None and contributors is None and categories is None:
+        result = _with_totals(result, mission_totals, start=start, end=end, missions=missions)
+    if mandates is not None:
+        result = _with_mandates(result, mandates)
+    return result.sort("mission", "month")
+
+
+def _with_totals(
+    result: pl.DataFrame,
+    mission_totals: Frame,
+    *,
+    start: date | str | None,
+    end: date | str | None,
+    missions: str | Iterable[str] | None,
+) -> pl.DataFrame:
+    """``result`` plus the mission-months only the mission totals cover."""
+    where = ContributionFilter.of(start=start, end=end, missions=missions)
+    lazy = mission_totals.lazy() if isinstance(mission_totals, pl.DataFrame) else mission_totals
+    names = lazy.collect_schema().names()
+    check_columns(lazy.head(0).collect(), ("month", "mission", "total"), "mission totals")
+    conditions = where.conditions()
+    if conditions:
+        lazy = lazy.filter(pl.all_horizontal(conditions))
+    columns = [c for c in ("troops", "police", "observers") if c in names]
+    totals = (
+        lazy.select(
+            "month",
+            "mission",
+            *columns,
+            source=pl.col("source") if "source" in names else pl.lit("mission_totals"),
+            total=pl.col("total"),
+            contributors=pl.col("contributors") if "contributors" in names else pl.lit(None),
+        )
+        .collect()
+        .join(result.select("month", "mission"), on=["month", "mission"], how="anti")
+    )
+    if totals.is_empty():
+        return result
+    return pl.concat([result, totals], how="diagonal_relaxed")
+
+
+def _with_mandates(result: pl.DataFrame, mandates: Frame) -> pl.DataFrame:
+    """``result`` with the mission-month's governing resolution and number of tasks (TAMM)."""
+    lazy = mandates.lazy() if isinstance(mandates, pl.DataFrame) else mandates
+    coded = (
+        lazy.select(
+            "mission",
+            pl.col("month").dt.month_end(),
+            mandate_resolution=pl.col("resolution"),
+            mandate_tasks=pl.col("tasks").list.len().cast(pl.Int64),
+        )
+        .unique(["mission", "month"], keep="first")
+        .collect()
+    )
+    return result.join(coded, on=["mission", "month"], how="left")

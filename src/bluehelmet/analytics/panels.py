@@ -1,9 +1,15 @@
 """Research panels, peacesciencer-style: a base frame and chainable ``add_*`` verbs.
 
-``panel(kind)`` builds one row per unit of the kind (contributor-month, mission-month,
-contributor-mission-month or contributor-year) with the uniformed personnel deployed;
-each ``add_*`` verb joins one more dataset and returns a new ``Panel``. A verb that does not
-fit the panel's kind raises ``PanelKindError`` saying which kinds it fits.
+``panel(kind, contributions)`` builds one row per unit of the kind (contributor-month,
+mission-month, contributor-mission-month, contributor-year or mission-year) with the uniformed
+personnel deployed; each ``add_*`` verb joins one more dataset (given as a frame: loading is
+the caller's) and returns a new ``Panel``. A verb that does not fit the panel's kind raises
+``PanelKindError`` saying which kinds it fits.
+
+Panels are balanced: every unit has a row for every month (or year) of the period, with an
+explicit 0 where it deployed nobody in a month that has data, and ``covered`` false (personnel
+null) in a month without any data. Year rows average over the covered months only and say how
+many there were (``months_covered``); fatalities are counted over the same covered months.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from pathlib import Path
 import polars as pl
 
 from bluehelmet.analytics._common import (
+    ContributionFilter,
     Frame,
     check_columns,
     council_frame,
     countries_frame,
-    filter_rows,
     memberships_frame,
+    month_grid,
     sum_where,
 )
 from bluehelmet.analytics.fatalities import UNIFORMED_TYPES, fatality_rows
@@ -35,6 +42,7 @@ class PanelKind(StrEnum):
     MISSION_MONTH = "mission-month"
     CONTRIBUTOR_MISSION_MONTH = "contributor-mission-month"
     CONTRIBUTOR_YEAR = "contributor-year"
+    MISSION_YEAR = "mission-year"
 
 
 _KEYS: dict[PanelKind, tuple[str, ...]] = {
@@ -42,7 +50,15 @@ _KEYS: dict[PanelKind, tuple[str, ...]] = {
     PanelKind.MISSION_MONTH: ("month", "mission"),
     PanelKind.CONTRIBUTOR_MISSION_MONTH: ("month", "contributor", "mission"),
     PanelKind.CONTRIBUTOR_YEAR: ("year", "contributor"),
+    PanelKind.MISSION_YEAR: ("year", "mission"),
 }
+
+_YEAR_KINDS = (PanelKind.CONTRIBUTOR_YEAR, PanelKind.MISSION_YEAR)
+_MISSION_KINDS = (
+    PanelKind.MISSION_MONTH,
+    PanelKind.CONTRIBUTOR_MISSION_MONTH,
+    PanelKind.MISSION_YEAR,
+)
 
 _CONTRIBUTOR_KINDS = (
     PanelKind.CONTRIBUTOR_MONTH,
@@ -57,6 +73,38 @@ CITATIONS: dict[str, str] = {
     "council": "United Nations Security Council, current and former members.",
     "membership": "bluehelmet reference registry: organization memberships with dates.",
     "fatalities": "United Nations Peace and Security Data Hub, peacekeeper fatalities.",
+    "mandates": "TAMM, Tasks Assigned to Missions in their Mandates (Lloyd; Di Salvatore et "
+    "al.): governing Security Council resolution and mandated tasks per mission-month.",
+}
+
+#: What each column a panel can have means (written to the codebook sheet of Excel files).
+CODEBOOK: dict[str, str] = {
+    "month": "Reporting month (its last day).",
+    "year": "Calendar year.",
+    "contributor": "ISO-3 code of the contributing state.",
+    "mission": "Registry acronym of the mission.",
+    "covered": "Whether the store has contribution data for this month (false: personnel "
+    "unknown, not zero).",
+    "months_covered": "Months of the year with contribution data; year figures average them.",
+    "personnel": "Uniformed personnel (monthly strength; year rows: mean over covered months).",
+    "female": "Women among the personnel (same basis as personnel).",
+    "male": "Men among the personnel (same basis as personnel).",
+    "contributors": "Contributors with personnel in the mission that month (year rows: mean).",
+    "un_regional_group": "UN regional group of the contributor.",
+    "region": "UN M49 geographic region of the contributor.",
+    "subregion": "UN M49 sub-region of the contributor.",
+    "council_member": "Member of the Security Council in the row's year.",
+    "permanent_member": "Permanent member of the Security Council.",
+    "female_share": "Women among personnel of known sex (null when none).",
+    "fatalities": "Uniformed fatalities in the row's unit, counted over the covered months only "
+    "(null where no month is covered).",
+    "mandate_coded": "Whether TAMM codes the mandate in the month (year rows: in any month).",
+    "mandate_resolution": "Governing Council resolution (year rows: the last of the year).",
+    "mandate_tasks": "Number of mandated tasks (year rows: the most in any month).",
+    "mandate_monitor_tasks": "Mandated tasks to monitor (TAMM indicators ending in _monitor).",
+    "mandate_assist_tasks": "Mandated tasks to assist (TAMM indicators ending in _assist).",
+    "mandate_protect_tasks": "Mandated tasks to protect (TAMM indicators ending in _protect).",
+    "mandate_other_tasks": "Other mandated tasks (cooperation, ceasefire, other TAMM indicators).",
 }
 
 
@@ -77,12 +125,22 @@ class Panel:
     """A panel frame of one kind, with chainable verbs that each add columns."""
 
     def __init__(
-        self, kind: PanelKind | str, frame: pl.DataFrame, sources: tuple[str, ...] = ()
+        self,
+        kind: PanelKind | str,
+        frame: pl.DataFrame,
+        sources: tuple[str, ...] = (),
+        covered: tuple[date, ...] | None = None,
     ) -> None:
         self.kind = _kind(kind)
         check_columns(frame, _KEYS[self.kind], f"{self.kind.value} panel")
         self.frame = frame
         self.sources = sources or ("contributions",)
+        if covered is None:
+            covered = (
+                tuple(sorted(frame["month"].unique().to_list())) if "month" in frame.columns else ()
+            )
+        #: The months with contribution data the panel's figures rest on.
+        self.covered = covered
 
     def __repr__(self) -> str:
         return f"Panel({self.kind.value!r}, rows={self.frame.height}, columns={self.frame.columns})"
@@ -97,21 +155,21 @@ class Panel:
 
     def _with(self, frame: pl.DataFrame, source: str) -> Panel:
         sources = self.sources if source in self.sources else (*self.sources, source)
-        return Panel(self.kind, frame, sources)
+        return Panel(self.kind, frame, sources, self.covered)
 
-    def _require(self, verb: str, kinds: Iterable[PanelKind]) -> None:
+    def _require(self, verb: str, kinds: Iterable[PanelKind], what: str = "contributor") -> None:
         kinds = tuple(kinds)
         if self.kind not in kinds:
             fits = ", ".join(k.value for k in kinds)
             msg = (
-                f"{verb}() does not fit a {self.kind.value} panel (it has no contributor); "
+                f"{verb}() does not fit a {self.kind.value} panel (it has no {what}); "
                 f"it fits: {fits}"
             )
             raise PanelKindError(msg)
 
     def _dates(self) -> pl.Expr:
         """The day each row's facts are taken on: month end, or 31 December of the year."""
-        if self.kind is PanelKind.CONTRIBUTOR_YEAR:
+        if self.kind in _YEAR_KINDS:
             return pl.date(pl.col("year"), 12, 31)
         return pl.col("month")
 
@@ -189,22 +247,82 @@ class Panel:
 
     def add_fatalities(
         self,
-        fatalities: Frame | None = None,
+        fatalities: Frame,
         *,
         personnel_types: Iterable[str] | None = UNIFORMED_TYPES,
     ) -> Panel:
-        """Add ``fatalities``: deaths in the row's unit (uniformed personnel by default)."""
-        if fatalities is None:
-            from bluehelmet.services.data import fatalities as load_fatalities
+        """Add ``fatalities``: deaths in the row's unit (uniformed personnel by default).
 
-            fatalities = load_fatalities()
-        rows = fatality_rows(fatalities, personnel_types=personnel_types)
+        Deaths are counted only in the panel's covered months, the months its personnel
+        figures rest on; a row with no covered month gets null.
+        """
+        rows = fatality_rows(fatalities, personnel_types=personnel_types).filter(
+            pl.col("month").is_in(list(self.covered))
+        )
         keys = list(self.keys)
         counts = rows.group_by(keys).agg(fatalities=pl.len().cast(pl.Int64)).collect()
+        counts = counts.with_columns([pl.col(k).cast(self.frame.schema[k]) for k in keys])
+        covered = pl.col("months_covered") > 0 if self.kind in _YEAR_KINDS else pl.col("covered")
         joined = self.frame.join(counts, on=keys, how="left").with_columns(
-            pl.col("fatalities").fill_null(0)
+            fatalities=pl.when(covered).then(pl.col("fatalities").fill_null(0))
         )
         return self._with(joined, "fatalities")
+
+    def add_mandates(self, mandates: Frame) -> Panel:
+        """Add the mission's mandate (TAMM): resolution, task counts, by kind of task.
+
+        Month rows take the month's coding; year rows the last resolution of the year and the
+        most tasks in any month. ``mandate_coded`` is false where TAMM has no coding.
+        """
+        self._require("add_mandates", _MISSION_KINDS, "mission")
+        lazy = mandates.lazy() if isinstance(mandates, pl.DataFrame) else mandates
+        check_columns(
+            lazy.head(0).collect(), ("mission", "month", "resolution", "tasks"), "mandates"
+        )
+        tasks = pl.col("tasks")
+
+        def by_suffix(suffix: str) -> pl.Expr:
+            return tasks.list.eval(pl.element().str.ends_with(suffix)).list.sum()
+
+        coded = lazy.select(
+            "mission",
+            pl.col("month").dt.month_end(),
+            mandate_resolution=pl.col("resolution"),
+            mandate_tasks=tasks.list.len().cast(pl.Int64),
+            mandate_monitor_tasks=by_suffix("_monitor").cast(pl.Int64),
+            mandate_assist_tasks=by_suffix("_assist").cast(pl.Int64),
+            mandate_protect_tasks=by_suffix("_protect").cast(pl.Int64),
+        ).with_columns(
+            mandate_other_tasks=pl.col("mandate_tasks")
+            - pl.col("mandate_monitor_tasks")
+            - pl.col("mandate_assist_tasks")
+            - pl.col("mandate_protect_tasks"),
+        )
+        counts = [
+            "mandate_tasks",
+            "mandate_monitor_tasks",
+            "mandate_assist_tasks",
+            "mandate_protect_tasks",
+            "mandate_other_tasks",
+        ]
+        if self.kind in _YEAR_KINDS:
+            coded = (
+                coded.with_columns(year=pl.col("month").dt.year().cast(pl.Int32))
+                .sort("month")
+                .group_by("year", "mission")
+                .agg(
+                    pl.col("mandate_resolution").drop_nulls().last(),
+                    *[pl.col(c).max() for c in counts],
+                )
+            )
+            keys = ["year", "mission"]
+        else:
+            keys = ["month", "mission"]
+            coded = coded.unique(keys, keep="first")
+        joined = self.frame.join(
+            coded.with_columns(mandate_coded=pl.lit(True)).collect(), on=keys, how="left"
+        ).with_columns(pl.col("mandate_coded").fill_null(False))
+        return self._with(joined, "mandates")
 
     def add_gender_share(self) -> Panel:
         """Add ``female_share``: women among personnel of known sex (null when none)."""
@@ -230,8 +348,17 @@ class Panel:
         self.frame.write_parquet(target)
         return target
 
+    def codebook(self) -> list[tuple[str, str]]:
+        """(column, meaning) for each column of the panel."""
+        return [
+            (c, CODEBOOK.get(c, CODEBOOK.get(c.rsplit("_", 1)[0], "")))
+            if not c.endswith("_member") or c in CODEBOOK
+            else (c, f"Member of {c[: -len('_member')].upper()} on the row's date.")
+            for c in self.frame.columns
+        ]
+
     def to_excel(self, path: str | Path, sheet: str = "panel") -> Path:
-        """Write the panel to an Excel workbook (one sheet)."""
+        """Write the panel to an Excel workbook: the panel, its sources and a codebook."""
         from openpyxl import Workbook
 
         target = Path(path)
@@ -240,13 +367,21 @@ class Panel:
         ws.append(self.frame.columns)
         for row in self.frame.iter_rows():
             ws.append(list(row))
+        sources = book.create_sheet("sources")
+        sources.append(["dataset", "citation"])
+        for name in self.sources:
+            sources.append([name, CITATIONS[name]])
+        codebook = book.create_sheet("codebook")
+        codebook.append(["column", "meaning"])
+        for column, meaning in self.codebook():
+            codebook.append([column, meaning])
         book.save(target)
         return target
 
 
 def panel(
     kind: PanelKind | str,
-    contributions: Frame | None = None,
+    contributions: Frame,
     *,
     start: date | str | None = None,
     end: date | str | None = None,
@@ -254,25 +389,31 @@ def panel(
     missions: str | Iterable[str] | None = None,
     categories: str | Iterable[str] | None = None,
 ) -> Panel:
-    """A panel of the given kind over the contribution rows (by default: the stored ones).
+    """A balanced panel of the given kind over the contribution rows.
 
-    Columns: the keys, ``personnel``, ``female``, ``male``; contributor-year panels give the
-    mean monthly strength over the ``months`` of that year that have any data (a month in
-    which the contributor deployed nobody counts as 0). Mission panels leave out rows without
-    a mission.
+    The period runs from ``start`` to ``end`` (by default the first and last month with
+    data); every unit seen in the period gets a row for every month (or year). Columns: the
+    keys, ``covered`` (month rows) or ``months_covered`` (year rows), ``personnel``,
+    ``female``, ``male`` and, for mission panels, ``contributors``. A month with data in
+    which a unit deployed nobody gives 0; a month without any data gives null with
+    ``covered`` false. Year rows average over their covered months. Mission panels leave
+    out rows without a mission (contributor totals).
     """
     which = _kind(kind)
-    if contributions is None:
-        from bluehelmet.services.data import scan_contributions
-
-        contributions = scan_contributions()
-    rows = filter_rows(
-        contributions,
-        start=start,
-        end=end,
-        contributors=contributors,
-        missions=missions,
-        categories=categories,
+    where = ContributionFilter.of(
+        start=start, end=end, contributors=contributors, missions=missions, categories=categories
+    )
+    unit_filter = ContributionFilter(start=where.start, end=where.end, categories=where.categories)
+    in_period = unit_filter.apply(contributions)
+    if which in _MISSION_KINDS:
+        in_period = in_period.filter(pl.col("mission").is_not_null())
+    covered = sorted(in_period.select(pl.col("month").unique()).collect().to_series().to_list())
+    rows = where.apply(in_period)
+    unit = (
+        "mission" if which in (PanelKind.MISSION_MONTH, PanelKind.MISSION_YEAR) else ("contributor")
+    )
+    unit_keys = (
+        ["contributor", "mission"] if which is PanelKind.CONTRIBUTOR_MISSION_MONTH else [unit]
     )
     count = pl.col("count")
     sex = pl.col("sex")
@@ -281,23 +422,58 @@ def panel(
         sum_where(sex == "female").alias("female"),
         sum_where(sex == "male").alias("male"),
     ]
-    if which is PanelKind.CONTRIBUTOR_YEAR:
-        dated = rows.with_columns(year=pl.col("month").dt.year().cast(pl.Int32))
-        months = dated.group_by("year").agg(months=pl.col("month").n_unique().cast(pl.Int64))
+    with_contributors = which in (PanelKind.MISSION_MONTH, PanelKind.MISSION_YEAR)
+    extra = (
+        [pl.col("contributor").filter(pl.col("count") > 0).n_unique().alias("contributors")]
+        if with_contributors
+        else []
+    )
+    monthly = rows.group_by("month", *unit_keys).agg(*sums, *extra).collect()
+    values = ["personnel", "female", "male", *(["contributors"] if with_contributors else [])]
+    if not covered:
+        empty = {k: _KEY_TYPES[k] for k in _KEYS[which]}
+        flag = {"months_covered": pl.Int64} if which in _YEAR_KINDS else {"covered": pl.Boolean}
+        frame = pl.DataFrame(schema={**empty, **flag, **dict.fromkeys(values, pl.Float64)})
+        return Panel(which, frame, covered=())
+    first = where.start or covered[0]
+    last = where.end or covered[-1]
+    grid = pl.DataFrame({"month": month_grid(first, last)}, schema={"month": pl.Date})
+    units = monthly.select(unit_keys).unique()
+    full = (
+        grid.join(units, how="cross")
+        .join(monthly, on=["month", *unit_keys], how="left")
+        .with_columns(covered=pl.col("month").is_in(covered))
+        .with_columns(
+            [
+                pl.when(pl.col("covered")).then(pl.col(v).fill_null(0)).otherwise(None).alias(v)
+                for v in values
+            ]
+        )
+    )
+    if which in _YEAR_KINDS:
+        months_covered = pl.col("covered").sum().cast(pl.Int64)
         frame = (
-            dated.group_by("year", "contributor")
-            .agg(sums)
-            .join(months, on="year")
-            .with_columns(pl.col("personnel", "female", "male") / pl.col("months"))
+            full.with_columns(year=pl.col("month").dt.year().cast(pl.Int32))
+            .group_by("year", *unit_keys)
+            .agg(
+                months_covered.alias("months_covered"),
+                *[(pl.col(v).sum() / months_covered).alias(v) for v in values],
+            )
+            .with_columns(
+                [pl.when(pl.col("months_covered") > 0).then(pl.col(v)).alias(v) for v in values]
+            )
         )
+        order = ["year", *unit_keys, "months_covered", *values]
     else:
-        keys = list(_KEYS[which])
-        if "mission" in keys:
-            rows = rows.filter(pl.col("mission").is_not_null())
-        extra = (
-            [pl.col("contributor").n_unique().alias("contributors")]
-            if (which is PanelKind.MISSION_MONTH)
-            else []
-        )
-        frame = rows.group_by(keys).agg(*sums, *extra)
-    return Panel(which, frame.sort(list(_KEYS[which])).collect())
+        frame = full
+        order = ["month", *unit_keys, "covered", *values]
+    frame = frame.select(order).sort(list(_KEYS[which]))
+    return Panel(which, frame, covered=tuple(covered))
+
+
+_KEY_TYPES: dict[str, pl.DataType] = {
+    "month": pl.Date(),
+    "year": pl.Int32(),
+    "contributor": pl.String(),
+    "mission": pl.String(),
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,8 @@ err_console = Console(stderr=True)
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, StrEnum):
@@ -50,7 +53,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _raw(value: Any) -> str:
+    """A CSV field: the value as data (full precision, no thousands separators)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return "|".join(_raw(v) for v in value)
+    return str(value)
+
+
 def _cell(value: Any) -> str:
+    """A table cell: the value formatted for reading (the table is the only formatted view)."""
     if value is None:
         return ""
     if isinstance(value, tuple | list):
@@ -81,23 +100,58 @@ def emit(
         writer = csv.DictWriter(buf, fieldnames=keys, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for r in rows:
-            writer.writerow({k: _cell(r.get(k)) for k in keys})
+            writer.writerow({k: _raw(r.get(k)) for k in keys})
         sys.stdout.write(buf.getvalue())
     elif not rows:
         err_console.print(f"[dim]{title + ': ' if title else ''}no rows match.[/]")
     else:
-        table = Table(title=title, show_lines=False)
-        for k in keys:
-            values = [r.get(k) for r in rows if r.get(k) is not None]
-            numeric = bool(values) and all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in values
-            )
-            table.add_column(
-                k.replace("_", " "), overflow="fold", justify="right" if numeric else "left"
-            )
-        for r in rows:
-            table.add_row(*(_cell(r.get(k)) for k in keys))
-        console.print(table)
+        for part, chunk in enumerate(_column_chunks(rows, keys, console.width)):
+            table = Table(title=title if part == 0 else None, show_lines=False)
+            for k in chunk:
+                values = [r.get(k) for r in rows if r.get(k) is not None]
+                numeric = bool(values) and all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in values
+                )
+                fixed = numeric or all(isinstance(v, date | bool) for v in values)
+                table.add_column(
+                    k.replace("_", " "),
+                    overflow="fold",
+                    justify="right" if numeric else "left",
+                    no_wrap=fixed,
+                    min_width=_width(rows, k) if fixed else min(_width(rows, k), 12),
+                )
+            for r in rows:
+                table.add_row(*(_cell(r.get(k)) for k in chunk))
+            console.print(table)
+
+
+def _width(rows: Sequence[Mapping[str, Any]], key: str) -> int:
+    """The width a column needs to show its header's longest word and every cell whole."""
+    header = max(len(w) for w in key.split("_"))
+    return max([header, *(len(_cell(r.get(key))) for r in rows)])
+
+
+def _column_chunks(
+    rows: Sequence[Mapping[str, Any]], keys: Sequence[str], width: int
+) -> list[list[str]]:
+    """The columns split into tables that fit ``width``, each repeating the first column(s)
+    that identify a row (so that no date or number is ever clipped)."""
+    widths = {k: min(_width(rows, k), 40) + 3 for k in keys}
+    if sum(widths.values()) + 1 <= width or len(keys) <= 2:
+        return [list(keys)]
+    lead = [keys[0]]
+    if len(keys) > 3 and widths[keys[0]] < 10:
+        lead.append(keys[1])
+    chunks: list[list[str]] = []
+    current = list(lead)
+    for k in keys[len(lead) :]:
+        used = sum(widths[c] for c in current) + 1
+        if len(current) > len(lead) and used + widths[k] > width:
+            chunks.append(current)
+            current = list(lead)
+        current.append(k)
+    chunks.append(current)
+    return chunks
 
 
 ProgressCallback = Callable[[str, int, int], None]

@@ -1,63 +1,58 @@
-"""Analytics commands: rank, shares, concentration, missions, parity, fatalities, panel.
+"""Analytics commands: rank, shares, concentration, missions, parity, fatalities, panel,
+locations.
 
-Thin: each parses its options, loads the stored rows, calls ``bluehelmet.analytics`` and
-renders the result with ``emit``; ``--chart FILE`` writes a chart (.png, .svg, .html, .json).
+Thin: each parses its options, calls ``bluehelmet.services.analytics`` and renders the answer
+with ``emit``; ``--chart FILE`` (``--map FILE``) writes a chart (.png, .svg, .html, .json).
+Errors are mapped to messages and exit codes once, by the root group.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import typer
 
-from bluehelmet.cli._output import FormatOption, OutputFormat, emit, fail
+from bluehelmet.cli._output import FormatOption, OutputFormat, emit, err_console
+
+if TYPE_CHECKING:
+    from bluehelmet.services.analytics import Answer
 
 FromOption = typer.Option(None, "--from", help="First month, YYYY-MM.")
 ToOption = typer.Option(None, "--to", help="Last month, YYYY-MM.")
-MissionOption = typer.Option(None, "--mission", "-m", help="Only this mission (repeatable).")
+MissionOption = typer.Option(
+    None, "--mission", "-m", help="Only this mission: acronym or name, any case (repeatable)."
+)
 ContributorOption = typer.Option(
-    None, "--contributor", "-c", help="Only this contributor, ISO-3 (repeatable)."
+    None,
+    "--contributor",
+    "-c",
+    help="Only this contributor: name, ISO-3 or ISO-2 code, any case (repeatable).",
 )
 CategoryOption = typer.Option(None, "--category", help="Only this personnel category (repeatable).")
 ChartOption = typer.Option(None, "--chart", help="Also write a chart: .png, .svg, .html or .json.")
-
-
-def load_contributions() -> pl.LazyFrame:
-    """The stored contribution rows, lazily."""
-    from bluehelmet.services.data import scan_contributions
-
-    return scan_contributions()
-
-
-def _require_stored_data() -> None:
-    """Raise a clear error when no contribution data has been imported yet."""
-    from bluehelmet.config import get_settings
-    from bluehelmet.errors import BluehelmetError
-
-    if load_contributions().select(pl.len()).collect().item() == 0:
-        msg = (
-            f"no contribution data is stored in {get_settings().home}; "
-            "import files first with `bluehelmet data import PATH...`"
-        )
-        raise BluehelmetError(msg)
-
-
-def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows to print; an empty answer from an empty store is an error that says so."""
-    if frame.is_empty():
-        _require_stored_data()
-    return frame.to_dicts()
+TopOption = typer.Option(8, "--top", help="Series drawn in a chart; the rest become 'others'.")
 
 
 def _save(chart: Any, path: Path | None) -> None:
-    if path is None:
+    if path is None or chart is None:
         return
     from bluehelmet.analytics.charts import save_chart
 
     written = save_chart(chart, path)
     typer.echo(f"chart written to {written}", err=True)
+
+
+def _show(answer: Answer, fmt: OutputFormat, chart: Path | None = None) -> None:
+    """Print the answer's table and notes, write its chart, and fail when it has a problem."""
+    from bluehelmet.errors import BluehelmetError
+
+    emit(answer.table.to_dicts(), fmt, title=answer.title)
+    for note in answer.notes:
+        err_console.print(f"[dim]note: {note}[/]")
+    _save(answer.chart, chart)
+    if answer.problem:
+        raise BluehelmetError(answer.problem)
 
 
 def register(app: typer.Typer) -> None:
@@ -69,11 +64,14 @@ def register(app: typer.Typer) -> None:
     app.command("parity")(parity)
     app.command("fatalities")(fatalities)
     app.command("panel")(panel)
+    app.command("locations")(locations)
 
 
 def rank(
     *,
-    month: str = typer.Option(..., "--month", help="Month to rank, YYYY-MM."),
+    month: str | None = typer.Option(
+        None, "--month", help="Month to rank, YYYY-MM (without it, the stored months are named)."
+    ),
     mission: list[str] | None = MissionOption,
     category: list[str] | None = CategoryOption,
     by_category: bool = typer.Option(False, "--by-category", help="One column per category."),
@@ -86,47 +84,22 @@ def rank(
     ),
 ) -> None:
     """Rank contributors by uniformed personnel in a month, as the UN does (ties share a rank)."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError
+    from bluehelmet.services import analytics as service
 
-    try:
-        if check:
-            from bluehelmet.services.data import official_ranking as load_official_ranking
-
-            comparison = analytics.compare_with_official(
-                load_contributions(), load_official_ranking(), month
-            )
-            if comparison["official_rank"].null_count() == comparison.height:
-                raise fail(f"no official ranking is stored for {month}")
-            emit(_rows(comparison), fmt, title=f"Computed against official ranking, {month}")
-            wrong = comparison.filter(~pl.col("matches")).height
-            if wrong:
-                total = comparison.height
-                raise fail(f"{wrong} of {total} contributors differ from the official ranking")
-            return
-        table = analytics.ranking(
-            load_contributions(),
-            month,
-            missions=mission,
-            categories=category,
-            by_category=by_category,
-        )
-        if table.is_empty():
-            _require_stored_data()
-            raise fail(f"no contributions are stored for {month}; see `bluehelmet data status`")
-        if top is not None:
-            table = table.filter(pl.col("rank") <= top)
-        emit(_rows(table), fmt, title=f"Ranking of contributors, {month}")
-        if chart is not None:
-            from bluehelmet.analytics.charts import ranking_chart
-
-            _save(ranking_chart(table, top=top or 20, title=f"Uniformed personnel, {month}"), chart)
-        if world_map is not None:
-            from bluehelmet.analytics.charts import world_map as map_chart
-
-            _save(map_chart(table, title=f"Uniformed personnel by contributor, {month}"), world_map)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    if check:
+        _show(service.compare_ranking(month), fmt)
+        return
+    answer = service.rank(
+        month,
+        missions=mission,
+        categories=category,
+        by_category=by_category,
+        top=top,
+        chart=chart is not None,
+        world_map=world_map is not None,
+    )
+    _show(answer, fmt, chart)
+    _save(answer.map, world_map)
 
 
 def shares(
@@ -145,33 +118,24 @@ def shares(
     trend: bool = typer.Option(False, "--trend", help="Shares per year, with yearly changes."),
     fmt: OutputFormat = FormatOption,
     chart: Path | None = ChartOption,
+    top: int = TopOption,
 ) -> None:
     """Shares of personnel over a period by contributor or group (person-months)."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError
+    from bluehelmet.services import analytics as service
 
-    try:
-        rows = load_contributions()
-        options: dict[str, Any] = {
-            "by": by,
-            "org": org,
-            "start": start,
-            "end": end,
-            "contributors": contributor,
-            "missions": mission,
-            "categories": category,
-        }
-        trends = analytics.share_trends(rows, **options) if trend or chart else None
-        if trend and trends is not None:
-            emit(_rows(trends), fmt, title=f"Shares by {by}, per year")
-        else:
-            emit(_rows(analytics.shares(rows, **options)), fmt, title=f"Shares by {by}")
-        if chart is not None and trends is not None:
-            from bluehelmet.analytics.charts import share_chart
-
-            _save(share_chart(trends, title=f"Share of personnel by {by}"), chart)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    answer = service.shares(
+        by=by,
+        org=org,
+        start=start,
+        end=end,
+        contributors=contributor,
+        missions=mission,
+        categories=category,
+        trend=trend,
+        chart=chart is not None,
+        top=top,
+    )
+    _show(answer, fmt, chart)
 
 
 def concentration(
@@ -185,38 +149,17 @@ def concentration(
     chart: Path | None = ChartOption,
 ) -> None:
     """Concentration of personnel among contributors: HHI, top-5/top-10 shares, Gini."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError
+    from bluehelmet.services import analytics as service
 
-    try:
-        table = analytics.concentration(
-            load_contributions(),
-            start=start,
-            end=end,
-            missions=mission,
-            categories=category,
-            per_month=per_month,
-        )
-        emit(_rows(table), fmt, title="Concentration among contributors")
-        if chart is not None:
-            from bluehelmet.analytics.charts import line_chart
-
-            monthly = (
-                table
-                if per_month
-                else analytics.concentration(
-                    load_contributions(),
-                    start=start,
-                    end=end,
-                    missions=mission,
-                    categories=category,
-                    per_month=True,
-                )
-            )
-            measures = ["hhi", "top5_share", "top10_share", "gini"]
-            _save(line_chart(monthly, x="month", y=measures, title="Concentration"), chart)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    answer = service.concentration(
+        start=start,
+        end=end,
+        missions=mission,
+        categories=category,
+        per_month=per_month,
+        chart=chart is not None,
+    )
+    _show(answer, fmt, chart)
 
 
 def missions(
@@ -227,24 +170,20 @@ def missions(
     category: list[str] | None = CategoryOption,
     fmt: OutputFormat = FormatOption,
     chart: Path | None = ChartOption,
+    top: int = TopOption,
 ) -> None:
-    """Per mission and month: strength by category, contributors, largest and regional shares."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError
+    """Per mission and month: strength (1990 onward), contributors, shares, mandate."""
+    from bluehelmet.services import analytics as service
 
-    try:
-        table = analytics.mission_months(
-            load_contributions(), start=start, end=end, missions=mission, categories=category
-        )
-        emit(_rows(table), fmt, title="Missions by month")
-        if chart is not None:
-            from bluehelmet.analytics.charts import line_chart
-
-            _save(
-                line_chart(table, x="month", y="total", colour="mission", title="Strength"), chart
-            )
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    answer = service.missions(
+        start=start,
+        end=end,
+        missions=mission,
+        categories=category,
+        chart=chart is not None,
+        top=top,
+    )
+    _show(answer, fmt, chart)
 
 
 def parity(
@@ -257,27 +196,22 @@ def parity(
     mission: list[str] | None = MissionOption,
     fmt: OutputFormat = FormatOption,
     chart: Path | None = ChartOption,
+    top: int = typer.Option(25, "--top", help="Units drawn per group in the chart."),
 ) -> None:
     """Women's share per category against the UN Uniformed Gender Parity Strategy targets."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError
+    from bluehelmet.services import analytics as service
 
-    try:
-        table = analytics.parity(
-            load_contributions(),
-            by=by,
-            start=month or start,
-            end=month or end,
-            contributors=contributor,
-            missions=mission,
-        )
-        emit(_rows(table), fmt, title=f"Gender parity by {by}")
-        if chart is not None:
-            from bluehelmet.analytics.charts import parity_chart
-
-            _save(parity_chart(table), chart)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    answer = service.parity(
+        by=by,
+        month=month,
+        start=start,
+        end=end,
+        contributors=contributor,
+        missions=mission,
+        chart=chart is not None,
+        top=top,
+    )
+    _show(answer, fmt, chart)
 
 
 def fatalities(
@@ -289,7 +223,10 @@ def fatalities(
         "personnel_type.",
     ),
     rates: bool = typer.Option(
-        False, "--rates", help="Rates per 1,000 personnel-years (by mission, contributor or year)."
+        False,
+        "--rates",
+        help="Rates per 1,000 personnel-years with exact Poisson intervals "
+        "(by mission, contributor or year).",
     ),
     start: str | None = FromOption,
     end: str | None = ToOption,
@@ -297,95 +234,76 @@ def fatalities(
     mission: list[str] | None = MissionOption,
     fmt: OutputFormat = FormatOption,
     chart: Path | None = ChartOption,
+    top: int = TopOption,
 ) -> None:
     """Peacekeeper fatalities: counts by any keys, or rates where strength is known."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError
-    from bluehelmet.services.data import fatalities as load_fatalities
+    from bluehelmet.services import analytics as service
 
-    keys = [k.strip() for k in by.split(",") if k.strip()]
-    try:
-        if rates:
-            if len(keys) != 1:
-                msg = "--rates takes one key in --by (mission, contributor or year)"
-                raise fail(msg)
-            table = analytics.fatality_rates(
-                load_fatalities(),
-                load_contributions(),
-                by=keys[0],
-                start=start,
-                end=end,
-                contributors=contributor,
-                missions=mission,
-            )
-        else:
-            table = analytics.fatality_counts(
-                load_fatalities(),
-                by=keys,
-                start=start,
-                end=end,
-                contributors=contributor,
-                missions=mission,
-            )
-        emit(_rows(table), fmt, title="Fatalities")
-        if chart is not None:
-            from bluehelmet.analytics.charts import bar_chart
+    answer = service.fatalities(
+        by=by,
+        rates=rates,
+        start=start,
+        end=end,
+        contributors=contributor,
+        missions=mission,
+        chart=chart is not None,
+        top=top,
+    )
+    _show(answer, fmt, chart)
 
-            value = "rate_per_1000" if rates else "fatalities"
-            _save(bar_chart(table, category=keys[0], value=value, title="Fatalities"), chart)
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+
+def locations(
+    *,
+    mission: list[str] | None = MissionOption,
+    month: str | None = typer.Option(None, "--month", help="Maps of this month, YYYY-MM."),
+    start: str | None = FromOption,
+    end: str | None = ToOption,
+    fmt: OutputFormat = FormatOption,
+    world_map: Path | None = typer.Option(
+        None, "--map", help="Also write a map of the locations (.png, .svg, .html, .json)."
+    ),
+) -> None:
+    """Deployment locations (Geo-PKO): each mission's latest map in the period."""
+    from bluehelmet.services import analytics as service
+
+    answer = service.locations(
+        missions=mission, month=month, start=start, end=end, chart=world_map is not None
+    )
+    _show(answer, fmt)
+    _save(answer.map, world_map)
 
 
 def panel(
     *,
     kind: str = typer.Argument(
         ...,
-        help="contributor-month, mission-month, contributor-mission-month or contributor-year.",
+        help="contributor-month, mission-month, contributor-mission-month, contributor-year "
+        "or mission-year.",
     ),
     out: Path = typer.Option(..., "--out", "-o", help="File to write: .csv, .parquet or .xlsx."),
     add: list[str] | None = typer.Option(
         None,
         "--add",
-        help="Add columns (repeatable): region, council, gender, fatalities, org:CODE.",
+        help="Add columns (repeatable): region, council, gender, fatalities, mandates, org:CODE.",
     ),
     start: str | None = FromOption,
     end: str | None = ToOption,
     contributor: list[str] | None = ContributorOption,
     mission: list[str] | None = MissionOption,
 ) -> None:
-    """Write a research panel (peacesciencer-style) with the chosen additions."""
-    from bluehelmet import analytics
-    from bluehelmet.errors import BluehelmetError, InputError
+    """Write a balanced research panel (peacesciencer-style) with the chosen additions."""
+    from bluehelmet.errors import InputError
+    from bluehelmet.services import analytics as service
 
     writers = {".csv": "to_csv", ".parquet": "to_parquet", ".xlsx": "to_excel"}
-    try:
-        writer = writers.get(out.suffix.lower())
-        if writer is None:
-            msg = f"panel file {out} must end in .csv, .parquet or .xlsx"
-            raise InputError(msg, field="out")
-        result = analytics.panel(
-            kind, start=start, end=end, contributors=contributor, missions=mission
-        )
-        for verb in add or []:
-            name, _, arg = verb.partition(":")
-            if name == "region":
-                result = result.add_region()
-            elif name == "council":
-                result = result.add_council_seat()
-            elif name == "gender":
-                result = result.add_gender_share()
-            elif name == "fatalities":
-                result = result.add_fatalities()
-            elif name == "org" and arg:
-                result = result.add_org_membership(arg)
-            else:
-                known = "region, council, gender, fatalities, org:CODE"
-                msg = f"unknown panel addition {verb!r} (known: {known})"
-                raise InputError(msg, field="add")
-        getattr(result, writer)(out)
-        typer.echo(f"{len(result)} rows x {len(result.frame.columns)} columns written to {out}")
-        for line in result.citations():
-            typer.echo(f"cite: {line}")
-    except BluehelmetError as exc:
-        raise fail(str(exc)) from exc
+    writer = writers.get(out.suffix.lower())
+    if writer is None:
+        msg = f"panel file {out} must end in .csv, .parquet or .xlsx"
+        raise InputError(msg, field="out")
+    result = service.panel(
+        kind, add=add or [], start=start, end=end, contributors=contributor, missions=mission
+    )
+    getattr(result, writer)(out)
+    typer.echo(f"{len(result)} rows x {len(result.frame.columns)} columns written to {out}")
+    for line in result.citations():
+        typer.echo(f"cite: {line}")

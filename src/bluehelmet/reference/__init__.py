@@ -1,8 +1,9 @@
 """Reference registry: authored, sourced facts read from the CSV files in ``reference/data``.
 
 States, organizations and memberships over time, Security Council composition by year, peace
-operations (UN and others), personnel categories, standard unit types and the troop
-reimbursement rate. Every loader is pure (reads only packaged files) and cached.
+operations (UN and others), personnel categories, standard unit types, the troop
+reimbursement rate and the gender parity targets. Every loader is pure (reads only packaged
+files) and cached.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from bluehelmet.reference.organizations import (
     organization,
     organizations,
 )
+from bluehelmet.reference.parity import (
+    ParityTarget,
+    parity_target,
+    parity_target_note,
+    parity_targets,
+)
 from bluehelmet.reference.rates import (
     ReimbursementRate,
     reimbursement_rates,
@@ -30,6 +37,7 @@ from bluehelmet.reference.units import (
 )
 
 __all__ = [
+    "ParityTarget",
     "ReimbursementRate",
     "active_missions",
     "council",
@@ -46,6 +54,9 @@ __all__ = [
     "missions",
     "organization",
     "organizations",
+    "parity_target",
+    "parity_target_note",
+    "parity_targets",
     "permanent_members",
     "personnel_categories",
     "personnel_category_description",

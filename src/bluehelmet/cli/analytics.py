@@ -37,7 +37,7 @@ TopOption = typer.Option(8, "--top", help="Series drawn in a chart; the rest bec
 def _save(chart: Any, path: Path | None) -> None:
     if path is None or chart is None:
         return
-    from bluehelmet.analytics.charts import save_chart
+    from bluehelmet.services.analytics import save_chart
 
     written = save_chart(chart, path)
     typer.echo(f"chart written to {written}", err=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -33,6 +34,7 @@ __all__ = [
     "panel",
     "parity",
     "rank",
+    "save_chart",
     "shares",
     "stored_months",
 ]
@@ -542,3 +544,10 @@ def panel(
 
             result = result.add_org_membership(reference.organization(arg).code)
     return result
+
+
+def save_chart(chart: Any, path: str | Path) -> Path:
+    """Write an answer's chart to ``path`` (.png, .svg, .html or .json); returns the path."""
+    from bluehelmet.analytics.charts import save_chart as _save
+
+    return _save(chart, path)

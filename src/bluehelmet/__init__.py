@@ -22,11 +22,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bluehelmet import forcegen
     from bluehelmet.analytics import (
+        ContributionFilter,
+        deployment_locations,
         fatality_counts,
         fatality_rates,
         mission_months,
         panel,
         parity,
+        poisson_interval,
+        strategy_targets,
     )
     from bluehelmet.analytics.ranking import compare_with_official, ranking
     from bluehelmet.analytics.shares import concentration, share_trends, shares
@@ -69,7 +73,11 @@ __version__ = "0.1.0"
 # Public name -> module that defines it. Imported on first use, so that ``import
 # bluehelmet.reference`` (or the CLI) does not load the solver, DuckDB and the store.
 _EXPORTS: dict[str, str] = {
+    "ContributionFilter": "bluehelmet.analytics",
     "compare_with_official": "bluehelmet.analytics",
+    "deployment_locations": "bluehelmet.analytics",
+    "poisson_interval": "bluehelmet.analytics",
+    "strategy_targets": "bluehelmet.analytics",
     "concentration": "bluehelmet.analytics",
     "contributions": "bluehelmet.services.data",
     "Core": "bluehelmet.services.core",
@@ -134,6 +142,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ContributionFilter",
     "Core",
     "__version__",
     "compare_with_official",
@@ -144,6 +153,7 @@ __all__ = [
     "country",
     "data_status",
     "demo_scenario",
+    "deployment_locations",
     "fatalities",
     "fatality_counts",
     "fatality_rates",
@@ -169,11 +179,13 @@ __all__ = [
     "parity",
     "personnel_categories",
     "plan",
+    "poisson_interval",
     "ranking",
     "scan_contributions",
     "session_scope",
     "share_trends",
     "shares",
+    "strategy_targets",
     "troop_reimbursement_rate",
     "unit_type",
     "unit_types",

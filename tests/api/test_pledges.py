@@ -238,7 +238,9 @@ def test_idempotency_key_creates_once(coop: Coop) -> None:
     assert reused.status_code == 409
     # Keys are per user: another delegation's same key is its own request.
     nepal = coop.client.post(
-        "/api/v1/pledges", json=PLEDGE, headers=coop.headers("nepal", **{"Idempotency-Key": "retry-1"})
+        "/api/v1/pledges",
+        json=PLEDGE,
+        headers=coop.headers("nepal", **{"Idempotency-Key": "retry-1"}),
     )
     assert nepal.status_code == 201
     assert nepal.json()["id"] != first.json()["id"]

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from bluehelmet.api.deps import CoreDep, get_core
 from bluehelmet.api.errors import install_error_handlers
 from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from bluehelmet.api.routes import access, pledges, registry, requirements
+from bluehelmet.api.routes import access, plans, pledges, registry, requirements
 from bluehelmet.services.core import Core
 
 API_PREFIX = "/api/v1"
@@ -52,6 +52,7 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
     app.state.core = core if core is not None else Core()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    for router in (meta, registry.router, access.router, pledges.router, requirements.router):
+    routers = (meta, registry.router, access.router, pledges.router, requirements.router)
+    for router in (*routers, plans.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

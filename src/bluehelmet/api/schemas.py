@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bluehelmet.domain.planning import ReadinessLevel
 from bluehelmet.store.access import Role
-from bluehelmet.store.planning import VisitKind
+from bluehelmet.store.planning import PlanStatus, VisitKind
 
 T = TypeVar("T")
 
@@ -232,3 +232,90 @@ class Me(BaseModel):
     role: str
     country: str | None
     organization: str | None
+
+
+class PlanCreate(_In):
+    """Run the planner on the stored pledges and requirements and save the plan."""
+
+    name: str = Field(min_length=1, max_length=120, description="Unique plan name.")
+    time_limit: float = Field(10.0, gt=0, le=120, description="Solver seconds.")
+    explain: bool = Field(True, description="Compute the reasons of each gap.")
+    request_date: date | None = Field(
+        None, ge=date(1945, 1, 1), le=date(2100, 12, 31), description="Default: today."
+    )
+    budget: float | None = Field(None, ge=0, le=1e13, description="USD over the horizon.")
+
+
+class PlanStatusChange(_In):
+    """A plan's new status; proposed and approved plans are published to delegations."""
+
+    status: PlanStatus
+
+
+class PlanSummary(BaseModel):
+    """A saved plan: status, objectives, bound, gap and baseline."""
+
+    id: int
+    name: str
+    scenario: str
+    source: str
+    status: str
+    created_at: datetime
+    created_by: str
+    method: str
+    solver_status: str
+    optimal: bool
+    fill: float | None
+    legitimacy: float | None
+    cost_usd: float | None
+    lp_bound: float | None
+    mip_gap: float | None
+    baseline_fill: float | None
+    baseline_legitimacy: float | None
+    baseline_cost_usd: float | None
+    solve_seconds: float | None
+    notes: list[str]
+
+
+class PlanAssignment(BaseModel):
+    """Units of one pledge sent to one requirement."""
+
+    requirement: str
+    pledge: str
+    contributor: str
+    mission: str
+    unit_type: str
+    units: int
+    personnel: int
+    arrival: date
+    late_days: int
+    cost_usd: float
+
+
+class PlanGap(BaseModel):
+    """A requirement left unfilled or late, with reasons."""
+
+    requirement: str
+    mission: str
+    unit_type: str
+    required: int
+    filled: int
+    late_units: int
+    reasons: list[dict[str, Any]]
+
+
+class PlanDetail(PlanSummary):
+    """A saved plan with the assignments and gaps the caller may see."""
+
+    assignments: list[PlanAssignment]
+    gaps: list[PlanGap]
+
+
+class PlanComparison(BaseModel):
+    """Two plans side by side."""
+
+    first: dict[str, Any]
+    second: dict[str, Any]
+    objectives: list[dict[str, Any]]
+    assignments: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]

@@ -182,6 +182,8 @@ class PlanRow(Base):
     solve_seconds: Mapped[float | None] = mapped_column(Float)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(20), default="scenario", server_default="scenario")
+    created_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class PlanAssignmentRow(Base):
@@ -196,8 +198,13 @@ class PlanAssignmentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
-    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"))
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"))
+    requirement_code: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    pledge_code: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    contributor: Mapped[str] = mapped_column(String(3), default="", server_default="", index=True)
+    mission: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    unit_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     units: Mapped[int] = mapped_column(Integer)
     personnel: Mapped[int] = mapped_column(Integer)
     arrival: Mapped[date] = mapped_column(Date)
@@ -213,7 +220,10 @@ class PlanGapRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"))
+    requirement_code: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    mission: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    unit_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     required: Mapped[int] = mapped_column(Integer)
     filled: Mapped[int] = mapped_column(Integer)
     late_units: Mapped[int] = mapped_column(Integer, default=0)

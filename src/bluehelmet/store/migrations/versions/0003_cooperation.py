@@ -21,6 +21,14 @@ depends_on = None
 _NEW_ROLES = "role IN ('admin', 'planner', 'delegation', 'partner', 'analyst')"
 _OLD_ROLES = "role IN ('public', 'member_state', 'planner', 'admin')"
 _LEVELS = "('level_1', 'level_2', 'level_3', 'rapid')"
+_ASSIGNMENT_TEXT = (
+    ("requirement_code", 80),
+    ("pledge_code", 80),
+    ("contributor", 3),
+    ("mission", 40),
+    ("unit_type", 40),
+)
+_GAP_TEXT = (("requirement_code", 80), ("mission", 40), ("unit_type", 40))
 
 
 def upgrade() -> None:
@@ -59,6 +67,27 @@ def upgrade() -> None:
         batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("requirement") as batch:
         batch.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+    with op.batch_alter_table("plan") as batch:
+        batch.add_column(
+            sa.Column("source", sa.String(length=20), server_default="scenario", nullable=False)
+        )
+        batch.add_column(
+            sa.Column("created_by", sa.String(length=120), server_default="", nullable=False)
+        )
+    with op.batch_alter_table("plan_assignment") as batch:
+        batch.alter_column("requirement_id", existing_type=sa.Integer(), nullable=True)
+        batch.alter_column("pledge_id", existing_type=sa.Integer(), nullable=True)
+        for name, length in _ASSIGNMENT_TEXT:
+            batch.add_column(
+                sa.Column(name, sa.String(length=length), server_default="", nullable=False)
+            )
+        batch.create_index("ix_plan_assignment_contributor", ["contributor"])
+    with op.batch_alter_table("plan_gap") as batch:
+        batch.alter_column("requirement_id", existing_type=sa.Integer(), nullable=True)
+        for name, length in _GAP_TEXT:
+            batch.add_column(
+                sa.Column(name, sa.String(length=length), server_default="", nullable=False)
+            )
     op.create_table(
         "pledge_revision",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -135,6 +164,21 @@ def downgrade() -> None:
     op.drop_table("pledge_revision")
     with op.batch_alter_table("requirement") as batch:
         batch.drop_column("version")
+    op.execute("DELETE FROM plan_gap WHERE requirement_id IS NULL")
+    op.execute("DELETE FROM plan_assignment WHERE requirement_id IS NULL OR pledge_id IS NULL")
+    with op.batch_alter_table("plan_gap") as batch:
+        for name, _ in _GAP_TEXT:
+            batch.drop_column(name)
+        batch.alter_column("requirement_id", existing_type=sa.Integer(), nullable=False)
+    with op.batch_alter_table("plan_assignment") as batch:
+        batch.drop_index("ix_plan_assignment_contributor")
+        for name, _ in _ASSIGNMENT_TEXT:
+            batch.drop_column(name)
+        batch.alter_column("requirement_id", existing_type=sa.Integer(), nullable=False)
+        batch.alter_column("pledge_id", existing_type=sa.Integer(), nullable=False)
+    with op.batch_alter_table("plan") as batch:
+        batch.drop_column("created_by")
+        batch.drop_column("source")
     with op.batch_alter_table("pledge") as batch:
         batch.drop_column("updated_at")
         batch.drop_column("version")

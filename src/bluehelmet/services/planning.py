@@ -84,6 +84,16 @@ def stored_scenario(
     if not pledges:
         msg = "the store holds no active pledges: delegations pledge units first"
         raise InputError(msg, field="pledges")
+    uncosted = [p.code for p in pledges if p.cost_per_unit is None]
+    if uncosted:
+        shown = ", ".join(uncosted[:5]) + (
+            f" and {len(uncosted) - 5} more" if len(uncosted) > 5 else ""
+        )
+        msg = (
+            f"pledges {shown} state no cost_per_unit, and the registry holds no capital or "
+            "mission HQ coordinates to estimate transport: state a cost per unit first"
+        )
+        raise InputError(msg, field="cost_per_unit")
     sites = []
     for acronym in sorted({r.mission for r in requirements}):
         m = mission(acronym)
@@ -208,11 +218,9 @@ def save_plan(
             pledge_ids: dict[str, int] = {}
             if source == "store":
                 requirement_ids = dict(
-                    session.execute(select(RequirementRow.code, RequirementRow.id)).tuples().all()
+                    session.execute(select(RequirementRow.code, RequirementRow.id))
                 )
-                pledge_ids = dict(
-                    session.execute(select(PledgeRow.code, PledgeRow.id)).tuples().all()
-                )
+                pledge_ids = dict(session.execute(select(PledgeRow.code, PledgeRow.id)))
             row = PlanRow(
                 name=name,
                 scenario=result.scenario,

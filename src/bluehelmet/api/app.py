@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from bluehelmet.api.deps import CoreDep, get_core
-from bluehelmet.api.errors import install_error_handlers
+from bluehelmet.api.errors import PROBLEM_RESPONSES, install_error_handlers
 from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
 from bluehelmet.api.routes import access, plans, pledges, registry, requirements
 from bluehelmet.services.core import Core
@@ -42,8 +42,8 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         title="bluehelmet",
         version=__version__,
         description=(
-            "Peacekeeping cooperation: registry, contribution analytics, pledges, "
-            "requirements, plans and partnerships."
+            "Peacekeeping cooperation: open registry data, pledges, requirements, plans "
+            "and the audit trail. Authenticate with the X-API-Key header."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
@@ -52,7 +52,13 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
     app.state.core = core if core is not None else Core()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
-    routers = (meta, registry.router, access.router, pledges.router, requirements.router)
-    for router in (*routers, plans.router):
-        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(meta, prefix=API_PREFIX)
+    for router in (
+        registry.router,
+        access.router,
+        pledges.router,
+        requirements.router,
+        plans.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     return app

@@ -24,6 +24,41 @@ from bluehelmet.errors import (
 
 PROBLEM = "application/problem+json"
 
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "field": {"type": "string"},
+        "suggestions": {"type": "array", "items": {"type": "string"}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_DESCRIPTIONS = {
+    401: "No valid X-API-Key",
+    403: "The role may not do this",
+    404: "Absent, or not visible to the caller",
+    409: "Conflicts with the stored state",
+    412: "The If-Match ETag is stale",
+    413: "The request body is too large",
+    422: "A field is invalid (named in detail and field)",
+    428: "An If-Match header is required",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+    for status, text in _DESCRIPTIONS.items()
+}
+"""The problem answers every router declares (so the OpenAPI schema documents them)."""
+
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     """A problem response with ``status``, ``title``, ``detail`` and any extra members."""

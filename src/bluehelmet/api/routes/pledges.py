@@ -31,10 +31,9 @@ from bluehelmet.services import pledges as service
 router = APIRouter(prefix="/pledges", tags=["pledges"])
 
 PledgeId = Annotated[int, Path(ge=1, le=MAX_ID, description="Pledge id.")]
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such pledge visible"}}
 
 
-@router.post("", status_code=201, response_model=Pledge, responses=_NOT_FOUND)
+@router.post("", status_code=201, response_model=Pledge)
 def create_pledge(
     *,
     body: PledgeCreate,
@@ -83,7 +82,7 @@ def list_pledges(
     return paged(items, total, page)
 
 
-@router.get("/{pledge_id}", response_model=Pledge, responses=_NOT_FOUND)
+@router.get("/{pledge_id}", response_model=Pledge)
 def get_pledge(
     pledge_id: PledgeId, response: Response, core: CoreDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -93,7 +92,7 @@ def get_pledge(
     return record
 
 
-@router.patch("/{pledge_id}", response_model=Pledge, responses=_NOT_FOUND)
+@router.patch("/{pledge_id}", response_model=Pledge)
 def update_pledge(
     *,
     pledge_id: PledgeId,
@@ -111,7 +110,7 @@ def update_pledge(
     return record
 
 
-@router.delete("/{pledge_id}", response_model=Pledge, responses=_NOT_FOUND)
+@router.delete("/{pledge_id}", response_model=Pledge)
 def withdraw_pledge(
     pledge_id: PledgeId,
     response: Response,
@@ -125,7 +124,7 @@ def withdraw_pledge(
     return record
 
 
-@router.get("/{pledge_id}/history", response_model=Page[PledgeRevision], responses=_NOT_FOUND)
+@router.get("/{pledge_id}/history", response_model=Page[PledgeRevision])
 def pledge_history(
     pledge_id: PledgeId, core: CoreDep, principal: PrincipalDep, page: PageDep
 ) -> dict[str, Any]:
@@ -136,7 +135,7 @@ def pledge_history(
     return paged(items, total, page)
 
 
-@router.get("/{pledge_id}/visits", response_model=Page[Visit], responses=_NOT_FOUND)
+@router.get("/{pledge_id}/visits", response_model=Page[Visit])
 def list_visits(
     pledge_id: PledgeId, core: CoreDep, principal: PrincipalDep, page: PageDep
 ) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from bluehelmet.errors import (
     UnknownNameError,
 )
 from bluehelmet.services.core import Core
+from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import (
     Role,
     UserRow,
@@ -153,7 +154,7 @@ def create_user(
         created_at=datetime.now(UTC),
     )
     try:
-        with core.session() as session:
+        with write_session(core) as session:
             if session.scalar(select(UserRow.id).where(UserRow.name == name)) is not None:
                 msg = f"a user named {name!r} already exists"
                 raise ConflictError(msg)
@@ -208,6 +209,10 @@ class _VerifiedKeys:
 _VERIFIED = _VerifiedKeys()
 
 
+_VERIFYING: dict[str, threading.Lock] = {}
+_VERIFYING_GUARD = threading.Lock()
+
+
 def _matching(rows: Iterable[UserRow], key: str) -> UserRow | None:
     for row in rows:
         hashed = row.api_key_hash
@@ -215,9 +220,15 @@ def _matching(rows: Iterable[UserRow], key: str) -> UserRow | None:
             continue
         if _VERIFIED.known(key, hashed):
             return row
-        if verify_api_key(key, hashed):
-            _VERIFIED.add(key, hashed)
-            return row
+        # One PBKDF2 run per key at a time: concurrent first requests wait for it.
+        with _VERIFYING_GUARD:
+            lock = _VERIFYING.setdefault(hashed, threading.Lock())
+        with lock:
+            if _VERIFIED.known(key, hashed):
+                return row
+            if verify_api_key(key, hashed):
+                _VERIFIED.add(key, hashed)
+                return row
     return None
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bluehelmet.errors import ConflictError, InputError
 from bluehelmet.services.access import Principal
 from bluehelmet.services.core import Core
+from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import IdempotencyRow
 
 __all__ = ["IdempotencyKey", "as_utc", "fingerprint", "jsonable", "once"]
@@ -91,14 +92,14 @@ def once(
 ) -> tuple[dict[str, Any], bool]:
     """Run ``action`` once per key; return its JSON-ready answer and whether it was replayed."""
     if idem is None:
-        with core.session() as session:
+        with write_session(core) as session:
             return jsonable(action(session)), False
     with core.session() as session:
         stored = _stored(session, principal, idem)
         if stored is not None:
             return stored, True
     try:
-        with core.session() as session:
+        with write_session(core) as session:
             body = jsonable(action(session))
             session.add(
                 IdempotencyRow(

@@ -33,6 +33,7 @@ from bluehelmet.errors import ConflictError, InputError, NotFoundError
 from bluehelmet.services.access import SYSTEM_ACTOR, Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import as_utc, jsonable
+from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import (
     PlanAssignmentRow,
@@ -210,7 +211,7 @@ def save_plan(
     actor = principal.name if principal is not None else SYSTEM_ACTOR
     q = result.quality
     try:
-        with core.session() as session:
+        with write_session(core) as session:
             if session.scalar(select(PlanRow.id).where(PlanRow.name == name)) is not None:
                 msg = f"a plan named {name!r} already exists"
                 raise ConflictError(msg)
@@ -389,7 +390,7 @@ def set_plan_status(
         known = ", ".join(s.value for s in PlanStatus)
         msg = f"unknown plan status {status!r}; known: {known}"
         raise InputError(msg, field="status") from None
-    with core.session() as session:
+    with write_session(core) as session:
         row = _find(session, principal, ident)
         before = jsonable(plan_record(row))
         row.status = new.value

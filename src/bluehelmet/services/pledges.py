@@ -30,6 +30,7 @@ from bluehelmet.errors import (
 from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
+from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow, VisitKind
 
@@ -305,7 +306,7 @@ def _change(
     also: Callable[[Session, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     _may_change(principal)
-    with core.session() as session:
+    with write_session(core) as session:
         row = _load(session, principal, pledge_id)
         before = jsonable(pledge_record(row))
         version = _check_tag(before, if_match)

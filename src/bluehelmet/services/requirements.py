@@ -24,6 +24,7 @@ from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, jsonable, once
 from bluehelmet.services.pledges import unit_type_code
+from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import RequirementRow
 
@@ -187,7 +188,7 @@ def update_requirement(
         msg = "give at least one field to change"
         raise InputError(msg, field="body")
     values = _clean(fields)
-    with core.session() as session:
+    with write_session(core) as session:
         row = session.get(RequirementRow, requirement_id)
         if row is None:
             raise NotFoundError("requirement", requirement_id)

@@ -7,9 +7,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bluehelmet.domain.cooperation import PlanStatus, Role, VisitKind
 from bluehelmet.domain.planning import ReadinessLevel
-from bluehelmet.store.access import Role
-from bluehelmet.store.planning import PlanStatus, VisitKind
 
 T = TypeVar("T")
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bluehelmet.domain.cooperation import Role
 from bluehelmet.errors import (
     AuthenticationError,
     ConflictError,
@@ -28,7 +29,6 @@ from bluehelmet.errors import (
 from bluehelmet.services.core import Core
 from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import (
-    Role,
     UserRow,
     hash_api_key,
     new_api_key,

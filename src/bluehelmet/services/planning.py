@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bluehelmet.domain.cooperation import PlanStatus
 from bluehelmet.domain.planning import (
     Contributor,
     MissionSite,
@@ -39,7 +40,6 @@ from bluehelmet.store.planning import (
     PlanAssignmentRow,
     PlanGapRow,
     PlanRow,
-    PlanStatus,
     PledgeRow,
     RequirementRow,
 )

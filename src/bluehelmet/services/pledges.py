@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bluehelmet.domain.cooperation import VisitKind
 from bluehelmet.domain.planning import ReadinessLevel
 from bluehelmet.errors import (
     ConflictError,
@@ -32,7 +33,7 @@ from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
 from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import record_change
-from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow, VisitKind
+from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 
 __all__ = [
     "EDITABLE_FIELDS",

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -21,24 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bluehelmet.domain.cooperation import Role
 from bluehelmet.store.base import Base
-
-
-class Role(StrEnum):
-    """What a user may see and change.
-
-    ``admin`` manages users and reads the audit log; ``planner`` sees every pledge and
-    publishes requirements and plans; ``delegation`` (bound to one state) sees and edits only
-    its state's pledges; ``partner`` (bound to an organization or a state) manages its own
-    offers; ``analyst`` reads aggregates only.
-    """
-
-    ADMIN = "admin"
-    PLANNER = "planner"
-    DELEGATION = "delegation"
-    PARTNER = "partner"
-    ANALYST = "analyst"
-
 
 _ROLES = ", ".join(f"'{r.value}'" for r in Role)
 

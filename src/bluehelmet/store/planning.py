@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bluehelmet.domain.cooperation import PlanStatus, VisitKind
 from bluehelmet.store.base import Base
 
 
@@ -35,15 +36,6 @@ class PartnershipKind(StrEnum):
     FUNDING = "funding"
     LOGISTICS = "logistics"
     INTELLIGENCE = "intelligence"
-
-
-class PlanStatus(StrEnum):
-    """Life cycle of a force-generation plan."""
-
-    DRAFT = "draft"
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    SUPERSEDED = "superseded"
 
 
 READINESS_LEVELS: tuple[str, ...] = ("level_1", "level_2", "level_3", "rapid")
@@ -113,14 +105,6 @@ class PledgeRow(Base):
     caveats: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class VisitKind(StrEnum):
-    """PCRS visits to a pledged unit."""
-
-    ASSESSMENT = "assessment"
-    ADVISORY = "advisory"
-    VERIFICATION = "verification"
 
 
 class PledgeRevisionRow(Base):

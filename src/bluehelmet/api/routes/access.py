@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 
 from bluehelmet.api.deps import CoreDep, PageDep, PrincipalDep, paged
 from bluehelmet.api.schemas import AuditEntry, Me, NewUser, Page, User, UserCreate
+from bluehelmet.domain.cooperation import Role
 from bluehelmet.services import access
 from bluehelmet.services.audit import list_audit
-from bluehelmet.store.access import Role
 
 router = APIRouter(tags=["access"])
 

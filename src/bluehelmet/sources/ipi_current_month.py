@@ -19,7 +19,7 @@ from bluehelmet.sources._adapter import (
     drop_duplicates,
     drop_summary_rows,
     months_of,
-    reject_inconsistent,
+    report_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
 
@@ -105,7 +105,13 @@ class IpiCurrentMonth(Adapter):
                     == pl.col("Formed_Police_Units") + pl.col("Individual_Police"),
                 )
             )
-        frame, rejected = reject_inconsistent(frame, checks, pl.col("Total"), issues)
+        frame = report_inconsistent(
+            frame,
+            checks,
+            pl.col("Total"),
+            issues,
+            ["month", "Contributor_ISO-3", "Mission", "Total"],
+        )
         frame = drop_duplicates(
             raw, frame, ["month", "Contributor_ISO-3", "Mission"], [*CATEGORIES, "Total"], issues
         )
@@ -129,6 +135,6 @@ class IpiCurrentMonth(Adapter):
             issues=issues,
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
-            rejected=rejected,
+            rejected=0,
             covered={"contributions": covered},
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bluehelmet.cli import app
 from bluehelmet.services import data
 from bluehelmet.services.core import Core
 from bluehelmet.services.data import import_files
+from bluehelmet.store.contributions import ReplaceRefusedError
 from tests._data_helpers import gender_row, sample_gender, write_gender
 
 runner = CliRunner()
@@ -81,7 +83,11 @@ def test_replacement_on_each_database(database_url: str, tmp_path: Path) -> None
     newer = write_gender(
         tmp_path / "c.csv", [gender_row(1, "2012-04-30", "Albania", "ALB", "UNMIL", ip=(2, 2))]
     )
-    [result] = import_files([newer], core=core)
+    with pytest.raises(ReplaceRefusedError) as refused:
+        import_files([newer], core=core)
+    assert "2012-04-30 GHA" in str(refused.value)
+    assert {s["file"] for s in data.data_status(core=core)} == {"a.csv", "b.csv"}
+    [result] = import_files([newer], core=core, replace=True)
     assert [r["file"] for r in result.replaced] == [str(tmp_path / "b.csv")]
     files = {s["file"]: s["rows"] for s in data.data_status(core=core)}
     assert set(files) == {"a.csv", "c.csv"}

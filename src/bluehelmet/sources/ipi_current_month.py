@@ -128,7 +128,7 @@ class IpiCurrentMonth(Adapter):
             for column, category in CATEGORIES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(parts).filter(pl.col("count") > 0)
+        long = pl.concat(parts)
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,

@@ -158,7 +158,7 @@ class IpiGenderFull(Adapter):
             for sex_label, sex in SEXES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(long_parts).filter(pl.col("count") > 0).collect()
+        long = pl.concat(long_parts).collect()
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,

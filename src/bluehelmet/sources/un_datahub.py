@@ -225,7 +225,6 @@ class UnDataHubContributions(Adapter):
                 "month", "contributor", "mission", "category", "sex", "count", "_line"
             )
         covered = months_of(long)
-        long = long.filter(pl.col("count") > 0)
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,

@@ -102,7 +102,7 @@ class UnRanking(Adapter):
                     ("__not_stated", Sex.UNKNOWN),
                 )
             ]
-        ).filter(pl.col("count") > 0)
+        )
         ranking = frame.select(
             pl.col("month"),
             pl.col("contributor"),

@@ -35,6 +35,7 @@ from bluehelmet.sources._common import (
     RawFile,
     counts,
     dates,
+    is_summary,
     lines_of,
     missing_message,
     read_table,
@@ -177,7 +178,7 @@ def _na_as_zero(raw: RawFile, frame: pl.DataFrame, issues: list[Issue]) -> pl.Da
         return frame
     line = int(hit["_line"][0])
     column = next(c for c in COUNT_COLUMNS if hit[c][0] is None)
-    shown = missing_message(raw, line, column)
+    shown = missing_message(raw, line, next(h for h in raw.header if _spaced(h) == column))
     issues.append(
         Issue(
             "na_as_zero",
@@ -225,15 +226,12 @@ def _check_summaries(frame: pl.DataFrame, summary: pl.Expr, issues: list[Issue])
     if not rows.height:
         return frame
     detail = frame.filter(~summary).unique(subset=[*KEY, *COUNT_COLUMNS], keep="first")
-    labelled = {c: rows.get_column(c).drop_nulls().unique().to_list() for c in NAME_COLUMNS}
     rows = rows.unique(subset=[*KEY, "Contributor", *COUNT_COLUMNS], keep="first").with_columns(
         (
-            pl.col("Contributor").is_in(labelled["Contributor"]).fill_null(value=False)
-            | pl.col("Contributor ISO-3")
-            .is_in(labelled["Contributor ISO-3"])
-            .fill_null(value=False)
+            is_summary(pl.col("Contributor")).fill_null(value=False)
+            | is_summary(pl.col("Contributor ISO-3")).fill_null(value=False)
         ).alias("__all_contributors"),
-        pl.col("Mission").is_in(labelled["Mission"]).fill_null(value=False).alias("__all_missions"),
+        is_summary(pl.col("Mission")).fill_null(value=False).alias("__all_missions"),
     )
     sums = [pl.col(c).sum().alias(f"__sum {c}") for c in COUNT_COLUMNS]
     checked = []

@@ -589,8 +589,6 @@ def check_store(
             collect_retired(engine, root)
         with Session(engine, expire_on_commit=False) as session:
             rows = [r for r in active_imports(session) if r.parquet_file]
-            named = _named_files(session)
-            retired = {(r.dataset, r.parquet_file) for r in session.scalars(select(RetiredFile))}
         for row in rows:
             try:
                 verify_file(row, root)
@@ -609,6 +607,9 @@ def check_store(
                 problems.append(problem)
                 if repair:
                     _repair(engine, root, row, problem, restore)
+        with Session(engine) as session:
+            named = _named_files(session)
+            named |= {(r.dataset, r.parquet_file) for r in session.scalars(select(RetiredFile))}
         for dataset in datasets:
             folder = dataset_dir(dataset, root)
             if not folder.is_dir():
@@ -617,7 +618,7 @@ def check_store(
                 name = path.name
                 if name.endswith(".partial"):
                     kind = "partial"
-                elif PARQUET_NAME.match(name) and (dataset, name) not in named | retired:
+                elif PARQUET_NAME.match(name) and (dataset, name) not in named:
                     kind = "orphan"
                 else:
                     continue

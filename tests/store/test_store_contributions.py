@@ -183,8 +183,7 @@ def test_kill_9_before_the_manifest_commits(tmp_path: Path) -> None:
     home = tmp_path / "home"
     path = sample_gender(tmp_path / "g.csv")
     script = (
-        "import sys; from bluehelmet.services.data import import_files; "
-        "import_files([sys.argv[1]])"
+        "import sys; from bluehelmet.services.data import import_files; import_files([sys.argv[1]])"
     )
     env = {**os.environ, "BLUEHELMET_HOME": str(home), "BLUEHELMET_FAULT": "before_commit"}
     env.pop("BLUEHELMET_DATABASE_URL", None)

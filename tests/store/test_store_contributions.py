@@ -1,4 +1,4 @@
-"""The contribution store: verified files, deferred deletion, leftovers, lock, data folder, repair."""
+"""The contribution store: verified files, deferred deletion, leftovers, lock, data folder."""
 
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ def test_a_full_disk_is_a_message_and_leaves_no_partial(
         import_files([sample_gender(tmp_path / "g.csv")], core=core)
     monkeypatch.undo()
     folder = dataset_dir("contributions", core.data_dir)
-    assert not [p for p in folder.iterdir()] if folder.is_dir() else True
+    assert not list(folder.iterdir()) if folder.is_dir() else True
     assert data.contributions(core=core).height == 0
     core.close()
 

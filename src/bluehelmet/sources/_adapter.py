@@ -58,6 +58,18 @@ def months_of(frame: pl.DataFrame, column: str = "month") -> list[date]:
     return sorted(frame.get_column(column).drop_nulls().unique().to_list())
 
 
+def nonzero_rows(parts: list[pl.LazyFrame]) -> pl.DataFrame:
+    """Rows with a count, plus one zero row for each source line whose counts are all zero.
+
+    ``parts`` are the long pieces of one wide frame (one per value column, each with every
+    source line). Zero cells are not stored, but a line of zeros still lists its contributor:
+    the importer reads the listed units from these rows before dropping the zeros.
+    """
+    kept = pl.concat(parts).filter(pl.col("count") > 0).collect()
+    zero = parts[0].join(kept.lazy().select("_line"), on="_line", how="anti").collect()
+    return pl.concat([kept, zero]) if zero.height else kept
+
+
 def drop_summary_rows(
     frame: pl.DataFrame, mask: pl.Expr, issues: list[Issue], count: pl.Expr | None = None
 ) -> pl.DataFrame:

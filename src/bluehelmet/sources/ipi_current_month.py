@@ -19,6 +19,7 @@ from bluehelmet.sources._adapter import (
     drop_duplicates,
     drop_summary_rows,
     months_of,
+    nonzero_rows,
     report_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
@@ -128,7 +129,7 @@ class IpiCurrentMonth(Adapter):
             for column, category in CATEGORIES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(parts)
+        long = nonzero_rows([p.lazy() for p in parts])
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,

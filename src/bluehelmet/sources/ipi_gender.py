@@ -28,6 +28,7 @@ from bluehelmet.sources._adapter import (
     drop_duplicates,
     keep_published_total,
     months_of,
+    nonzero_rows,
     report_inconsistent,
 )
 from bluehelmet.sources._common import (
@@ -159,7 +160,7 @@ class IpiGenderFull(Adapter):
             for sex_label, sex in SEXES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(long_parts).collect()
+        long = nonzero_rows(long_parts)
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,
@@ -196,28 +197,30 @@ def _na_as_zero(raw: RawFile, frame: pl.DataFrame, issues: list[Issue]) -> pl.Da
 
 
 def _strip_names(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
-    """Trim spaces and a stray trailing apostrophe from names (``Chad'``), reported."""
-    stray = pl.any_horizontal(
-        [
-            pl.col(c).str.strip_chars().str.ends_with("'").fill_null(value=False)
-            for c in NAME_COLUMNS
-        ]
-    )
-    hit = frame.filter(stray)
-    if hit.height:
+    """Trim spaces and a stray trailing apostrophe from names (``Chad'``), reported.
+
+    Works on the distinct names, so a large file costs little.
+    """
+    stray_lines: set[int] = set()
+    for column in NAME_COLUMNS:
+        values = frame.get_column(column).drop_nulls().unique()
+        cleaned = values.str.strip_chars().str.strip_chars_end("'").str.strip_chars()
+        changed = {k: v for k, v in zip(values.to_list(), cleaned.to_list(), strict=True) if k != v}
+        if not changed:
+            continue
+        quoted = [k for k in changed if k.strip().endswith("'")]
+        if quoted:
+            stray_lines.update(lines_of(frame.filter(pl.col(column).is_in(quoted))))
+        frame = frame.with_columns(pl.col(column).replace(changed))
+    if stray_lines:
         issues.append(
             Issue(
                 "stray_quote",
                 "a stray trailing apostrophe removed from the names on these lines",
-                lines_of(hit),
+                sorted(stray_lines),
             )
         )
-    return frame.with_columns(
-        [
-            pl.col(c).str.strip_chars().str.strip_chars_end("'").str.strip_chars()
-            for c in NAME_COLUMNS
-        ]
-    )
+    return frame
 
 
 def _check_summaries(frame: pl.DataFrame, summary: pl.Expr, issues: list[Issue]) -> pl.DataFrame:

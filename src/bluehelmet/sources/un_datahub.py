@@ -25,6 +25,7 @@ from bluehelmet.sources._adapter import (
     drop_summary_rows,
     keep_published_total,
     months_of,
+    nonzero_rows,
 )
 from bluehelmet.sources._common import (
     Issue,
@@ -226,7 +227,7 @@ class UnDataHubContributions(Adapter):
             )
         covered = months_of(long)
         return Parsed(
-            frames={"contributions": long},
+            frames={"contributions": nonzero_rows([long.lazy()])},
             rows_read=rows_read,
             issues=issues,
             countries={"contributions": [("contributor", "code")]},

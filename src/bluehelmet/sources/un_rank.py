@@ -21,6 +21,7 @@ from bluehelmet.sources._adapter import (
     drop_summary_rows,
     keep_published_total,
     months_of,
+    nonzero_rows,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
 
@@ -113,7 +114,7 @@ class UnRanking(Adapter):
             pl.col("_line"),
         )
         return Parsed(
-            frames={"contributions": long, "official_ranking": ranking},
+            frames={"contributions": nonzero_rows([long.lazy()]), "official_ranking": ranking},
             rows_read=rows_read,
             issues=issues,
             countries={

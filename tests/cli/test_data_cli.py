@@ -123,6 +123,13 @@ def test_replace_and_check_commands(tmp_path: Path, bluehelmet_home: Path) -> No
     assert data.contributions()["count"].sum() == 1288
     done = runner.invoke(app, ["data", "import", str(part), "--replace"])
     assert done.exit_code == 0, done.output
+    odd = write_gender(
+        tmp_path / "odd.csv",
+        [gender_row(1, "2012-03-31", "Albania", "ALB", "UNMIL", ip=(2, 2), total=5)],
+    )
+    shown = runner.invoke(app, ["data", "import", str(odd)])
+    assert shown.exit_code == 0, shown.output
+    assert "inconsistent_total" in shown.output and "line 2: month=2012-03-31" in shown.output
     healthy = runner.invoke(app, ["data", "check"])
     assert healthy.exit_code == 0 and "healthy" in healthy.output
     folder = bluehelmet_home / "contributions" / "contributions"
@@ -176,3 +183,17 @@ def test_a_home_that_cannot_be_written_is_a_message(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1, result.output
     assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_a_database_down_or_of_an_unknown_kind_is_a_message(tmp_path: Path) -> None:
+    path = sample_gender(tmp_path / "g.csv")
+    for url, expected in (
+        ("postgresql+psycopg://postgres@127.0.0.1:1/none", "database failed"),
+        ("nosuchdb://somewhere/x", "database failed"),
+    ):
+        for args in (["data", "status"], ["data", "import", str(path)], ["data", "check"]):
+            result = runner.invoke(
+                app, args, env={"BLUEHELMET_DATABASE_URL": url, "BLUEHELMET_HOME": str(tmp_path)}
+            )
+            assert result.exit_code == 1, (url, args, result.output)
+            assert expected in result.output and "Traceback" not in result.output

@@ -314,3 +314,33 @@ def test_sql_is_read_only(tmp_path: Path) -> None:
             data.sql(query, core=core)
     assert not (tmp_path / "out.csv").exists()
     core.close()
+
+
+def test_manifest_columns_fit_real_files(database_url: str, tmp_path: Path) -> None:
+    """File sizes over 2 GB and long paths fit the manifest (PostgreSQL checks the types)."""
+    from datetime import UTC, datetime
+
+    from bluehelmet.store import upgrade
+
+    core = Core(database_url=database_url, home=tmp_path / "home")
+    upgrade(core.engine)
+    long_path = "/" + "/".join(["a-rather-long-folder-name"] * 80) + "/file.csv"
+    with core.session() as session:
+        session.add(
+            DataImport(
+                dataset="contributions",
+                format="ipi_gender_full",
+                file_name=long_path,
+                file_size=5 * 2**30,
+                sha256="0" * 64,
+                months=[],
+                totals={},
+                options={},
+                status="replaced",
+                imported_at=datetime.now(UTC),
+            )
+        )
+    with core.session() as session:
+        row = session.scalars(sa.select(DataImport)).one()
+        assert row.file_size == 5 * 2**30 and row.file_name == long_path
+    core.close()

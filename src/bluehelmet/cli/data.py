@@ -99,6 +99,11 @@ def _render(results: list[Any], fmt: OutputFormat) -> None:
                     f"[yellow]{d['kind']}[/] {Path(r.file).name}: {d['message']} "
                     f"({d['rows']} row(s); lines {lines})"
                 )
+                for detail in d["details"][:20]:
+                    figures = ", ".join(f"{k}={v}" for k, v in detail.items() if k != "line")
+                    console.print(f"    line {detail['line']}: {figures}", highlight=False)
+                if len(d["details"]) > 20:
+                    console.print(f"    ... {len(d['details']) - 20} more (all with -o json)")
             for u in r.skipped:
                 d = u.as_dict()
                 personnel = "" if d["personnel"] is None else f", personnel {d['personnel']:,}"

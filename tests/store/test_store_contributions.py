@@ -259,6 +259,11 @@ def test_the_data_folder_is_recorded_in_the_database(tmp_path: Path) -> None:
     )
     with pytest.raises(StoreError, match="keeps its data in"):
         import_files([other], core=second)
+    with pytest.raises(StoreError, match="keeps its data in"):
+        data.contributions(core=second)
+    with pytest.raises(StoreError, match="keeps its data in"):
+        data.data_check(repair=True, core=second)  # never drops the first home's imports
+    assert data.contributions(core=first)["count"].sum() == 1288
     # after moving the folder, the new home adopts it
     shutil.rmtree(second.data_dir)
     first.data_dir.rename(second.data_dir)

@@ -239,7 +239,22 @@ def active_files(engine: Engine, dataset: str, root: Path) -> list[Path]:
         return []
     with Session(engine) as session:
         rows = [r for r in active_imports(session, dataset) if r.parquet_file]
+        if rows:
+            _same_data_dir(session, root)
     return [verify_file(r, root) for r in rows]
+
+
+def _same_data_dir(session: Session, root: Path) -> None:
+    """Refuse a home whose data folder is not the one the database records."""
+    setting = session.get(StoreSetting, "data_dir")
+    resolved = str(root.resolve())
+    if setting is not None and setting.value != resolved:
+        msg = (
+            f"this database keeps its data in {setting.value}, but this home uses "
+            f"{resolved}; point BLUEHELMET_HOME at the home that owns the database, or "
+            "run 'bluehelmet data check --adopt' if the data folder was moved there"
+        )
+        raise StoreError(msg)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -344,13 +359,7 @@ def check_data_dir(engine: Engine, root: Path, *, adopt: bool = False) -> None:
             else:
                 setting.value = resolved
             return
-        if setting.value != resolved:
-            msg = (
-                f"this database keeps its data in {setting.value}, but this home uses "
-                f"{resolved}; point BLUEHELMET_HOME at the home that owns the database, or "
-                "run 'bluehelmet data check --adopt' if the data folder was moved there"
-            )
-            raise StoreError(msg)
+        _same_data_dir(session, root)
 
 
 def _overlap_months(old: DataImport, months: list[date]) -> list[str]:
@@ -585,6 +594,9 @@ def check_store(
     if not inspect(engine).has_table(DataImport.__tablename__):
         return problems
     with store_lock(engine, root):
+        if inspect(engine).has_table(StoreSetting.__tablename__):
+            with Session(engine) as session:
+                _same_data_dir(session, root)  # never "repair" another home's store
         if repair:
             collect_retired(engine, root)
         with Session(engine, expire_on_commit=False) as session:

@@ -179,26 +179,31 @@ def test_a_full_disk_is_a_message_and_leaves_no_partial(
     core.close()
 
 
-def test_kill_9_before_the_manifest_commits(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stage", ["parquet_written", "before_commit", "after_commit"])
+def test_kill_9_at_each_stage_of_an_import(tmp_path: Path, stage: str) -> None:
     home = tmp_path / "home"
+    first = sample_gender(tmp_path / "first.csv", month="2012-02-29")
     path = sample_gender(tmp_path / "g.csv")
+    core = Core(home=home)
+    import_files([first], core=core)
     script = (
         "import sys; from bluehelmet.services.data import import_files; import_files([sys.argv[1]])"
     )
-    env = {**os.environ, "BLUEHELMET_HOME": str(home), "BLUEHELMET_FAULT": "before_commit"}
+    env = {**os.environ, "BLUEHELMET_HOME": str(home), "BLUEHELMET_FAULT": stage}
     env.pop("BLUEHELMET_DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-c", script, str(path)], env=env, cwd=ROOT, check=False, timeout=120
     )
     assert done.returncode == 137
-    core = Core(home=home)
-    assert data.contributions(core=core).height == 0  # the store answers, unchanged
+    committed = stage == "after_commit"
+    expected = _independent_total([first, path] if committed else [first])
+    assert data.contributions(core=core)["count"].sum() == expected  # the store answers
     problems = data.data_check(repair=True, core=core)
-    assert [p["kind"] for p in problems] == ["orphan"]
+    assert [p["kind"] for p in problems] == ([] if committed else ["orphan"])
     assert data.data_check(core=core) == []
     [result] = import_files([path], core=core)
-    assert result.status == "imported"
-    assert data.contributions(core=core)["count"].sum() == _independent_total([path])
+    assert result.status == ("unchanged" if committed else "imported")
+    assert data.contributions(core=core)["count"].sum() == _independent_total([first, path])
     core.close()
 
 

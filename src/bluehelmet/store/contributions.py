@@ -444,6 +444,7 @@ def commit_file(engine: Engine, root: Path, staged: StagedFile) -> CommitOutcome
             for dataset, item in staged.datasets.items():
                 name, digest = write_parquet(item.frame, dataset, root)
                 new_files.append((dataset, name))
+                _fault("parquet_written")
                 record = DataImport(
                     dataset=dataset,
                     format=staged.format,
@@ -509,6 +510,7 @@ def commit_file(engine: Engine, root: Path, staged: StagedFile) -> CommitOutcome
         for dataset, name in new_files:
             (dataset_dir(dataset, root) / name).unlink(missing_ok=True)
         raise
+    _fault("after_commit")
     return outcome
 
 

@@ -303,8 +303,8 @@ def write_parquet(frame: pl.DataFrame, dataset: str, root: Path) -> tuple[str, s
     return name, digest
 
 
-def _lock_key(engine: Engine) -> str:
-    return "hashtext(current_schema() || '.bluehelmet.data')"
+LOCK_KEY = "hashtext(current_schema() || '.bluehelmet.data')"
+"""The advisory lock of one store: one per PostgreSQL schema."""
 
 
 @contextmanager
@@ -326,21 +326,18 @@ def store_lock(engine: Engine, root: Path) -> Iterator[None]:
         try:
             if engine.dialect.name == "postgresql":
                 with engine.connect() as connection:
-                    connection.execute(text(f"SELECT pg_advisory_lock({_lock_key(engine)})"))
+                    connection.execute(text(f"SELECT pg_advisory_lock({LOCK_KEY})"))
                     connection.commit()
                     try:
                         yield
                     finally:
-                        connection.execute(text(f"SELECT pg_advisory_unlock({_lock_key(engine)})"))
+                        connection.execute(text(f"SELECT pg_advisory_unlock({LOCK_KEY})"))
                         connection.commit()
             else:
                 yield
         finally:
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-import_lock = store_lock
 
 
 def check_data_dir(engine: Engine, root: Path, *, adopt: bool = False) -> None:

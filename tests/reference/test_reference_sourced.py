@@ -57,9 +57,13 @@ def test_special_envoy_offices_resolve_with_sourced_starts() -> None:
     }
 
 
-def test_non_missions_still_do_not_resolve() -> None:
-    assert ref.find_mission("UNMAO") is None  # UN Mine Action Office, part of UNMIS
-    assert ref.find_mission("UNFOR") is None  # not identified
+def test_un_entities_of_the_official_files_resolve() -> None:
+    unmao = ref.find_mission("UNMAO")  # UN Mine Action Office in Sudan, part of UNMIS
+    secretariat = ref.find_mission("UNSecretariat")
+    assert unmao is not None and unmao.kind == "un_entity" and unmao.hosts == ("SDN",)
+    assert secretariat is not None and secretariat.kind == "un_entity"
+    unfor = ref.find_mission("UNFOR")  # the Peace Forces headquarters, Zagreb
+    assert unfor is not None and unfor.acronym == "UNPF"
 
 
 def test_parity_targets_carry_only_year_stated_figures() -> None:

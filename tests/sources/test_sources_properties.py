@@ -36,7 +36,7 @@ def test_stored_sums_equal_file_totals(tmp_path: Path, figures: dict) -> None:
         for i, (((iso, name), mission), (ip, troops)) in enumerate(figures.items(), 1)
     ]
     path = write_gender(tmp_path / f"{uuid4().hex}.csv", rows)
-    import_files([path])
+    import_files([path], replace=True)
     # every example covers the same month: each newer file replaces the previous one
     expected: dict[str, int] = {}
     for ((iso, _), _), (ip, troops) in figures.items():

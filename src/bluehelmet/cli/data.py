@@ -1,4 +1,4 @@
-"""``bluehelmet data import|status|sync``: contribution data commands (thin over services.data)."""
+"""``bluehelmet data import|status|sync|check``: contribution data (thin over services.data)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from bluehelmet.cli._output import (
     progress_bar,
 )
 from bluehelmet.services import data as service
-from bluehelmet.sources import FORMATS, UnreconciledError
+from bluehelmet.sources import FORMATS
 
-data_app = typer.Typer(help="Contribution data: import, status, sync.", no_args_is_help=True)
+data_app = typer.Typer(help="Contribution data: import, status, sync, check.", no_args_is_help=True)
 
 MappingOption = Annotated[
     Path | None,
@@ -27,6 +27,14 @@ MappingOption = Annotated[
 SkipOption = Annotated[
     bool,
     typer.Option("--skip-unknown", help="Skip (and report) rows whose names stay unresolved."),
+]
+ReplaceOption = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Replace the months a file covers even where stored contributors it does not "
+        "list would be removed (refused without it, with a report).",
+    ),
 ]
 OutputOption = Annotated[
     OutputFormat, typer.Option("--output", "-o", help="Summary as table, json or csv.")
@@ -53,15 +61,6 @@ def _summary_rows(results: list[Any]) -> list[dict[str, Any]]:
                 "totals": ", ".join(f"{k}={v:,}" for k, v in d["totals"].items()),
             }
         )
-    return rows
-
-
-def _report_rows(exc: UnreconciledError) -> list[dict[str, Any]]:
-    rows = exc.report()
-    for row in rows:
-        row["file"] = Path(row["file"]).name
-        shown = ", ".join(map(str, row["lines"][:8]))
-        row["lines"] = shown + (", ..." if row["rows"] > 8 else "")
     return rows
 
 
@@ -100,6 +99,11 @@ def _render(results: list[Any], fmt: OutputFormat) -> None:
                     f"[yellow]{d['kind']}[/] {Path(r.file).name}: {d['message']} "
                     f"({d['rows']} row(s); lines {lines})"
                 )
+                for detail in d["details"][:20]:
+                    figures = ", ".join(f"{k}={v}" for k, v in detail.items() if k != "line")
+                    console.print(f"    line {detail['line']}: {figures}", highlight=False)
+                if len(d["details"]) > 20:
+                    console.print(f"    ... {len(d['details']) - 20} more (all with -o json)")
             for u in r.skipped:
                 d = u.as_dict()
                 personnel = "" if d["personnel"] is None else f", personnel {d['personnel']:,}"
@@ -124,27 +128,20 @@ def import_(  # noqa: PLR0917 - typer reads the signature
         Path | None,
         typer.Option("--aliases", help="Extra column aliases for the UN Data Hub format (YAML)."),
     ] = None,
+    replace: ReplaceOption = False,
     output: OutputOption = OutputFormat.TABLE,
 ) -> None:
     """Import published contribution files (format detected from the header)."""
-    try:
-        with progress_bar() as progress:
-            results = service.import_files(
-                paths,
-                format=source_format,
-                mapping=mapping,
-                skip_unknown=skip_unknown,
-                aliases=aliases,
-                progress=progress,
-            )
-    except UnreconciledError as exc:
-        emit(
-            _report_rows(exc),
-            OutputFormat.TABLE if output is OutputFormat.TABLE else output,
-            title="Reconciliation report",
-            columns=["file", "kind", "name", "rows", "personnel", "lines", "suggestions"],
+    with progress_bar() as progress:
+        results = service.import_files(
+            paths,
+            format=source_format,
+            mapping=mapping,
+            skip_unknown=skip_unknown,
+            aliases=aliases,
+            replace=replace,
+            progress=progress,
         )
-        raise fail(str(exc).splitlines()[0]) from exc
     _render(results, output)
 
 
@@ -176,7 +173,7 @@ def status(fmt: OutputFormat = FormatOption) -> None:
     )
 
 
-def sync(
+def sync(  # noqa: PLR0917 - typer reads the signature
     sources: Annotated[
         Path | None,
         typer.Option("--sources", help="YAML list of {name, url, sha256} (default: UN Data Hub)."),
@@ -186,26 +183,19 @@ def sync(
     ] = False,
     mapping: MappingOption = None,
     skip_unknown: SkipOption = False,
+    replace: ReplaceOption = False,
     output: OutputOption = OutputFormat.TABLE,
 ) -> None:
     """Download the official files (cache, SHA-256, resume) and import them."""
-    try:
-        with progress_bar() as progress:
-            downloads, results = service.sync(
-                sources,
-                refresh=refresh,
-                mapping=mapping,
-                skip_unknown=skip_unknown,
-                progress=progress,
-            )
-    except UnreconciledError as exc:
-        emit(
-            _report_rows(exc),
-            OutputFormat.TABLE,
-            title="Reconciliation report",
-            columns=["file", "kind", "name", "rows", "personnel", "lines", "suggestions"],
+    with progress_bar() as progress:
+        downloads, results = service.sync(
+            sources,
+            refresh=refresh,
+            mapping=mapping,
+            skip_unknown=skip_unknown,
+            replace=replace,
+            progress=progress,
         )
-        raise fail(str(exc).splitlines()[0]) from exc
     if output is OutputFormat.TABLE:
         emit(
             [d.as_dict() for d in downloads],
@@ -216,9 +206,51 @@ def sync(
     _render(results, output)
 
 
+def check(
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Delete leftovers and rewrite missing or damaged files from their source "
+            "(its recorded path or the download cache).",
+        ),
+    ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Record this home's data folder as the store's (after moving the folder).",
+        ),
+    ] = False,
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """The store's health: missing, damaged, orphan and .partial files (exit 1 if any remain)."""
+    problems = service.data_check(repair=repair, adopt=adopt)
+    if fmt is OutputFormat.TABLE and not problems:
+        console.print("the store is healthy: every stored file is present and verified")
+        return
+    if problems:
+        emit(
+            problems,
+            fmt,
+            title="Store check",
+            columns=["kind", "dataset", "path", "source", "repaired"]
+            if fmt is OutputFormat.TABLE
+            else None,
+        )
+    elif fmt is not OutputFormat.TABLE:
+        emit([], fmt, title="Store check")
+    if any(p["repaired"] is None for p in problems):
+        raise fail(
+            f"{sum(p['repaired'] is None for p in problems)} problem(s) found; "
+            "'bluehelmet data check --repair' repairs what it can"
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     data_app.command("import")(import_)
     data_app.command("status")(status)
     data_app.command("sync")(sync)
+    data_app.command("check")(check)
     app.add_typer(data_app, name="data")

@@ -11,7 +11,8 @@ from bluehelmet.errors import InputError, UnknownNameError
 from bluehelmet.reference._load import name_key, parse_date, read_rows, split_list
 
 FILE = "missions.csv"
-KINDS = frozenset({"peacekeeping", "political", "support", "military", "civilian"})
+KINDS = frozenset({"peacekeeping", "political", "support", "military", "civilian", "un_entity"})
+"""``un_entity``: a UN body that is not a mission but that official files name as one."""
 
 
 @cache

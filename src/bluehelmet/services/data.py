@@ -25,6 +25,7 @@ from bluehelmet.sources.schemas import DATASETS, schema
 
 __all__ = [
     "contributions",
+    "data_check",
     "data_status",
     "fatalities",
     "import_files",
@@ -150,12 +151,22 @@ def locations(*, core: Core | None = None) -> pl.DataFrame:
 
 
 def sql(query: str, *, core: Core | None = None) -> duckdb.DuckDBPyRelation:
-    """Run a DuckDB query where every dataset is a view (``contributions``, ``fatalities``, ...)."""
+    """Run a read-only DuckDB query where every dataset is a table (``contributions``, ...).
+
+    The connection cannot reach files or the network (external access is disabled and the
+    configuration locked), so a query can read the datasets and nothing else.
+    """
     con = duckdb.connect()
     for dataset in DATASETS:
         frame = scan(dataset, core=core).collect()
         con.register(dataset, frame.to_arrow())
-    return con.sql(query)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    try:
+        return con.sql(query)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        raise InputError(f"the query was refused: {first}", field="query") from exc
 
 
 def data_status(*, core: Core | None = None) -> list[dict[str, Any]]:
@@ -194,6 +205,7 @@ def sync(
     refresh: bool = False,
     mapping: str | Path | None = None,
     skip_unknown: bool = False,
+    replace: bool = False,
     core: Core | None = None,
     progress: Any = None,
 ) -> tuple[list[Any], list[Any]]:
@@ -211,7 +223,11 @@ def sync(
         progress=progress,
     )
     results = import_files(
-        [d.path for d in downloads], mapping=mapping, skip_unknown=skip_unknown, core=core
+        [d.path for d in downloads],
+        mapping=mapping,
+        skip_unknown=skip_unknown,
+        replace=replace,
+        core=core,
     )
     return downloads, results
 
@@ -223,25 +239,144 @@ def import_files(
     mapping: str | Path | Any = None,
     skip_unknown: bool = False,
     aliases: str | Path | None = None,
+    replace: bool = False,
     core: Core | None = None,
     progress: Any = None,
 ) -> list[Any]:
     """Import ``paths`` into the core's store; one ``FileResult`` per file.
 
     ``format`` forces an adapter; ``mapping`` resolves names the registry does not know;
-    ``skip_unknown`` drops (and reports) rows that stay unresolved. Nothing is written when a
-    file is refused (``InputError`` or ``UnreconciledError``).
+    ``skip_unknown`` drops (and reports) rows that stay unresolved. A file that would remove
+    stored rows it does not list (months that held other contributors) is refused with
+    ``ReplaceRefusedError`` unless ``replace``. Nothing is written when a file is refused
+    (``InputError``, ``UnreconciledError``, ``ReplaceRefusedError``); each file then commits
+    on its own, atomically.
     """
-    from bluehelmet.sources import import_files as _import
+    from bluehelmet.sources.importer import prepare_files
+    from bluehelmet.store.contributions import (
+        ReplaceRefusedError,
+        check_data_dir,
+        collect_retired,
+        commit_file,
+        planned_removals,
+        store_lock,
+    )
 
     core = default_core(core)
-    return _import(
+    prepared = prepare_files(
         paths,
         format=format,
         mapping=mapping,
         skip_unknown=skip_unknown,
         aliases=aliases,
-        engine=core.engine,
-        data_dir=core.data_dir,
         progress=progress,
     )
+    total = len(prepared)
+    results = []
+    with store_lock(core.engine, core.data_dir):
+        _upgrade(core)
+        check_data_dir(core.engine, core.data_dir)
+        if not replace:
+            removals = [
+                r
+                for item in prepared
+                for r in planned_removals(core.engine, core.data_dir, item.staged)
+            ]
+            if removals:
+                raise ReplaceRefusedError(removals)
+        for index, item in enumerate(prepared):
+            if progress:
+                progress(f"storing {item.raw.path.name}", total + index, total * 2)
+            outcome = commit_file(core.engine, core.data_dir, item.staged)
+            item.result.status = outcome.status
+            item.result.rows_stored = outcome.rows_stored
+            item.result.replaced = outcome.replaced
+            results.append(item.result)
+        collect_retired(core.engine, core.data_dir)
+    if progress:
+        progress("done", total * 2, total * 2)
+    return results
+
+
+def _upgrade(core: Core) -> None:
+    """Bring the store's schema to this version's head; a clear error when it cannot."""
+    from bluehelmet.errors import StoreError
+    from bluehelmet.store import upgrade
+
+    try:
+        upgrade(core.engine)
+    except StoreError:
+        raise
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = (
+            f"cannot bring the database {core.safe_database_url} to this version's schema: {first}"
+        )
+        raise StoreError(msg) from exc
+
+
+def data_check(
+    *, repair: bool = False, adopt: bool = False, core: Core | None = None
+) -> list[dict[str, Any]]:
+    """The store's health: missing, damaged, orphan and ``.partial`` files.
+
+    With ``repair``: leftovers are deleted, retired files past their grace period too, and a
+    missing or damaged file is rewritten from its source file when that is found (its recorded
+    path or the download cache, checked by SHA-256); an import whose source cannot be found is
+    dropped from the store and reported. ``adopt`` records this home's data folder as the
+    store's (after moving it).
+    """
+    from bluehelmet.store.contributions import check_data_dir, check_store
+
+    core = default_core(core)
+    if adopt:
+        check_data_dir(core.engine, core.data_dir, adopt=True)
+    problems = check_store(
+        core.engine,
+        core.data_dir,
+        list(DATASETS),
+        repair=repair,
+        restore=lambda problem: _restore(problem, core),
+    )
+    return [p.as_dict() for p in problems]
+
+
+def _restore(problem: Any, core: Core) -> pl.DataFrame | None:
+    """The rows of ``problem``'s import re-read from its source file, or None if not found."""
+    from bluehelmet.errors import BluehelmetError
+    from bluehelmet.sources.importer import prepare_files
+    from bluehelmet.sources.reconcile import NameMapping
+    from bluehelmet.store.contributions import DataImport, file_sha256
+
+    candidates = [Path(problem.file_name)] if problem.file_name else []
+    if core.cache_dir.is_dir():
+        candidates += sorted(p for p in core.cache_dir.rglob("*") if p.is_file())
+    source = None
+    for path in candidates:
+        try:
+            if path.is_file() and file_sha256(path) == problem.sha256:
+                source = path
+                break
+        except OSError:
+            continue
+    if source is None:
+        return None
+    with core.session() as session:
+        row = session.get(DataImport, problem.import_id)
+        options = dict(row.options or {}) if row is not None else {}
+    mapping = options.get("mapping") or {}
+    try:
+        [item] = prepare_files(
+            [source],
+            format=options.get("format"),
+            mapping=NameMapping(
+                countries=dict(mapping.get("countries") or {}),
+                missions=dict(mapping.get("missions") or {}),
+            ),
+            skip_unknown=bool(options.get("skip_unknown")),
+            aliases=options.get("aliases"),
+        )
+    except BluehelmetError:
+        return None
+    staged = item.staged.datasets.get(problem.dataset)
+    return staged.frame if staged is not None else None

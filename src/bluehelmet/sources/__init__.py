@@ -1,14 +1,20 @@
-"""Adapters for the published contribution data, one per format, and the importer.
+"""Adapters for the published contribution data, one per format, and import preparation.
 
-Data flows one way: a source file is read by its adapter into normalized frames, names are
-reconciled to the registry, and the rows are stored as Parquet with a manifest in SQL.
+Data flows one way: a source file is read by its adapter into normalized frames and names are
+reconciled to the registry (here); the store then writes the rows as Parquet with a manifest in
+SQL (``bluehelmet.store.contributions``). Nothing in this package writes.
 """
 
 from __future__ import annotations
 
 from bluehelmet.sources._adapter import Adapter, Parsed
 from bluehelmet.sources.detect import ADAPTERS, FORMATS, adapter, detect
-from bluehelmet.sources.importer import FileResult, UnreconciledError, import_files
+from bluehelmet.sources.importer import (
+    FileResult,
+    PreparedFile,
+    UnreconciledError,
+    prepare_files,
+)
 from bluehelmet.sources.reconcile import NameMapping, Reconciler, UnknownName
 from bluehelmet.sources.schemas import DATASETS, MONTHLY_DATASETS
 
@@ -21,10 +27,11 @@ __all__ = [
     "FileResult",
     "NameMapping",
     "Parsed",
+    "PreparedFile",
     "Reconciler",
     "UnknownName",
     "UnreconciledError",
     "adapter",
     "detect",
-    "import_files",
+    "prepare_files",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 
@@ -55,6 +56,18 @@ class Adapter(ABC):
 def months_of(frame: pl.DataFrame, column: str = "month") -> list[date]:
     """Distinct months of ``frame``, sorted."""
     return sorted(frame.get_column(column).drop_nulls().unique().to_list())
+
+
+def nonzero_rows(parts: list[pl.LazyFrame]) -> pl.DataFrame:
+    """Rows with a count, plus one zero row for each source line whose counts are all zero.
+
+    ``parts`` are the long pieces of one wide frame (one per value column, each with every
+    source line). Zero cells are not stored, but a line of zeros still lists its contributor:
+    the importer reads the listed units from these rows before dropping the zeros.
+    """
+    kept = pl.concat(parts).filter(pl.col("count") > 0).collect()
+    zero = parts[0].join(kept.lazy().select("_line"), on="_line", how="anti").collect()
+    return pl.concat([kept, zero]) if zero.height else kept
 
 
 def drop_summary_rows(
@@ -109,27 +122,86 @@ def drop_duplicates(
     return frame.filter(pl.struct(key).is_first_distinct())
 
 
-def reject_inconsistent(
-    frame: pl.DataFrame, checks: list[tuple[str, pl.Expr]], total: pl.Expr, issues: list[Issue]
-) -> tuple[pl.DataFrame, int]:
-    """Reject rows whose parts do not add up to their published total; report them."""
-    rejected = 0
+def report_inconsistent(
+    frame: pl.DataFrame,
+    checks: list[tuple[str, pl.Expr]],
+    total: pl.Expr,
+    issues: list[Issue],
+    figures: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Report rows whose redundant published figures disagree; every row is kept as published.
+
+    ``figures`` names the columns shown for each reported row (with its line).
+    """
     passed = frame.select(
         [ok.fill_null(value=True).all().alias(str(i)) for i, (_, ok) in enumerate(checks)]
     ).row(0)
     if all(passed):
-        return frame, 0
+        return frame
     for label, ok in checks:
         bad = frame.filter(~ok.fill_null(value=True))
         if bad.height:
             issues.append(
                 Issue(
                     "inconsistent_total",
-                    f"rows rejected: {label}",
+                    f"kept as published, although {label}",
                     lines_of(bad),
                     int(bad.select(total.sum()).item() or 0),
+                    details=_details(bad, figures),
                 )
             )
-            rejected += bad.height
-            frame = frame.filter(ok.fill_null(value=True))
-    return frame, rejected
+    return frame
+
+
+def keep_published_total(  # noqa: PLR0917 - the three figures and their names
+    frame: pl.DataFrame,
+    female: str,
+    male: str,
+    total: str,
+    not_stated: str,
+    issues: list[Issue],
+    figures: Sequence[str] = (),
+    label: str | None = None,
+) -> pl.DataFrame:
+    """Keep the published ``total`` when ``female`` + ``male`` differ from it; report each row.
+
+    Adds the column ``not_stated``: persons of the total whose sex the source does not state.
+    When the parts fall short, the residual goes there and the parts are kept; when they
+    exceed the total, the split contradicts the total, so the whole total is stored as not
+    stated and the parts as zero. The stored female + male + not stated always equals the
+    published total.
+    """
+    f, m, t = pl.col(female), pl.col(male), pl.col(total)
+    parts = f + m
+    short = (parts < t).fill_null(value=False)
+    over = (parts > t).fill_null(value=False)
+    bad = frame.filter(short | over)
+    if bad.height:
+        issues.append(
+            Issue(
+                "inconsistent_total",
+                f"{label or f'{female!r} + {male!r} != {total!r}'}: the published total is kept; "
+                "persons whose sex the split does not account for are stored as sex "
+                "'unknown' (not stated); where the parts exceed the total, the whole "
+                "total is stored as not stated",
+                lines_of(bad),
+                int(bad.select((t - parts).abs().sum()).item() or 0),
+                details=_details(bad, [*figures, female, male, total]),
+            )
+        )
+    return frame.with_columns(
+        pl.when(short).then(t - parts).when(over).then(t).otherwise(0).alias(not_stated),
+        pl.when(over).then(0).otherwise(f).alias(female),
+        pl.when(over).then(0).otherwise(m).alias(male),
+    )
+
+
+def _details(bad: pl.DataFrame, figures: Sequence[str]) -> list[dict[str, Any]]:
+    shown = ["_line", *[c for c in dict.fromkeys(figures) if c in bad.columns]]
+    return [
+        {
+            ("line" if k == "_line" else k): (v.isoformat() if isinstance(v, date) else v)
+            for k, v in row.items()
+        }
+        for row in bad.select(shown).iter_rows(named=True)
+    ]

@@ -15,6 +15,8 @@ from bluehelmet.errors import InputError
 
 BOM = b"\xef\xbb\xbf"
 NA_VALUES = ("", "NA", "N/A", "NaN", "na", "null", "NULL", "-")
+MAX_COUNT = 1_000_000
+"""Upper bound of one count cell: no contributor has ever deployed a million people."""
 SUMMARY_NAMES = frozenset({"all", "total", "totals", "grand total", "sum", "subtotal"})
 
 
@@ -182,6 +184,33 @@ def require_columns(raw: RawFile, frame: pl.DataFrame, columns: list[str]) -> No
             raise InputError(msg, file=raw.path, line=1, field=column)
 
 
+def cell_text(raw: RawFile, line: int, column: str) -> str | None:
+    """The text of ``column`` on ``line`` as published (None when it cannot be located)."""
+    import csv
+
+    lines = raw.data.split(b"\n", line)
+    if len(lines) < line:
+        return None
+    try:
+        text = lines[line - 1].decode("utf-8").rstrip("\r")
+        row = next(csv.reader([text]))
+    except (UnicodeDecodeError, StopIteration, csv.Error):
+        return None
+    try:
+        index = list(raw.header).index(column)
+    except ValueError:
+        return None
+    return row[index] if index < len(row) else None
+
+
+def missing_message(raw: RawFile, line: int, column: str, what: str = "value") -> str:
+    """'missing value' naming the published marker (``NA``, ``-``) or the empty cell."""
+    text = cell_text(raw, line, column)
+    if text is not None and text.strip():
+        return f"missing {what}: {text.strip()!r} is not allowed here"
+    return f"missing {what} (truncated line or empty cell)"
+
+
 def first_bad(frame: pl.DataFrame, mask: pl.Expr, column: str) -> tuple[int, Any] | None:
     """Line and value of the first row where ``mask`` holds, or None."""
     bad = frame.filter(mask).select("_line", column).head(1)
@@ -205,6 +234,7 @@ def counts(
         frame = _counts_from_text(raw, frame, text_columns, decimal_comma=decimal_comma)
     frame = frame.with_columns([pl.col(c).cast(pl.Int64) for c in columns])
     checks = [(pl.col(c) < 0).any().alias(f"neg:{c}") for c in columns]
+    checks += [(pl.col(c) > MAX_COUNT).any().alias(f"big:{c}") for c in columns]
     if required:
         checks += [pl.col(c).is_null().any().alias(f"null:{c}") for c in columns]
     flags = frame.select(checks).row(0, named=True)
@@ -214,10 +244,15 @@ def counts(
             assert hit is not None
             msg = f"a count cannot be negative, got {hit[1]!r}"
             raise InputError(msg, file=raw.path, line=hit[0], field=column)
+        if flags[f"big:{column}"]:
+            hit = first_bad(frame, pl.col(column) > MAX_COUNT, column)
+            assert hit is not None
+            msg = f"count too large: {hit[1]!r} (at most {MAX_COUNT:,} per cell)"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
         if required and flags[f"null:{column}"]:
             hit = first_bad(frame, pl.col(column).is_null(), column)
             assert hit is not None
-            msg = "missing value (truncated line or empty cell)"
+            msg = missing_message(raw, hit[0], column)
             raise InputError(msg, file=raw.path, line=hit[0], field=column)
     return frame
 
@@ -225,6 +260,7 @@ def counts(
 def _counts_from_text(
     raw: RawFile, frame: pl.DataFrame, columns: list[str], *, decimal_comma: bool
 ) -> pl.DataFrame:
+    """Whole numbers read exactly from their digits (``12``, ``12.0``), never through floats."""
     exprs = []
     for column in columns:
         text = pl.col(column).str.strip_chars()
@@ -232,17 +268,26 @@ def _counts_from_text(
             text = text.str.replace(",", ".", literal=True)
         exprs.append(text.alias(column))
     frame = frame.with_columns(exprs)
+    converted = []
     for column in columns:
-        as_float = pl.col(column).cast(pl.Float64, strict=False)
-        hit = first_bad(frame, pl.col(column).is_not_null() & as_float.is_null(), column)
+        text = pl.col(column)
+        whole = text.str.extract(r"^([+-]?\d+)(?:\.0*)?$", 1)
+        as_int = whole.str.strip_chars_start("+").cast(pl.Int64, strict=False)
+        as_float = text.cast(pl.Float64, strict=False)
+        hit = first_bad(frame, text.is_not_null() & as_float.is_null(), column)
         if hit:
             msg = f"not a number: {hit[1]!r}"
             raise InputError(msg, file=raw.path, line=hit[0], field=column)
-        hit = first_bad(frame, as_float.is_not_null() & (as_float != as_float.floor()), column)
+        hit = first_bad(frame, text.is_not_null() & whole.is_null(), column)
         if hit:
             msg = f"a count must be a whole number, got {hit[1]!r}"
             raise InputError(msg, file=raw.path, line=hit[0], field=column)
-    return frame.with_columns([pl.col(c).cast(pl.Float64).cast(pl.Int64) for c in columns])
+        hit = first_bad(frame, whole.is_not_null() & as_int.is_null(), column)
+        if hit:
+            msg = f"count too large: {hit[1]!r} (at most {MAX_COUNT:,} per cell)"
+            raise InputError(msg, file=raw.path, line=hit[0], field=column)
+        converted.append(as_int.alias(column))
+    return frame.with_columns(converted)
 
 
 def numbers(
@@ -337,10 +382,12 @@ def summary_mask(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
 class Issue:
     """Something found in a file that did not stop the import (reported in the summary)."""
 
-    kind: str  # "summary_row", "duplicate", "inconsistent_total", "unknown_name", ...
+    kind: str  # "summary_row", "duplicate", "inconsistent_total", "summary_mismatch", ...
     message: str
     lines: list[int] = field(default_factory=list)
     count: int = 0
+    details: list[dict[str, Any]] = field(default_factory=list)
+    """Each reported row with its published figures (line first)."""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form (at most 20 line numbers)."""
@@ -353,6 +400,7 @@ class Issue:
             "more_lines": more,
             "rows": len(self.lines),
             "personnel": self.count,
+            "details": self.details,
         }
 
 

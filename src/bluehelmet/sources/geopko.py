@@ -12,7 +12,15 @@ import polars as pl
 
 from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import Adapter, Parsed
-from bluehelmet.sources._common import Issue, RawFile, counts, numbers, read_table, year_month
+from bluehelmet.sources._common import (
+    Issue,
+    RawFile,
+    counts,
+    missing_message,
+    numbers,
+    read_table,
+    year_month,
+)
 
 MAX_TCC = 14
 
@@ -38,7 +46,7 @@ class GeoPko(Adapter):
         issues: list[Issue] = []
         missing = frame.filter(pl.col("Mission").is_null()).head(1)
         if missing.height:
-            msg = "missing value (truncated line or empty cell)"
+            msg = missing_message(raw, int(missing["_line"][0]), "Mission")
             raise InputError(msg, file=raw.path, line=int(missing["_line"][0]), field="Mission")
         frame = year_month(raw, frame, "year", "month", alias="month_end")
         frame = numbers(raw, frame, ["latitude", "longitude"])

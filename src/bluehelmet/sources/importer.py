@@ -1,29 +1,30 @@
-"""Import of source files: detect, parse, reconcile, then store atomically and idempotently.
+"""Preparing source files for import: detect, parse, reconcile and stage; nothing is written.
 
-Every file is read and checked before anything is written. Each file then commits on its
-own: its Parquet files are written under new names, and one SQL transaction switches the
-manifest to them (and trims or retires what they replace). Readers only see files named by
-committed manifest rows, so an interrupted import leaves the store as it was.
+Every file is read and checked before anything is written. The store commits the staged
+files (``bluehelmet.store.contributions.commit_file``); the service runs the whole use case
+(``bluehelmet.services.data.import_files``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select
 
-from bluehelmet.errors import BluehelmetError
+from bluehelmet.errors import BluehelmetError, InputError
 from bluehelmet.sources._adapter import Adapter, Parsed
 from bluehelmet.sources._common import Issue, RawFile, read_raw
 from bluehelmet.sources.detect import adapter as adapter_named
 from bluehelmet.sources.detect import detect
 from bluehelmet.sources.reconcile import NameMapping, Reconciler, UnknownName
-from bluehelmet.sources.schemas import MONTHLY_DATASETS, conform
+from bluehelmet.sources.schemas import IDENTITY, MONTHLY_DATASETS, conform
+from bluehelmet.store.contributions import StagedDataset, StagedFile
 
 Progress = Callable[[str, int, int], None]
 
@@ -96,42 +97,96 @@ class FileResult:
 
 
 @dataclass(slots=True)
-class _Prepared:
+class PreparedFile:
+    """A source file parsed, reconciled and staged for the store, with its result so far."""
+
     raw: RawFile
     adapter: Adapter
-    parsed: Parsed
-    unknown: list[UnknownName]
+    result: FileResult
+    staged: StagedFile
 
 
-def import_files(
+def input_key(
+    raw: RawFile,
+    chosen: Adapter,
+    *,
+    forced: bool,
+    mapping: NameMapping,
+    skip_unknown: bool,
+    aliases: Path | None,
+) -> tuple[str, dict[str, Any]]:
+    """The idempotency key of an import and the options it covers.
+
+    It covers the file and everything that decides its rows: the adapter (and whether it was
+    forced), the mapping's contents, ``skip_unknown`` and the alias table's contents.
+    """
+    alias_digest = None
+    if aliases is not None:
+        try:
+            alias_digest = hashlib.sha256(aliases.read_bytes()).hexdigest()
+        except OSError as exc:
+            msg = f"cannot read the alias file: {exc.strerror or exc}"
+            raise InputError(msg, file=aliases) from exc
+    options: dict[str, Any] = {
+        "format": chosen.name,
+        "forced": forced,
+        "mapping": {
+            "countries": dict(sorted(mapping.countries.items())),
+            "missions": dict(sorted(mapping.missions.items())),
+        },
+        "skip_unknown": skip_unknown,
+        "aliases": str(aliases) if aliases is not None else None,
+        "aliases_sha256": alias_digest,
+    }
+    payload = json.dumps({"sha256": raw.sha256, **options}, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), options
+
+
+def _parse(chosen: Adapter, raw: RawFile, *, forced: bool) -> Parsed:
+    """Run the adapter; a file without the format's columns is refused with a message."""
+    if forced and chosen.score(raw.header) == 0:
+        missing = sorted(chosen.signature - {h.strip() for h in raw.header})
+        what = (
+            f"missing column(s) {', '.join(repr(m) for m in missing[:8])}"
+            if missing
+            else ("its columns are not recognised")
+        )
+        msg = f"not a {chosen.name} file: {what} (header: {', '.join(raw.header[:12])})"
+        raise InputError(msg, file=raw.path, line=1)
+    try:
+        return chosen.parse(raw)
+    except (KeyError, pl.exceptions.PolarsError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"cannot be read as {chosen.name}: {first}"
+        raise InputError(msg, file=raw.path) from exc
+
+
+def prepare_files(
     paths: Sequence[str | Path],
     *,
     format: str | None = None,
     mapping: str | Path | NameMapping | None = None,
     skip_unknown: bool = False,
     aliases: str | Path | None = None,
-    engine: Engine,
-    data_dir: Path,
     progress: Progress | None = None,
-) -> list[FileResult]:
-    """Import ``paths`` into the store; returns one result per file.
+) -> list[PreparedFile]:
+    """Read, parse and reconcile ``paths``; nothing is written.
 
     ``format`` forces an adapter (see ``bluehelmet.sources.FORMATS``); ``mapping`` resolves
     names the registry does not know; ``skip_unknown`` drops (and reports) rows that stay
-    unresolved instead of refusing the import. Raises ``InputError`` for malformed files and
-    ``UnreconciledError`` for unresolved names, in both cases before anything is written.
+    unresolved instead of refusing. Raises ``InputError`` for malformed files and
+    ``UnreconciledError`` for unresolved names.
     """
-    from bluehelmet.store import upgrade
-
     names = (
         mapping
         if isinstance(mapping, NameMapping)
-        else (NameMapping.from_file(mapping) if mapping is not None else None)
+        else (NameMapping.from_file(mapping) if mapping is not None else NameMapping())
     )
     reconciler = Reconciler(names)
     alias_path = Path(aliases) if aliases is not None else None
     total = len(paths)
-    prepared: list[_Prepared] = []
+    prepared: list[PreparedFile] = []
+    unknown_all: list[tuple[str, UnknownName]] = []
     for index, path in enumerate(paths):
         if progress:
             progress(f"reading {Path(path).name}", index, total * 2)
@@ -139,24 +194,21 @@ def import_files(
         chosen = (
             adapter_named(format, aliases=alias_path) if format else detect(raw, aliases=alias_path)
         )
-        parsed = chosen.parse(raw)
+        parsed = _parse(chosen, raw, forced=format is not None)
         parsed, unknown = reconciler.apply(parsed)
-        prepared.append(_Prepared(raw, chosen, parsed, unknown))
-    refused = [(p.raw.name, u) for p in prepared for u in p.unknown]
-    if refused and not skip_unknown:
-        raise UnreconciledError(refused)
-    from bluehelmet.store.contributions import import_lock
-
-    results = []
-    with import_lock(data_dir):
-        upgrade(engine)
-        for index, item in enumerate(prepared):
-            if progress:
-                progress(f"storing {item.raw.path.name}", total + index, total * 2)
-            results.append(_store(item, engine, data_dir))
-    if progress:
-        progress("done", total * 2, total * 2)
-    return results
+        unknown_all.extend((raw.name, u) for u in unknown)
+        key, options = input_key(
+            raw,
+            chosen,
+            forced=format is not None,
+            mapping=names,
+            skip_unknown=skip_unknown,
+            aliases=alias_path,
+        )
+        prepared.append(_stage(raw, chosen, parsed, unknown, key, options))
+    if unknown_all and not skip_unknown:
+        raise UnreconciledError(unknown_all)
+    return prepared
 
 
 def _months(frame: pl.DataFrame) -> list[date]:
@@ -165,122 +217,62 @@ def _months(frame: pl.DataFrame) -> list[date]:
     return sorted(frame.get_column("month").drop_nulls().unique().to_list())
 
 
-def _store(item: _Prepared, engine: Engine, data_dir: Path) -> FileResult:
-    from bluehelmet.store.contributions import (
-        DataImport,
-        active_imports,
-        dataset_dir,
-        write_parquet,
-    )
-    from bluehelmet.store.session import session_scope
-
-    raw, parsed = item.raw, item.parsed
+def _stage(  # noqa: PLR0917 - one private call site
+    raw: RawFile,
+    chosen: Adapter,
+    parsed: Parsed,
+    unknown: list[UnknownName],
+    key: str,
+    options: dict[str, Any],
+) -> PreparedFile:
     result = FileResult(
         file=raw.name,
-        format=item.adapter.name,
+        format=chosen.name,
         sha256=raw.sha256,
         datasets=list(parsed.frames),
         rows_read=parsed.rows_read,
         rows_rejected=parsed.rejected,
         issues=list(parsed.issues),
-        skipped=list(item.unknown),
-        rows_skipped_unknown=len({n for u in item.unknown for n in u.lines}),
-        personnel_skipped_unknown=sum(u.personnel or 0 for u in item.unknown),
+        skipped=list(unknown),
+        rows_skipped_unknown=len({n for u in unknown for n in u.lines}),
+        personnel_skipped_unknown=sum(u.personnel or 0 for u in unknown),
     )
-    frames = dict(parsed.frames)
-    covered = {ds: parsed.covered.get(ds) or _months(f) for ds, f in frames.items()}
-    all_months = sorted({m for months in covered.values() for m in months})
-    result.months = [m.isoformat() for m in all_months]
-    main = frames.get(item.adapter.dataset)
-    if main is not None and "count" in main.columns and "category" in main.columns:
-        sums = main.group_by("category").agg(pl.col("count").sum()).sort("category")
-        result.totals = {str(k): int(v) for k, v in sums.iter_rows()}
-    new_files: list[tuple[str, str]] = []
-    obsolete: list[tuple[str, str]] = []
-    try:
-        with session_scope(engine) as session:
-            same = session.scalars(
-                select(DataImport).where(
-                    DataImport.sha256 == raw.sha256,
-                    DataImport.format == item.adapter.name,
-                    DataImport.status == "active",
-                )
-            ).all()
-            if same and {s.dataset for s in same} >= set(frames):
-                result.status = "unchanged"
-                result.rows_stored = 0
-                return result
-            now = datetime.now(UTC)
-            for dataset, frame in frames.items():
-                months = covered[dataset]
-                stored = conform(
-                    dataset,
-                    frame.rename({"_line": "line"}).with_columns(
-                        pl.lit(item.adapter.name).alias("source"),
-                        pl.lit(raw.sha256).alias("sha256"),
-                    ),
-                )
-                record = DataImport(
-                    dataset=dataset,
-                    format=item.adapter.name,
-                    file_name=raw.name,
-                    file_size=raw.size,
-                    sha256=raw.sha256,
-                    month_start=months[0] if months else None,
-                    month_end=months[-1] if months else None,
-                    months=[m.isoformat() for m in months] if dataset in MONTHLY_DATASETS else [],
-                    rows_read=parsed.rows_read,
-                    rows_stored=stored.height,
-                    rows_rejected=parsed.rejected,
-                    totals=result.totals if dataset == item.adapter.dataset else {},
-                    status="active",
-                    imported_at=now,
-                )
-                session.add(record)
-                session.flush()
-                record.parquet_file = write_parquet(stored, dataset, data_dir)
-                new_files.append((dataset, record.parquet_file))
-                result.rows_stored += stored.height
-                month_set = {m.isoformat() for m in months}
-                for old in active_imports(session, dataset):
-                    if old.id == record.id:
-                        continue
-                    overlap = (
-                        sorted(month_set & set(old.months))
-                        if dataset in MONTHLY_DATASETS
-                        else ["all"]
-                    )
-                    if not overlap:
-                        continue
-                    keep = sorted(set(old.months) - month_set)
-                    if old.parquet_file:
-                        obsolete.append((dataset, old.parquet_file))
-                    if keep and dataset in MONTHLY_DATASETS and old.parquet_file:
-                        kept = pl.read_parquet(
-                            dataset_dir(dataset, data_dir) / old.parquet_file
-                        ).filter(pl.col("month").is_in([date.fromisoformat(k) for k in keep]))
-                        old.parquet_file = write_parquet(kept, dataset, data_dir)
-                        new_files.append((dataset, old.parquet_file))
-                        old.months = keep
-                        old.month_start = date.fromisoformat(keep[0])
-                        old.month_end = date.fromisoformat(keep[-1])
-                        old.rows_stored = kept.height
-                    else:
-                        old.status = "replaced"
-                        old.parquet_file = None
-                        old.replaced_by_id = record.id
-                    result.replaced.append(
-                        {
-                            "dataset": dataset,
-                            "file": old.file_name,
-                            "sha256": old.sha256,
-                            "months": overlap if overlap != ["all"] else old.months or "all",
-                        }
-                    )
-    except BaseException:
-        for dataset, name in new_files:
-            (dataset_dir(dataset, data_dir) / name).unlink(missing_ok=True)
-        raise
-    for dataset, name in obsolete:
-        (dataset_dir(dataset, data_dir) / name).unlink(missing_ok=True)
-    return result
+    covered = {ds: parsed.covered.get(ds) or _months(f) for ds, f in parsed.frames.items()}
+    result.months = sorted({m.isoformat() for months in covered.values() for m in months})
+    datasets: dict[str, StagedDataset] = {}
+    for dataset, published in parsed.frames.items():
+        listed = published.select(IDENTITY[dataset]).unique()
+        frame = published
+        if "count" in frame.columns:
+            frame = frame.filter(pl.col("count") > 0)  # zero cells list a unit, store nothing
+        totals: dict[str, int] = {}
+        if dataset == chosen.dataset and {"count", "category"} <= set(frame.columns):
+            sums = frame.group_by("category").agg(pl.col("count").sum()).sort("category")
+            totals = {str(k): int(v) for k, v in sums.iter_rows()}
+            result.totals = totals
+        stored = conform(
+            dataset,
+            frame.rename({"_line": "line"}).with_columns(
+                pl.lit(chosen.name).alias("source"), pl.lit(raw.sha256).alias("sha256")
+            ),
+        )
+        datasets[dataset] = StagedDataset(
+            frame=stored,
+            months=covered[dataset] if dataset in MONTHLY_DATASETS else [],
+            monthly=dataset in MONTHLY_DATASETS,
+            identity=IDENTITY[dataset],
+            listed=listed,
+            totals=totals,
+        )
+    staged = StagedFile(
+        file_name=raw.name,
+        file_size=raw.size,
+        sha256=raw.sha256,
+        format=chosen.name,
+        input_key=key,
+        options=options,
+        rows_read=parsed.rows_read,
+        rows_rejected=parsed.rejected,
+        datasets=datasets,
+    )
+    return PreparedFile(raw=raw, adapter=chosen, result=result, staged=staged)

@@ -19,7 +19,8 @@ from bluehelmet.sources._adapter import (
     drop_duplicates,
     drop_summary_rows,
     months_of,
-    reject_inconsistent,
+    nonzero_rows,
+    report_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
 
@@ -105,7 +106,13 @@ class IpiCurrentMonth(Adapter):
                     == pl.col("Formed_Police_Units") + pl.col("Individual_Police"),
                 )
             )
-        frame, rejected = reject_inconsistent(frame, checks, pl.col("Total"), issues)
+        frame = report_inconsistent(
+            frame,
+            checks,
+            pl.col("Total"),
+            issues,
+            ["month", "Contributor_ISO-3", "Mission", "Total"],
+        )
         frame = drop_duplicates(
             raw, frame, ["month", "Contributor_ISO-3", "Mission"], [*CATEGORIES, "Total"], issues
         )
@@ -122,13 +129,13 @@ class IpiCurrentMonth(Adapter):
             for column, category in CATEGORIES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(parts).filter(pl.col("count") > 0)
+        long = nonzero_rows([p.lazy() for p in parts])
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,
             issues=issues,
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
-            rejected=rejected,
+            rejected=0,
             covered={"contributions": covered},
         )

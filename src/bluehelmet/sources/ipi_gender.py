@@ -1,7 +1,17 @@
 """IPI Providing for Peacekeeping: contributor x mission x month by category and sex.
 
-File: ``Gender.Full.csv`` of github.com/IPIDataLab/TCC-DataScraper (scraped from the UN
-monthly gender-disaggregated contribution reports, 2009-11 to 2014-02).
+Two published layouts of the same table:
+
+- ``Gender.Full.csv`` of github.com/IPIDataLab/TCC-DataScraper (scraped from the UN monthly
+  gender-disaggregated contribution reports, 2009-11 to 2014-02): spaced headers
+  (``Contributor ISO-3``, ``Individual Police Male``), an index column, zeros written out.
+- the output of IPI's own loader (github.com/IPIDataLab/PPP_Loader), the most widely copied
+  form: underscore headers (``Contributor_ISO-3``, ``Individual_Police_Male``), no index
+  column, ``NA`` for zero, summary rows whose contributor or mission is ``all``, names with a
+  stray trailing apostrophe, and recent months repeated two or three times.
+
+Both read the same way: summary rows are checked against the detail rows and never counted,
+repeated rows are counted once, ``NA`` in the loader layout is zero; all of it is reported.
 """
 
 from __future__ import annotations
@@ -11,15 +21,27 @@ from typing import ClassVar
 import polars as pl
 
 from bluehelmet.domain.registry import PersonnelCategory, Sex
+from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import (
     Adapter,
     Parsed,
     drop_duplicates,
-    drop_summary_rows,
+    keep_published_total,
     months_of,
-    reject_inconsistent,
+    nonzero_rows,
+    report_inconsistent,
 )
-from bluehelmet.sources._common import Issue, RawFile, counts, dates, read_table, summary_mask
+from bluehelmet.sources._common import (
+    Issue,
+    RawFile,
+    counts,
+    dates,
+    is_summary,
+    lines_of,
+    missing_message,
+    read_table,
+    summary_mask,
+)
 
 CATEGORIES: dict[str, PersonnelCategory] = {
     "Individual Police": PersonnelCategory.INDIVIDUAL_POLICE,
@@ -27,70 +49,98 @@ CATEGORIES: dict[str, PersonnelCategory] = {
     "Experts on Mission": PersonnelCategory.EXPERTS_ON_MISSION,
     "Troops": PersonnelCategory.TROOPS,
 }
-SEXES: dict[str, Sex] = {"Male": Sex.MALE, "Female": Sex.FEMALE}
+SEXES: dict[str, Sex] = {"Male": Sex.MALE, "Female": Sex.FEMALE, "Unknown": Sex.UNKNOWN}
 COUNT_COLUMNS = [f"{c} {s}" for c in [*CATEGORIES, "Total"] for s in ("Male", "Female", "Total")]
+NAME_COLUMNS = ["Contributor", "Contributor ISO-3", "Mission"]
+KEY = ["month", "Contributor ISO-3", "Mission"]
+
+
+def _spaced(header: str) -> str:
+    return header.strip().replace("_", " ")
 
 
 class IpiGenderFull(Adapter):
-    """``Gender.Full.csv``: 4 categories x (male, female, total) per contributor-mission-month."""
+    """4 categories x (male, female, total) per contributor-mission-month, either layout."""
 
     name: ClassVar[str] = "ipi_gender_full"
     dataset: ClassVar[str] = "contributions"
     title: ClassVar[str] = "IPI contributor x mission x month by category and sex"
     citation: ClassVar[str] = (
         "International Peace Institute, Providing for Peacekeeping database, "
-        "github.com/IPIDataLab/TCC-DataScraper (Gender.Full.csv)"
+        "github.com/IPIDataLab/TCC-DataScraper (Gender.Full.csv) and the output of "
+        "github.com/IPIDataLab/PPP_Loader"
     )
     signature: ClassVar[frozenset[str]] = frozenset(
         {"Date", "Contributor", "Contributor ISO-3", "Mission", *COUNT_COLUMNS}
     )
 
+    def score(self, header: tuple[str, ...]) -> int:
+        """Matches the spaced and the underscore spelling of the headers."""
+        present = {_spaced(h) for h in header}
+        return len(self.signature) if self.signature <= present else 0
+
     def parse(self, raw: RawFile) -> Parsed:
-        """Read, validate, check totals and unpivot to the long table."""
-        typed: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(COUNT_COLUMNS, pl.Int64)
-        typed["Date"] = pl.Date
+        """Read, check summaries and totals, and unpivot to the long table."""
+        loader = any("_" in h for h in raw.header if _spaced(h) in self.signature)
+        published = {_spaced(h): h for h in raw.header}
+        missing = sorted(self.signature - set(published))
+        if missing:
+            msg = f"missing column {missing[0]!r} (header: {', '.join(raw.header)})"
+            raise InputError(msg, file=raw.path, line=1, field=missing[0])
+        typed: dict[str, pl.DataType | type[pl.DataType]] = {
+            published[c]: pl.Int64 for c in COUNT_COLUMNS
+        }
+        typed[published["Date"]] = pl.Date
         frame = read_table(raw, typed=typed)
+        frame = frame.rename({h: _spaced(h) for h in frame.columns if h != "_line"})
         rows_read = frame.height
         issues: list[Issue] = []
+        if loader:
+            frame = _na_as_zero(raw, frame, issues)
         frame = counts(raw, frame, COUNT_COLUMNS)
-        frame = drop_summary_rows(
-            frame,
-            summary_mask(frame, ["Contributor", "Mission", "Contributor ISO-3"]),
-            issues,
-            pl.col("Total Total"),
-        )
+        frame = _strip_names(frame, issues)
         frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
         frame = frame.with_columns(pl.col("Date").dt.month_end().alias("month"))
+        summary = summary_mask(frame, NAME_COLUMNS)
+        frame = _check_summaries(frame, summary, issues)
         for column in ("Contributor ISO-3", "Mission"):
-            missing = frame.filter(pl.col(column).is_null()).head(1)
-            if missing.height:
-                from bluehelmet.errors import InputError
-
-                msg = "missing value (truncated line or empty cell)"
-                raise InputError(msg, file=raw.path, line=int(missing["_line"][0]), field=column)
-        checks: list[tuple[str, pl.Expr]] = []
-        for cat in [*CATEGORIES, "Total"]:
-            checks.append(
-                (
-                    f"'{cat} Male' + '{cat} Female' != '{cat} Total'",
-                    pl.col(f"{cat} Male") + pl.col(f"{cat} Female") == pl.col(f"{cat} Total"),
-                )
+            blank = frame.filter(pl.col(column).is_null()).head(1)
+            if blank.height:
+                line = int(blank["_line"][0])
+                msg = missing_message(raw, line, published[column])
+                raise InputError(msg, file=raw.path, line=line, field=published[column])
+        figures = ["month", "Contributor ISO-3", "Mission"]
+        for cat in CATEGORIES:
+            frame = keep_published_total(
+                frame,
+                f"{cat} Female",
+                f"{cat} Male",
+                f"{cat} Total",
+                f"{cat} Unknown",
+                issues,
+                figures,
             )
-        for sex in ("Male", "Female", "Total"):
-            parts = pl.sum_horizontal([pl.col(f"{c} {sex}") for c in CATEGORIES])
-            checks.append(
-                (f"categories do not add up to 'Total {sex}'", parts == pl.col(f"Total {sex}"))
-            )
-        frame, rejected = reject_inconsistent(frame, checks, pl.col("Total Total"), issues)
-        frame = drop_duplicates(
-            raw, frame, ["month", "Contributor ISO-3", "Mission"], COUNT_COLUMNS, issues
+        checks: list[tuple[str, pl.Expr]] = [
+            (
+                "'Total Male' + 'Total Female' != 'Total Total'",
+                pl.col("Total Male") + pl.col("Total Female") == pl.col("Total Total"),
+            ),
+            (
+                "the category totals do not add up to 'Total Total'",
+                pl.sum_horizontal([pl.col(f"{c} Total") for c in CATEGORIES])
+                == pl.col("Total Total"),
+            ),
+        ]
+        frame = report_inconsistent(
+            frame, checks, pl.col("Total Total"), issues, [*figures, "Total Total"]
         )
+        frame = drop_duplicates(raw, frame, KEY, COUNT_COLUMNS, issues)
         base = (
             frame.lazy()
             .select(
                 pl.col("month"),
-                pl.col("Contributor ISO-3").str.strip_chars().alias("contributor"),
-                pl.col("Mission").str.strip_chars().alias("mission"),
+                pl.col("Contributor ISO-3").alias("contributor"),
+                pl.col("Mission").alias("mission"),
                 pl.col("_line"),
                 *[pl.col(f"{c} {s}") for c in CATEGORIES for s in SEXES],
             )
@@ -110,13 +160,133 @@ class IpiGenderFull(Adapter):
             for sex_label, sex in SEXES.items()
         ]
         covered = months_of(frame)
-        long = pl.concat(long_parts).filter(pl.col("count") > 0).collect()
+        long = nonzero_rows(long_parts)
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,
             issues=issues,
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
-            rejected=rejected,
+            rejected=0,
             covered={"contributions": covered},
         )
+
+
+def _na_as_zero(raw: RawFile, frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
+    """The loader writes ``NA`` where a figure is zero: read it as 0 and report the rows."""
+    hit = frame.filter(pl.any_horizontal([pl.col(c).is_null() for c in COUNT_COLUMNS]))
+    if not hit.height:
+        return frame
+    line = int(hit["_line"][0])
+    column = next(c for c in COUNT_COLUMNS if hit[c][0] is None)
+    shown = missing_message(raw, line, next(h for h in raw.header if _spaced(h) == column))
+    issues.append(
+        Issue(
+            "na_as_zero",
+            "'NA' (or an empty cell) read as 0: IPI's loader writes NA where a figure is zero"
+            + ("" if "NA" in shown else f" (first on line {line}: {shown})"),
+            lines_of(hit),
+        )
+    )
+    return frame.with_columns(
+        [
+            pl.col(c).fill_null(pl.lit("0") if frame.schema[c] == pl.Utf8 else pl.lit(0))
+            for c in COUNT_COLUMNS
+        ]
+    )
+
+
+def _strip_names(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
+    """Trim spaces and a stray trailing apostrophe from names (``Chad'``), reported.
+
+    Works on the distinct names, so a large file costs little.
+    """
+    stray_lines: set[int] = set()
+    for column in NAME_COLUMNS:
+        values = frame.get_column(column).drop_nulls().unique()
+        cleaned = values.str.strip_chars().str.strip_chars_end("'").str.strip_chars()
+        changed = {k: v for k, v in zip(values.to_list(), cleaned.to_list(), strict=True) if k != v}
+        if not changed:
+            continue
+        quoted = [k for k in changed if k.strip().endswith("'")]
+        if quoted:
+            stray_lines.update(lines_of(frame.filter(pl.col(column).is_in(quoted))))
+        frame = frame.with_columns(pl.col(column).replace(changed))
+    if stray_lines:
+        issues.append(
+            Issue(
+                "stray_quote",
+                "a stray trailing apostrophe removed from the names on these lines",
+                sorted(stray_lines),
+            )
+        )
+    return frame
+
+
+def _check_summaries(frame: pl.DataFrame, summary: pl.Expr, issues: list[Issue]) -> pl.DataFrame:
+    """Check summary rows ('all') against the detail rows they sum; never count them."""
+    rows = frame.filter(summary)
+    if not rows.height:
+        return frame
+    detail = frame.filter(~summary).unique(subset=[*KEY, *COUNT_COLUMNS], keep="first")
+    rows = rows.unique(subset=[*KEY, "Contributor", *COUNT_COLUMNS], keep="first").with_columns(
+        (
+            is_summary(pl.col("Contributor")).fill_null(value=False)
+            | is_summary(pl.col("Contributor ISO-3")).fill_null(value=False)
+        ).alias("__all_contributors"),
+        is_summary(pl.col("Mission")).fill_null(value=False).alias("__all_missions"),
+    )
+    sums = [pl.col(c).sum().alias(f"__sum {c}") for c in COUNT_COLUMNS]
+    checked = []
+    for all_contributors, all_missions, by in (
+        (True, False, ["month", "Mission"]),
+        (False, True, ["month", "Contributor ISO-3"]),
+        (True, True, ["month"]),
+    ):
+        part = rows.filter(
+            (pl.col("__all_contributors") == all_contributors)
+            & (pl.col("__all_missions") == all_missions)
+        )
+        if part.height:
+            totals = detail.group_by(by).agg(sums)
+            checked.append(part.join(totals, on=by, how="left"))
+    joined = pl.concat(checked, how="diagonal_relaxed")
+    differs = pl.any_horizontal(
+        [pl.col(c) != pl.col(f"__sum {c}").fill_null(0) for c in COUNT_COLUMNS]
+    )
+    bad = joined.filter(differs).sort("_line")
+    issues.append(
+        Issue(
+            "summary_row",
+            "summary rows ('all', 'Total') checked against the detail rows and not counted",
+            lines_of(frame.filter(summary)),
+            int(rows.get_column("Total Total").sum() or 0),
+        )
+    )
+    if bad.height:
+        details = []
+        for row in bad.iter_rows(named=True):
+            wrong = {
+                c: f"{row[c]} published, {row[f'__sum {c}'] or 0} in the detail rows"
+                for c in COUNT_COLUMNS
+                if row[c] != (row[f"__sum {c}"] or 0)
+            }
+            details.append(
+                {
+                    "line": int(row["_line"]),
+                    "month": row["month"].isoformat(),
+                    "contributor": row["Contributor ISO-3"] or row["Contributor"],
+                    "mission": row["Mission"],
+                    **wrong,
+                }
+            )
+        issues.append(
+            Issue(
+                "summary_mismatch",
+                "summary rows that differ from the sum of their detail rows "
+                "(the detail rows are stored)",
+                lines_of(bad),
+                details=details,
+            )
+        )
+    return frame.filter(~summary)

@@ -15,7 +15,7 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
-    reject_inconsistent,
+    report_inconsistent,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
 
@@ -49,7 +49,7 @@ class IpiMissionTotals(Adapter):
         )
         frame = dates(raw, frame, "Date")
         frame = frame.with_columns(pl.col("Date").dt.month_end().alias("month"))
-        frame, rejected = reject_inconsistent(
+        frame = report_inconsistent(
             frame,
             [
                 (
@@ -59,6 +59,7 @@ class IpiMissionTotals(Adapter):
             ],
             pl.col("Total"),
             issues,
+            ["month", "Mission", *PARTS, "Total"],
         )
         frame = drop_duplicates(raw, frame, ["month", "Mission"], [*PARTS, "Total"], issues)
         out = frame.select(
@@ -77,5 +78,5 @@ class IpiMissionTotals(Adapter):
             rows_read=rows_read,
             issues=issues,
             missions={"mission_totals": ["mission"]},
-            rejected=rejected,
+            rejected=0,
         )

@@ -96,6 +96,18 @@ MONTHLY_DATASETS = frozenset({"contributions", "official_ranking", "mission_tota
 """Datasets where a newer file replaces only the months it covers; the others are snapshots."""
 
 
+IDENTITY: dict[str, list[str]] = {
+    "contributions": ["month", "contributor"],
+    "official_ranking": ["month", "contributor"],
+    "mission_totals": ["month", "mission"],
+    "fatalities": ["casualty_id"],
+    "missions": ["acronym"],
+    "mandates": ["mission", "month"],
+    "locations": ["mission", "month"],
+}
+"""The unit a row reports on: a newer file that no longer lists a stored unit would remove it."""
+
+
 def schema(dataset: str) -> dict[str, pl.DataType | type[pl.DataType]]:
     """Polars schema of ``dataset``."""
     return {c.name: c.dtype for c in DATASETS[dataset]}

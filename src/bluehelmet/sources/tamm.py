@@ -13,7 +13,14 @@ import polars as pl
 
 from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import Adapter, Parsed, drop_duplicates
-from bluehelmet.sources._common import Issue, RawFile, counts, read_table, year_month
+from bluehelmet.sources._common import (
+    Issue,
+    RawFile,
+    counts,
+    missing_message,
+    read_table,
+    year_month,
+)
 
 FIRST_TASK = "peaceag_cease_monitor"
 LAST_TASK = "coop_other"
@@ -49,7 +56,7 @@ class Tamm(Adapter):
                 raise InputError(msg, file=raw.path, line=int(bad["_line"][0]), field=task)
         missing = frame.filter(pl.col("mission").is_null()).head(1)
         if missing.height:
-            msg = "missing value (truncated line or empty cell)"
+            msg = missing_message(raw, int(missing["_line"][0]), "mission")
             raise InputError(msg, file=raw.path, line=int(missing["_line"][0]), field="mission")
         frame = year_month(raw, frame, "year", "month", alias="month_end")
         task_list = pl.concat_list(

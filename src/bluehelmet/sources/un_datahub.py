@@ -23,10 +23,19 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
+    keep_published_total,
     months_of,
-    reject_inconsistent,
+    nonzero_rows,
 )
-from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
+from bluehelmet.sources._common import (
+    Issue,
+    RawFile,
+    counts,
+    dates,
+    is_summary,
+    missing_message,
+    read_table,
+)
 
 DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d/%m/%Y", "%Y-%m", "%m/%d/%Y", "%b-%y")
 
@@ -153,30 +162,27 @@ class UnDataHubContributions(Adapter):
         for column, field_name in (("contributor", "contributor"), ("mission", "mission")):
             missing = frame.filter(pl.col(column).is_null()).head(1)
             if missing.height:
-                msg = "missing value (truncated line or empty cell)"
-                raise InputError(
-                    msg,
-                    file=raw.path,
-                    line=int(missing["_line"][0]),
-                    field=found[field_name] if field_name in found else found["contributor_iso3"],
-                )
+                published = found[field_name] if field_name in found else found["contributor_iso3"]
+                line = int(missing["_line"][0])
+                msg = missing_message(raw, line, published)
+                raise InputError(msg, file=raw.path, line=line, field=published)
         frame = dates(raw, frame, "__month", formats=DATE_FORMATS)
         frame = frame.with_columns(pl.col("__month").dt.month_end().alias("month"))
         frame = self._translate(raw, frame, "__category", "categories", found["category"])
-        rejected = 0
         if layout == "wide":
             if "total" in found:
-                frame, rejected = reject_inconsistent(
+                frame = keep_published_total(
                     frame,
-                    [
-                        (
-                            f"'{found['female']}' + '{found['male']}' != '{found['total']}'",
-                            pl.col("__female") + pl.col("__male") == pl.col("__total"),
-                        )
-                    ],
-                    pl.col("__total"),
+                    "__female",
+                    "__male",
+                    "__total",
+                    "__not_stated",
                     issues,
+                    ["month", "contributor", "mission", "category"],
+                    label=f"'{found['female']}' + '{found['male']}' != '{found['total']}'",
                 )
+            else:
+                frame = frame.with_columns(pl.lit(0, pl.Int64).alias("__not_stated"))
             frame = drop_duplicates(
                 raw,
                 frame,
@@ -195,7 +201,11 @@ class UnDataHubContributions(Adapter):
                         pl.col(column).alias("count"),
                         "_line",
                     )
-                    for column, sex in (("__female", Sex.FEMALE), ("__male", Sex.MALE))
+                    for column, sex in (
+                        ("__female", Sex.FEMALE),
+                        ("__male", Sex.MALE),
+                        ("__not_stated", Sex.UNKNOWN),
+                    )
                 ]
             )
         else:
@@ -216,14 +226,13 @@ class UnDataHubContributions(Adapter):
                 "month", "contributor", "mission", "category", "sex", "count", "_line"
             )
         covered = months_of(long)
-        long = long.filter(pl.col("count") > 0)
         return Parsed(
-            frames={"contributions": long},
+            frames={"contributions": nonzero_rows([long.lazy()])},
             rows_read=rows_read,
             issues=issues,
             countries={"contributions": [("contributor", "code")]},
             missions={"contributions": ["mission"]},
-            rejected=rejected,
+            rejected=0,
             covered={"contributions": covered},
         )
 

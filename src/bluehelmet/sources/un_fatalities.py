@@ -13,7 +13,7 @@ import polars as pl
 from bluehelmet.domain.registry import Sex
 from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import Adapter, Parsed
-from bluehelmet.sources._common import Issue, RawFile, dates, lines_of, read_table
+from bluehelmet.sources._common import Issue, RawFile, dates, lines_of, missing_message, read_table
 
 UNDETERMINED = r"(?i)^(zz\b.*|undetermined|unknown|other)$"
 
@@ -48,7 +48,7 @@ class UnFatalities(Adapter):
         for column in ("casualty_id", "mission_acronym"):
             missing = frame.filter(pl.col(column).is_null()).head(1)
             if missing.height:
-                msg = "missing value (truncated line or empty cell)"
+                msg = missing_message(raw, int(missing["_line"][0]), column)
                 raise InputError(msg, file=raw.path, line=int(missing["_line"][0]), field=column)
         frame = dates(raw, frame, "incident_date")
         repeats = frame.filter(~pl.col("casualty_id").is_first_distinct())

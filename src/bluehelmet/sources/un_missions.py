@@ -12,7 +12,7 @@ import polars as pl
 
 from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import Adapter, Parsed, drop_duplicates
-from bluehelmet.sources._common import Issue, RawFile, dates, numbers, read_table
+from bluehelmet.sources._common import Issue, RawFile, dates, missing_message, numbers, read_table
 
 
 class UnMissionList(Adapter):
@@ -37,7 +37,7 @@ class UnMissionList(Adapter):
         for column in ("mission_acronym", "mission_name"):
             missing = frame.filter(pl.col(column).is_null()).head(1)
             if missing.height:
-                msg = "missing value (truncated line or empty cell)"
+                msg = missing_message(raw, int(missing["_line"][0]), column)
                 raise InputError(msg, file=raw.path, line=int(missing["_line"][0]), field=column)
         frame = dates(raw, frame, "start_date", required=False)
         frame = dates(raw, frame, "end_date", required=False)

@@ -2,7 +2,8 @@
 
 File: ``Rank_2021-01.csv`` ("Troop and police contributors - ranking", peacekeeping.un.org,
 as kept in github.com/corinnee/UN_Peacekeeping_Analytics). Rows become contribution rows
-(category ``uniformed``, female and male, mission null) and the published rank is kept
+(category ``uniformed``, female, male and, where the published split does not reach the
+published total, sex ``unknown`` for the rest; mission null) and the published rank is kept
 in the ``official_ranking`` dataset for comparison.
 """
 
@@ -18,8 +19,9 @@ from bluehelmet.sources._adapter import (
     Parsed,
     drop_duplicates,
     drop_summary_rows,
+    keep_published_total,
     months_of,
-    reject_inconsistent,
+    nonzero_rows,
 )
 from bluehelmet.sources._common import Issue, RawFile, counts, dates, is_summary, read_table
 
@@ -66,17 +68,15 @@ class UnRanking(Adapter):
             raw, frame, "Last_Reporting_Date", formats=("%d-%b-%y", "%Y-%m-%d", "%d/%m/%Y")
         )
         frame = frame.with_columns(pl.col("Last_Reporting_Date").dt.month_end().alias("month"))
-        frame, rejected = reject_inconsistent(
+        frame = frame.with_columns([pl.col(c).alias(f"__published {c}") for c in COUNTS])
+        frame = keep_published_total(
             frame,
-            [
-                (
-                    "'Female_Personnel' + 'Male_Personnel' != 'Total_Uniformed_Personnel'",
-                    pl.col("Female_Personnel") + pl.col("Male_Personnel")
-                    == pl.col("Total_Uniformed_Personnel"),
-                )
-            ],
-            pl.col("Total_Uniformed_Personnel"),
+            "Female_Personnel",
+            "Male_Personnel",
+            "Total_Uniformed_Personnel",
+            "__not_stated",
             issues,
+            ["month", "ISOCode3", "Contributing_Country"],
         )
         frame = frame.with_columns(
             pl.when(pl.col("ISOCode3").is_null())
@@ -97,26 +97,30 @@ class UnRanking(Adapter):
                     pl.col(column).alias("count"),
                     pl.col("_line"),
                 )
-                for column, sex in (("Female_Personnel", Sex.FEMALE), ("Male_Personnel", Sex.MALE))
+                for column, sex in (
+                    ("Female_Personnel", Sex.FEMALE),
+                    ("Male_Personnel", Sex.MALE),
+                    ("__not_stated", Sex.UNKNOWN),
+                )
             ]
-        ).filter(pl.col("count") > 0)
+        )
         ranking = frame.select(
             pl.col("month"),
             pl.col("contributor"),
             pl.col("Personnel_Contribution_Rank").alias("rank"),
-            pl.col("Female_Personnel").alias("female"),
-            pl.col("Male_Personnel").alias("male"),
-            pl.col("Total_Uniformed_Personnel").alias("total"),
+            pl.col("__published Female_Personnel").alias("female"),
+            pl.col("__published Male_Personnel").alias("male"),
+            pl.col("__published Total_Uniformed_Personnel").alias("total"),
             pl.col("_line"),
         )
         return Parsed(
-            frames={"contributions": long, "official_ranking": ranking},
+            frames={"contributions": nonzero_rows([long.lazy()]), "official_ranking": ranking},
             rows_read=rows_read,
             issues=issues,
             countries={
                 "contributions": [("contributor", "code")],
                 "official_ranking": [("contributor", "code")],
             },
-            rejected=rejected,
+            rejected=0,
             covered={"contributions": covered},
         )

@@ -15,8 +15,6 @@ from bluehelmet.cli._output import (
     fail,
     progress_bar,
 )
-from bluehelmet.services import data as service
-from bluehelmet.sources import FORMATS
 
 data_app = typer.Typer(help="Contribution data: import, status, sync, check.", no_args_is_help=True)
 
@@ -120,7 +118,9 @@ def import_(  # noqa: PLR0917 - typer reads the signature
     ],
     source_format: Annotated[
         str | None,
-        typer.Option("--format", help=f"Force the format: {', '.join(FORMATS)}."),
+        typer.Option(
+            "--format", help="Force the format by adapter name (docs/data.md lists them)."
+        ),
     ] = None,
     mapping: MappingOption = None,
     skip_unknown: SkipOption = False,
@@ -132,6 +132,8 @@ def import_(  # noqa: PLR0917 - typer reads the signature
     output: OutputOption = OutputFormat.TABLE,
 ) -> None:
     """Import published contribution files (format detected from the header)."""
+    from bluehelmet.services import data as service
+
     with progress_bar() as progress:
         results = service.import_files(
             paths,
@@ -147,6 +149,8 @@ def import_(  # noqa: PLR0917 - typer reads the signature
 
 def status(fmt: OutputFormat = FormatOption) -> None:
     """Imported files in force: dataset, format, sha256, months covered, rows."""
+    from bluehelmet.services import data as service
+
     rows = service.data_status()
     if fmt is OutputFormat.TABLE and not rows:
         console.print("nothing imported yet: run 'bluehelmet data import FILE' or 'data sync'")
@@ -187,6 +191,8 @@ def sync(  # noqa: PLR0917 - typer reads the signature
     output: OutputOption = OutputFormat.TABLE,
 ) -> None:
     """Download the official files (cache, SHA-256, resume) and import them."""
+    from bluehelmet.services import data as service
+
     with progress_bar() as progress:
         downloads, results = service.sync(
             sources,
@@ -225,6 +231,8 @@ def check(
     fmt: OutputFormat = FormatOption,
 ) -> None:
     """The store's health: missing, damaged, orphan and .partial files (exit 1 if any remain)."""
+    from bluehelmet.services import data as service
+
     problems = service.data_check(repair=repair, adopt=adopt)
     if fmt is OutputFormat.TABLE and not problems:
         console.print("the store is healthy: every stored file is present and verified")

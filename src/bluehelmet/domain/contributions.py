@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -37,3 +39,32 @@ CONTRIBUTION_COLUMNS: tuple[Column, ...] = (
 CONTRIBUTION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     c.name: c.dtype for c in CONTRIBUTION_COLUMNS
 }
+
+
+@dataclass(slots=True)
+class StagedDataset:
+    """One dataset of a file ready to store: conformed rows and what they cover."""
+
+    frame: pl.DataFrame
+    months: list[date]
+    monthly: bool
+    identity: list[str]
+    """Columns that identify a row's unit (e.g. month and contributor) for the removal check."""
+    listed: pl.DataFrame | None = None
+    """The identities the file lists, zero rows included (default: those of ``frame``)."""
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StagedFile:
+    """A parsed and reconciled source file, ready for ``commit_file``."""
+
+    file_name: str
+    file_size: int
+    sha256: str
+    format: str
+    input_key: str
+    options: dict[str, Any]
+    rows_read: int
+    rows_rejected: int
+    datasets: dict[str, StagedDataset]

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from bluehelmet.domain.contributions import StagedDataset, StagedFile
 from bluehelmet.errors import BluehelmetError, InputError
 from bluehelmet.sources._adapter import Adapter, Parsed
 from bluehelmet.sources._common import Issue, RawFile, read_raw
@@ -24,7 +25,6 @@ from bluehelmet.sources.detect import adapter as adapter_named
 from bluehelmet.sources.detect import detect
 from bluehelmet.sources.reconcile import NameMapping, Reconciler, UnknownName
 from bluehelmet.sources.schemas import IDENTITY, MONTHLY_DATASETS, conform
-from bluehelmet.store.contributions import StagedDataset, StagedFile
 
 Progress = Callable[[str, int, int], None]
 

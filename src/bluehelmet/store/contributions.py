@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from bluehelmet.domain.contributions import StagedFile
 from bluehelmet.errors import BluehelmetError, StoreError
 from bluehelmet.store.base import Base
 
@@ -115,35 +116,6 @@ class ReplaceRefusedError(BluehelmetError):
             + "\n  ".join(parts)
         )
         super().__init__(msg)
-
-
-@dataclass(slots=True)
-class StagedDataset:
-    """One dataset of a file ready to store: conformed rows and what they cover."""
-
-    frame: pl.DataFrame
-    months: list[date]
-    monthly: bool
-    identity: list[str]
-    """Columns that identify a row's unit (e.g. month and contributor) for the removal check."""
-    listed: pl.DataFrame | None = None
-    """The identities the file lists, zero rows included (default: those of ``frame``)."""
-    totals: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class StagedFile:
-    """A parsed and reconciled source file, ready for ``commit_file``."""
-
-    file_name: str
-    file_size: int
-    sha256: str
-    format: str
-    input_key: str
-    options: dict[str, Any]
-    rows_read: int
-    rows_rejected: int
-    datasets: dict[str, StagedDataset]
 
 
 @dataclass(slots=True)

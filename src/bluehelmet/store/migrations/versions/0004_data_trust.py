@@ -2,8 +2,8 @@
 and its options, retired files awaiting deletion, the data folder recorded in the database,
 and column sizes that fit real files (sizes over 2 GB, long paths).
 
-Revision ID: 0003_data_trust
-Revises: 0002_contributions
+Revision ID: 0004_data_trust
+Revises: 0003_cooperation
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_data_trust"
-down_revision = "0002_contributions"
+revision = "0004_data_trust"
+down_revision = "0003_cooperation"
 branch_labels = None
 depends_on = None
 

@@ -43,6 +43,7 @@ def health() -> Health:
 def create_app(core: Core | None = None) -> FastAPI:
     """The bluehelmet web application over ``core`` (default: the environment's store)."""
     from bluehelmet import __version__
+    from bluehelmet.web import router as web_router
 
     app = FastAPI(
         title="bluehelmet",
@@ -58,4 +59,5 @@ def create_app(core: Core | None = None) -> FastAPI:
     app.state.core = core if core is not None else Core()
     install_error_handlers(app)
     app.include_router(meta, prefix=API_PREFIX)
+    app.include_router(web_router(app.state.core))  # the dashboard, beside the API
     return app

@@ -195,7 +195,7 @@ def router(core: Core) -> APIRouter:
 
     @web.get("/contributors/{name}", response_class=HTMLResponse)
     def contributor(request: Request, name: str) -> Response:
-        """A contributor's page; names and M49 codes redirect to the ISO-3 address."""
+        """A contributor's page; names and aliases redirect to the ISO-3 address."""
         try:
             iso3 = resolve_contributor(name)
         except BluehelmetError as exc:

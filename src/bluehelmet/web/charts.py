@@ -49,6 +49,9 @@ def _finish(spec: Spec, table: Table) -> Spec:
     config = dict(spec.get("config", {}))
     config.setdefault("title", {"anchor": "start", "subtitleFontSize": 10, "subtitleColor": "#495057"})
     config["view"] = {"stroke": None}
+    # the figure's caption and the table beside it describe the chart to assistive technology;
+    # marks and guides stay out of the accessibility tree
+    config["aria"] = False
     spec["config"] = config
     return spec
 

@@ -39,6 +39,7 @@ __all__ = ["router"]
 _HERE = Path(__file__).parent
 TABLE_ROWS = 60  # rows shown in a page's table; the CSV holds them all
 STATIC_TYPES = {
+    "charts.js": "text/javascript; charset=utf-8",
     "dashboard.js": "text/javascript; charset=utf-8",
     "forcegen.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",

@@ -1,5 +1,7 @@
 // Force generation page: signs in with an API key kept in sessionStorage and shows what the
 // REST API returns to that key (pledges, requirements, plans) with the X-API-Key header.
+import { labelChart } from "./charts.js";
+
 const KEY = "bluehelmet.apiKey";
 const API = "/api/v1";
 const $ = (id) => document.getElementById(id);
@@ -124,7 +126,8 @@ async function drawCoverage(rows) {
       tooltip: [{ field: "mission" }, { field: "unit_type" }, { field: "measure" }, { field: "units", type: "quantitative" }],
     },
   };
-  await window.vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: window.vega.Error });
+  await window.vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: 1 /* vega.Error: warnings stay out of the console */ });
+  labelChart(el, spec.description);
   el.dataset.rendered = "true";
 }
 

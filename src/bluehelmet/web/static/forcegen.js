@@ -35,6 +35,20 @@ function csvCell(value) {
   return /[",\n]/.test(text) ? '"' + text.replaceAll('"', '""') + '"' : text;
 }
 
+// every item of a paged list (``{items, total, limit, offset}``), or a plain list as it is
+async function apiAll(path) {
+  const limit = 200;
+  const items = [];
+  for (let offset = 0; ; offset += limit) {
+    const body = await api(path + "?limit=" + limit + "&offset=" + offset);
+    if (Array.isArray(body)) return body;
+    const page = itemsOf(body);
+    items.push(...page);
+    const total = typeof body.total === "number" ? body.total : items.length;
+    if (page.length < limit || items.length >= total) return items;
+  }
+}
+
 function renderTable(target, name, title, columns, rows) {
   const box = $(target);
   box.replaceChildren();
@@ -173,15 +187,17 @@ async function showPlan(id) {
 async function load() {
   status("Loading what this key may see...");
   try {
-    const [pledges, requirements, plans] = await Promise.all([
-      api("/pledges").then(itemsOf),
-      api("/requirements").then(itemsOf).catch((e) => { if (e.status) throw e; return []; }),
-      api("/plans").then(itemsOf).catch((e) => { if (e.status) throw e; return []; }),
+    const [me, pledges, requirements, plans] = await Promise.all([
+      api("/me").catch((e) => { if (e.status) throw e; return null; }),
+      apiAll("/pledges"),
+      apiAll("/requirements").catch((e) => { if (e.status) throw e; return []; }),
+      apiAll("/plans").catch((e) => { if (e.status) throw e; return []; }),
     ]);
     $("signin").hidden = true;
     $("session").hidden = false;
     $("fg-content").hidden = false;
-    $("session-who").textContent = "This key sees " + pledges.length + " pledges, " + requirements.length + " requirements and " + plans.length + " plans.";
+    const who = me ? "Signed in as " + me.name + " (" + me.role + (me.country ? ", " + me.country : "") + "). " : "";
+    $("session-who").textContent = who + "This key sees " + pledges.length + " pledges, " + requirements.length + " requirements and " + plans.length + " plans.";
     const rows = coverage(requirements, pledges);
     renderTable("table-coverage", "coverage", "Units required and pledged per mission and unit type", ["mission", "unit_type", "requirements", "required", "pledged"], rows);
     renderTable("table-pledges", "pledges", "Pledges", ["code", "contributor", "unit_type", "units", "readiness", "available_from"], pledges.map((p) => ({ ...p, code: code(p) })));

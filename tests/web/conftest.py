@@ -169,7 +169,8 @@ def open_page(browser: Any, url: str, *, wait_charts: bool = True) -> Visit:
 
     page.route("**/*", route)
     page.on(
-        "console", lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None
+        "console",
+        lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None,
     )
     page.on("pageerror", lambda exc: visit.console_errors.append(str(exc)))
     page.goto(url)

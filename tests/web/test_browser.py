@@ -16,7 +16,9 @@ PAGES = ["/", "/missions/UNMISS", "/missions/MONUSCO", "/contributors/GHA", "/co
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_offline_with_its_charts(browser: Any, live_server: LiveServer, path: str) -> None:
+def test_page_loads_offline_with_its_charts(
+    browser: Any, live_server: LiveServer, path: str
+) -> None:
     visit = open_page(browser, live_server.url + path)
     page = visit.page
     try:
@@ -113,7 +115,7 @@ def test_csv_download_from_the_page(browser: Any, live_server: LiveServer) -> No
     page = visit.page
     try:
         with page.expect_download() as info:
-            page.locator('#memberships a.csv').click()
+            page.locator("#memberships a.csv").click()
         download = info.value
         assert download.suggested_filename == "GHA-memberships.csv"
         text = Path(download.path()).read_text(encoding="utf-8")
@@ -124,7 +126,9 @@ def test_csv_download_from_the_page(browser: Any, live_server: LiveServer) -> No
 
 
 @pytest.mark.parametrize("path", [*PAGES, "/forcegen", "/missions/Atlantis"])
-def test_no_serious_accessibility_violation(browser: Any, live_server: LiveServer, path: str) -> None:
+def test_no_serious_accessibility_violation(
+    browser: Any, live_server: LiveServer, path: str
+) -> None:
     charts = path not in ("/forcegen", "/missions/Atlantis")
     visit = open_page(browser, live_server.url + path, wait_charts=charts)
     try:

@@ -15,6 +15,7 @@ __all__ = ["VEGA_LITE_VERSION", "vega_bundle"]
 
 _LOCK = threading.Lock()
 _CACHE: dict[str, tuple[bytes, str]] = {}
+_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
 
 
 def _vega_lite_version() -> str:
@@ -29,9 +30,10 @@ VEGA_LITE_VERSION = _vega_lite_version()
 
 
 def _cache_file(folder: Path) -> Path:
-    import vl_convert
+    from importlib.metadata import version
 
-    return folder / f"vega-bundle-{vl_convert.__version__}-vl{VEGA_LITE_VERSION}.js"
+    converter = version("vl-convert-python")
+    return folder / f"vega-bundle-{converter}-vl{VEGA_LITE_VERSION}.js"
 
 
 def vega_bundle(folder: Path | None = None) -> tuple[bytes, str]:
@@ -48,7 +50,8 @@ def vega_bundle(folder: Path | None = None) -> tuple[bytes, str]:
         if body is None:
             import vl_convert
 
-            body = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION).encode("utf-8")
+            script = vl_convert.javascript_bundle(_GLOBALS, vl_version=VEGA_LITE_VERSION)
+            body = script.encode("utf-8")
             if target is not None:
                 try:
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -44,10 +44,15 @@ def _finish(spec: Spec, table: Table) -> Spec:
     """Title, accessible description and top-level settings shared by every chart."""
     spec = dict(spec)
     spec.pop("$schema", None)
-    spec["title"] = {"text": table.title, "subtitle": f"Source: {table.source}. Period: {table.period}."}
+    spec["title"] = {
+        "text": table.title,
+        "subtitle": f"Source: {table.source}. Period: {table.period}.",
+    }
     spec["description"] = f"{table.title}. Source: {table.source}. Period: {table.period}."
     config = dict(spec.get("config", {}))
-    config.setdefault("title", {"anchor": "start", "subtitleFontSize": 10, "subtitleColor": "#495057"})
+    config.setdefault(
+        "title", {"anchor": "start", "subtitleFontSize": 10, "subtitleColor": "#495057"}
+    )
     config["view"] = {"stroke": None}
     # the figure's caption and the table beside it describe the chart to assistive technology;
     # marks and guides stay out of the accessibility tree
@@ -80,14 +85,23 @@ def world_choropleth(table: Table, *, value: str = "total") -> Spec:
         "layer": [
             {
                 "data": geometry,
-                "mark": {"type": "geoshape", "fill": "#e9ecef", "stroke": "white", "strokeWidth": 0.3},
+                "mark": {
+                    "type": "geoshape",
+                    "fill": "#e9ecef",
+                    "stroke": "white",
+                    "strokeWidth": 0.3,
+                },
             },
             {
                 "data": geometry,
                 "transform": [
                     {
                         "lookup": "properties.iso3",
-                        "from": {"data": {"values": rows}, "key": "iso3", "fields": ["name", value]},
+                        "from": {
+                            "data": {"values": rows},
+                            "key": "iso3",
+                            "fields": ["name", value],
+                        },
                     },
                     {"filter": f"isValid(datum['{value}'])"},
                 ],
@@ -101,7 +115,12 @@ def world_choropleth(table: Table, *, value: str = "total") -> Spec:
                     },
                     "tooltip": [
                         {"field": "name", "type": "nominal", "title": "contributor"},
-                        {"field": value, "type": "quantitative", "title": "personnel", "format": ","},
+                        {
+                            "field": value,
+                            "type": "quantitative",
+                            "title": "personnel",
+                            "format": ",",
+                        },
                     ],
                 },
             },
@@ -135,7 +154,10 @@ def locations_map(table: Table) -> Spec | None:
         return None
     width, height = 640, 420
     centre, scale = _mercator_view(
-        frame.get_column("latitude").to_list(), frame.get_column("longitude").to_list(), width, height
+        frame.get_column("latitude").to_list(),
+        frame.get_column("longitude").to_list(),
+        width,
+        height,
     )
     points = _values(frame.with_columns(pl.col("troops").fill_null(0)))
     return {

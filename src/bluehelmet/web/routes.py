@@ -9,6 +9,8 @@ address (``/contributors/Ghana`` -> ``/contributors/GHA``).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
@@ -32,7 +34,7 @@ from bluehelmet.services.dashboard import (
     resolve_contributor,
     resolve_mission,
 )
-from bluehelmet.web.charts import page_charts
+from bluehelmet.web.charts import Chart, page_charts
 
 __all__ = ["router"]
 
@@ -68,7 +70,7 @@ def _spec_json(spec: dict[str, Any]) -> Markup:
     """A spec as JSON safe to place inside a ``<script type="application/json">`` element."""
     text = json.dumps(spec, separators=(",", ":"), default=str)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # noqa: S704 - every <, > and & is escaped above
+    return Markup(text)
 
 
 @lru_cache(maxsize=1)
@@ -98,9 +100,47 @@ def _csv(page: Page, name: str, filename: str) -> Response:
     )
 
 
+class PageCache:
+    """Pages and their charts, kept while the store's imported files stay the same.
+
+    The key of an entry includes the SHA-256 of every imported file in force, so an import
+    makes every earlier entry unreachable; the oldest entries go beyond ``size``.
+    """
+
+    def __init__(self, core: Core, size: int = 64) -> None:
+        self.core = core
+        self.size = size
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Page, dict[str, Chart]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _fingerprint(self) -> tuple[str, ...]:
+        from bluehelmet.services.data import data_status
+
+        return tuple(f"{s['dataset']}:{s['sha256']}" for s in data_status(core=self.core))
+
+    def get(
+        self, kind: str, key: tuple[Any, ...], build: Callable[[], Page]
+    ) -> tuple[Page, dict[str, Chart]]:
+        """The page ``kind`` for ``key``, built (with its charts) when not cached."""
+        full = (kind, key, self._fingerprint())
+        with self._lock:
+            found = self._entries.get(full)
+            if found is not None:
+                self._entries.move_to_end(full)
+                return found
+        page = build()
+        entry = (page, page_charts(kind, page))
+        with self._lock:
+            self._entries[full] = entry
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return entry
+
+
 def router(core: Core) -> APIRouter:
     """The dashboard's routes over ``core`` (mounted at the root by ``create_app``)."""
     web = APIRouter(include_in_schema=False)
+    cache = PageCache(core)
 
     def render(
         request: Request, template: str, context: dict[str, Any], status: int = 200
@@ -131,14 +171,14 @@ def router(core: Core) -> APIRouter:
     def show(
         request: Request,
         kind: str,
+        key: tuple[Any, ...],
         build: Callable[[], Page],
         csv_base: str,
     ) -> HTMLResponse:
         try:
-            page = build()
+            page, charts = cache.get(kind, key, build)
         except BluehelmetError as exc:
             return problem_page(request, exc, kind)
-        charts = page_charts(kind, page)
         query = f"?{request.url.query}" if request.url.query else ""
         return render(
             request,
@@ -154,23 +194,37 @@ def router(core: Core) -> APIRouter:
         )
 
     def table_csv(
-        request: Request, kind: str, build: Callable[[], Page], name: str, filename: str
+        request: Request,
+        *,
+        kind: str,
+        key: tuple[Any, ...],
+        build: Callable[[], Page],
+        name: str,
+        filename: str,
     ) -> Response:
         try:
-            return _csv(build(), name, filename)
+            page, _charts = cache.get(kind, key, build)
+            return _csv(page, name, filename)
         except BluehelmetError as exc:
             return problem_page(request, exc, kind)
 
     @web.get("/", response_class=HTMLResponse)
     def overview(request: Request, month: str | None = None) -> HTMLResponse:
         """The overview of one month (default: the latest stored)."""
-        return show(request, "overview", lambda: overview_page(month=month, core=core), "")
+        return show(
+            request, "overview", (month,), lambda: overview_page(month=month, core=core), ""
+        )
 
     @web.get("/tables/{name}.csv")
     def overview_table(request: Request, name: str, month: str | None = None) -> Response:
         """One table of the overview as CSV."""
         return table_csv(
-            request, "overview", lambda: overview_page(month=month, core=core), name, "overview"
+            request,
+            kind="overview",
+            key=(month,),
+            build=lambda: overview_page(month=month, core=core),
+            name=name,
+            filename="overview",
         )
 
     @web.get("/missions/{name}", response_class=HTMLResponse)
@@ -185,6 +239,7 @@ def router(core: Core) -> APIRouter:
         return show(
             request,
             "mission",
+            (acronym,),
             lambda: mission_page(acronym, core=core),
             f"/missions/{quote(acronym, safe='')}",
         )
@@ -192,7 +247,14 @@ def router(core: Core) -> APIRouter:
     @web.get("/missions/{name}/tables/{table}.csv")
     def mission_table(request: Request, name: str, table: str) -> Response:
         """One table of a mission's page as CSV."""
-        return table_csv(request, "mission", lambda: mission_page(name, core=core), table, name)
+        return table_csv(
+            request,
+            kind="mission",
+            key=(name,),
+            build=lambda: mission_page(name, core=core),
+            name=table,
+            filename=name,
+        )
 
     @web.get("/contributors/{name}", response_class=HTMLResponse)
     def contributor(request: Request, name: str) -> Response:
@@ -206,6 +268,7 @@ def router(core: Core) -> APIRouter:
         return show(
             request,
             "contributor",
+            (iso3,),
             lambda: contributor_page(iso3, core=core),
             f"/contributors/{iso3}",
         )
@@ -214,7 +277,12 @@ def router(core: Core) -> APIRouter:
     def contributor_table(request: Request, name: str, table: str) -> Response:
         """One table of a contributor's page as CSV."""
         return table_csv(
-            request, "contributor", lambda: contributor_page(name, core=core), table, name
+            request,
+            kind="contributor",
+            key=(name,),
+            build=lambda: contributor_page(name, core=core),
+            name=table,
+            filename=name,
         )
 
     @web.get("/go", response_model=None)
@@ -230,7 +298,9 @@ def router(core: Core) -> APIRouter:
                 return RedirectResponse(f"/contributors/{resolve_contributor(name)}", 303)
             except UnknownNameError as country_error:
                 links = [(s, f"/missions/{quote(s, safe='')}") for s in mission_error.suggestions]
-                links += [(s, f"/contributors/{quote(s, safe='')}") for s in country_error.suggestions]
+                links += [
+                    (s, f"/contributors/{quote(s, safe='')}") for s in country_error.suggestions
+                ]
                 return render(
                     request,
                     "not_found.html",

@@ -12,6 +12,37 @@ from bluehelmet import analytics
 from bluehelmet.services import data
 from tests.web.conftest import LiveServer, axe_violations, open_page
 
+MARK_COUNTS = """(id) => {
+  const counts = {};
+  const walk = (mark) => {
+    if (mark.name) counts[mark.name] = (counts[mark.name] || 0) + mark.items.length;
+    for (const item of mark.items) if (item.items) item.items.forEach(walk);
+  };
+  walk(window.bluehelmetViews[id].scenegraph().root);
+  return counts;
+}"""
+PAINTED = """(canvas) => {
+  const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+  let painted = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i + 3] > 0 && (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250)) painted++;
+  }
+  return painted;
+}"""
+
+
+def mark_counts(page: Any, chart_id: str) -> dict[str, int]:
+    """Items per named mark in the chart's scene graph (whatever its renderer)."""
+    counts: dict[str, int] = page.evaluate(MARK_COUNTS, chart_id)
+    return counts
+
+
+def painted_pixels(canvas: Any) -> int:
+    """Pixels of a canvas that are neither transparent nor white."""
+    painted: int = canvas.evaluate(PAINTED)
+    return painted
+
+
 PAGES = ["/", "/missions/UNMISS", "/missions/MONUSCO", "/contributors/GHA", "/contributors/NPL"]
 
 
@@ -27,9 +58,13 @@ def test_page_loads_offline_with_its_charts(
         assert page.evaluate("document.body.dataset.chartsRendered") == str(expected)
         assert page.locator('.vega[data-rendered="true"]').count() == expected
         for chart in page.locator(".vega[data-spec]").all():
-            # a drawn chart is an SVG holding marks
-            assert chart.locator("svg").count() == 1
-            assert chart.locator("svg path, svg rect, svg line, svg circle").count() > 0
+            # a drawn chart is an SVG holding marks, or a canvas with paint on it
+            if chart.get_attribute("data-renderer") == "canvas":
+                assert chart.locator("canvas").count() == 1
+                assert painted_pixels(chart.locator("canvas")) > 1000
+            else:
+                assert chart.locator("svg").count() == 1
+                assert chart.locator("svg path, svg rect, svg line, svg circle").count() > 0
         assert visit.console_errors == []
         assert all(u.startswith(live_server.url) or u.startswith("data:") for u in visit.local)
         assert page.locator("figcaption").count() == expected
@@ -64,8 +99,8 @@ def test_overview_map_shades_the_month_contributors(
         fact = page.locator('[data-fact="personnel"]').inner_text()
         assert fact == f"{int(ranking['total'].sum()):,}"
         # the map has one shaded shape per contributor the geometry knows, over the land
-        land = page.locator("#chart-map svg g.layer_0_marks > path").count()
-        shaded = page.locator("#chart-map svg g.layer_1_marks > path").count()
+        marks = mark_counts(page, "chart-map")
+        land, shaded = marks["layer_0_marks"], marks["layer_1_marks"]
         # one shaded country per contributor whose shape the simplified geometry keeps
         assert int(0.95 * ranking.height) <= shaded <= ranking.height
         assert land > shaded
@@ -92,7 +127,7 @@ def test_mission_figures_equal_the_services(
         places = data.locations(core=real_core).filter(pl.col("mission") == "UNMISS")
         latest = places.filter(pl.col("month") == places["month"].max())
         located = latest.filter(pl.col("latitude").is_not_null()).height
-        circles = page.locator("#chart-locations svg g.layer_1_marks > path").count()
+        circles = mark_counts(page, "chart-locations")["layer_1_marks"]
         assert circles == located
     finally:
         page.context.close()

@@ -3,15 +3,19 @@
 
 export async function drawChart(el) {
   const spec = JSON.parse(document.getElementById(el.dataset.spec).textContent);
-  await window.vegaEmbed(el, spec, { actions: false, renderer: "svg", logLevel: 1 /* vega.Error: warnings stay out of the console */ });
+  const renderer = el.dataset.renderer === "canvas" ? "canvas" : "svg";
+  // logLevel 1 is vega.Error: Vega-Lite's warnings stay out of the console
+  const result = await window.vegaEmbed(el, spec, { actions: false, renderer, logLevel: 1 });
+  window.bluehelmetViews = window.bluehelmetViews || {};
+  window.bluehelmetViews[el.id] = result.view;
   labelChart(el, spec.description);
   el.dataset.rendered = "true";
 }
 
-// One accessible image per chart, named by the spec's description (which states the source
-// and period); its marks carry no roles of their own (the table beside it holds the figures).
+// One accessible image per chart (an SVG or a canvas), named by the spec's description (which
+// states the source and period); marks carry no roles of their own (the table holds the figures).
 export function labelChart(el, description) {
-  const svg = el.querySelector("svg");
+  const svg = el.querySelector("svg, canvas");
   if (!svg) return;
   for (const node of svg.querySelectorAll("[role], [aria-roledescription]")) {
     node.removeAttribute("role");

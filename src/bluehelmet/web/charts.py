@@ -147,7 +147,7 @@ def _mercator_view(
     lon0, lon1 = min(lons), max(lons)
     span_x = max(math.radians(lon1 - lon0), math.radians(4.0))
     span_y = max(merc(lat1) - merc(lat0), math.radians(4.0))
-    scale = 0.8 * min(width / span_x, height / span_y)
+    scale = 0.5 * min(width / span_x, height / span_y)  # room for the country around
     centre_y = (merc(lat0) + merc(lat1)) / 2
     centre_lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
     return [(lon0 + lon1) / 2, centre_lat], scale

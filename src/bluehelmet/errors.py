@@ -58,3 +58,32 @@ class InputError(BluehelmetError, ValueError):
 
 class StoreError(BluehelmetError):
     """The database cannot be reached, migrated or written as asked."""
+
+
+class AuthenticationError(BluehelmetError):
+    """No credentials, or credentials that match no active user."""
+
+
+class PermissionDeniedError(BluehelmetError):
+    """The user is known but their role does not allow the action."""
+
+
+class NotFoundError(BluehelmetError, LookupError):
+    """A record that does not exist, or that the caller may not see (never said apart)."""
+
+    def __init__(self, entity: str, ident: object) -> None:
+        self.entity = entity
+        self.ident = ident
+        super().__init__(f"no {entity} with id {ident!r}")
+
+
+class ConflictError(BluehelmetError):
+    """The request conflicts with the stored state (a duplicate, a closed record)."""
+
+
+class PreconditionFailedError(BluehelmetError):
+    """An update named a version (ETag) that is no longer the stored one."""
+
+
+class PreconditionRequiredError(BluehelmetError):
+    """An update did not name the version (ETag) it was made against."""

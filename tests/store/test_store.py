@@ -70,8 +70,10 @@ PLANNING_TABLES = {
     "plan_gap",
     "partnership",
     "partnership_unit",
+    "pledge_revision",
+    "pcrs_visit",
 }
-ACCESS_TABLES = {"app_user", "audit_log"}
+ACCESS_TABLES = {"app_user", "audit_log", "idempotency_record"}
 
 
 def _tables(url: str) -> set[str]:
@@ -345,18 +347,18 @@ def test_check_constraints_reject_bad_rows(
         s.add(row)
 
 
-def test_member_state_users_need_a_state_and_changes_are_audited(database_url: str) -> None:
+def test_delegations_need_a_state_and_changes_are_audited(database_url: str) -> None:
     _seed(database_url)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with pytest.raises(IntegrityError), session_scope(database_url) as s:
-        s.add(UserRow(name="anon-state", role=Role.MEMBER_STATE.value, created_at=now))
+        s.add(UserRow(name="anon-state", role=Role.DELEGATION.value, created_at=now))
     with pytest.raises(IntegrityError), session_scope(database_url) as s:
         s.add(UserRow(name="who", role="emperor", created_at=now))
     key = new_api_key()
     with session_scope(database_url) as s:
         user = UserRow(
             name="alphaland-mission",
-            role=Role.MEMBER_STATE.value,
+            role=Role.DELEGATION.value,
             iso3="AAA",
             api_key_hash=hash_api_key(key),
             active=True,

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from bluehelmet.api.errors import install_error_handlers
+from bluehelmet.api.deps import CoreDep, get_core
+from bluehelmet.api.errors import PROBLEM_RESPONSES, install_error_handlers
+from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
+from bluehelmet.api.routes import access, plans, pledges, registry, requirements
 from bluehelmet.services.core import Core
 
 API_PREFIX = "/api/v1"
 
-
-def get_core(request: Request) -> Core:
-    """The app's core (a FastAPI dependency)."""
-    core: Core = request.app.state.core
-    return core
-
-
-CoreDep = Annotated[Core, Depends(get_core)]
+__all__ = ["API_PREFIX", "CoreDep", "create_app", "get_core"]
 
 
 class Health(BaseModel):
@@ -40,7 +34,7 @@ def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
-def create_app(core: Core | None = None) -> FastAPI:
+def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The bluehelmet web application over ``core`` (default: the environment's store)."""
     from bluehelmet import __version__
     from bluehelmet.web import router as web_router
@@ -49,8 +43,8 @@ def create_app(core: Core | None = None) -> FastAPI:
         title="bluehelmet",
         version=__version__,
         description=(
-            "Peacekeeping cooperation: registry, contribution analytics, pledges, "
-            "requirements, plans and partnerships."
+            "Peacekeeping cooperation: open registry data, pledges, requirements, plans "
+            "and the audit trail. Authenticate with the X-API-Key header."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
@@ -58,6 +52,15 @@ def create_app(core: Core | None = None) -> FastAPI:
     )
     app.state.core = core if core is not None else Core()
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(meta, prefix=API_PREFIX)
+    for router in (
+        registry.router,
+        access.router,
+        pledges.router,
+        requirements.router,
+        plans.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(web_router(app.state.core))  # the dashboard, beside the API
     return app

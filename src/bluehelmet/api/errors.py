@@ -9,9 +9,55 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bluehelmet.errors import BluehelmetError, InputError, StoreError, UnknownNameError
+from bluehelmet.errors import (
+    AuthenticationError,
+    BluehelmetError,
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    StoreError,
+    UnknownNameError,
+)
 
 PROBLEM = "application/problem+json"
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "field": {"type": "string"},
+        "suggestions": {"type": "array", "items": {"type": "string"}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_DESCRIPTIONS = {
+    401: "No valid X-API-Key",
+    403: "The role may not do this",
+    404: "Absent, or not visible to the caller",
+    409: "Conflicts with the stored state",
+    412: "The If-Match ETag is stale",
+    413: "The request body is too large",
+    422: "A field is invalid (named in detail and field)",
+    428: "An If-Match header is required",
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": text, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+    for status, text in _DESCRIPTIONS.items()
+}
+"""The problem answers every router declares (so the OpenAPI schema documents them)."""
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -20,13 +66,23 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+_STATUSES: tuple[tuple[type[BluehelmetError], int, str], ...] = (
+    (AuthenticationError, 401, "Unauthorized"),
+    (PermissionDeniedError, 403, "Forbidden"),
+    (NotFoundError, 404, "Not Found"),
+    (UnknownNameError, 404, "Not Found"),
+    (ConflictError, 409, "Conflict"),
+    (PreconditionFailedError, 412, "Precondition Failed"),
+    (PreconditionRequiredError, 428, "Precondition Required"),
+    (InputError, 422, "Unprocessable Content"),
+    (StoreError, 503, "Service Unavailable"),
+)
+
+
 def _status_of(exc: BluehelmetError) -> tuple[int, str]:
-    if isinstance(exc, UnknownNameError):
-        return 404, "Not Found"
-    if isinstance(exc, InputError):
-        return 422, "Unprocessable Content"
-    if isinstance(exc, StoreError):
-        return 503, "Service Unavailable"
+    for kind, status, title in _STATUSES:
+        if isinstance(exc, kind):
+            return status, title
     return 400, "Bad Request"
 
 
@@ -41,7 +97,10 @@ def install_error_handlers(app: FastAPI) -> None:
             extra["field"] = exc.field
         if isinstance(exc, UnknownNameError) and exc.suggestions:
             extra["suggestions"] = exc.suggestions
-        return problem(status, title, str(exc), **extra)
+        response = problem(status, title, str(exc), **extra)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "APIKey"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -57,9 +116,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}.get(
-            exc.status_code, "Error"
-        )
+        title = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not Found",
+            405: "Method Not Allowed",
+            413: "Content Too Large",
+        }.get(exc.status_code, "Error")
         response = problem(exc.status_code, title, str(exc.detail))
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value

@@ -110,6 +110,7 @@ def plan(
         Path | None,
         typer.Argument(help="Scenario file (YAML or JSON). Without it: the demo scenario."),
     ] = None,
+    *,
     demo: Annotated[bool, typer.Option("--demo", help="Plan the illustrative demo.")] = False,
     fmt: OutputFormat = FormatOption,
     time_limit: Annotated[
@@ -119,13 +120,56 @@ def plan(
         bool,
         typer.Option("--explain/--no-explain", help="Compute the reasons of each gap."),
     ] = True,
+    stored: Annotated[
+        bool,
+        typer.Option("--stored", help="Plan the store's pledges and requirements."),
+    ] = False,
+    save: Annotated[
+        bool, typer.Option("--save", help="Save the plan in the store (see `plans`).")
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Name of the saved plan (default: scenario and time)."),
+    ] = None,
 ) -> None:
     """Match pledged units to mission requirements, explain the gaps, report the quality."""
-    if scenario is not None and demo:
-        raise fail("give a SCENARIO file or --demo, not both")
-    sc = demo_scenario() if scenario is None else load_scenario(scenario)
-    with progress_bar(f"planning {sc.name}") as progress:
-        result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
+    if sum((scenario is not None, demo, stored)) > 1:
+        raise fail("give one of a SCENARIO file, --demo or --stored")
+    if name is not None and not save:
+        raise fail("--name names a saved plan: add --save")
+    core = None
+    if stored or save:
+        from bluehelmet.services.access import ensure_store
+        from bluehelmet.services.core import Core
+
+        core = Core()
+        ensure_store(core)
+    try:
+        if stored and core is not None:
+            from bluehelmet.services.planning import stored_scenario
+
+            sc = stored_scenario(core)
+        else:
+            sc = demo_scenario() if scenario is None else load_scenario(scenario)
+        with progress_bar(f"planning {sc.name}") as progress:
+            result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
+        if save and core is not None:
+            from datetime import UTC, datetime
+
+            from bluehelmet.services.planning import save_plan
+
+            label = name or f"{sc.name} {datetime.now(UTC):%Y-%m-%d %H:%M:%S}"
+            saved = save_plan(
+                core,
+                result,
+                name=label,
+                source="store" if stored else "scenario",
+                budget=sc.policy.budget,
+            )
+            typer.echo(f"saved plan {saved['id']}: {saved['name']}", err=True)
+    finally:
+        if core is not None:
+            core.close()
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
     elif fmt is OutputFormat.CSV:
@@ -134,6 +178,83 @@ def plan(
         _render(result, sc.policy.budget)
 
 
+plans_app = typer.Typer(help="Saved force-generation plans.", no_args_is_help=True)
+
+
+def plans_list(fmt: OutputFormat = FormatOption) -> None:
+    """List the saved plans, newest first."""
+    from bluehelmet.services.access import ensure_store
+    from bluehelmet.services.core import Core
+    from bluehelmet.services.planning import list_plans
+
+    with Core() as core:
+        ensure_store(core)
+        rows, _ = list_plans(core, limit=None)
+    emit(
+        rows,
+        fmt,
+        title="Saved plans",
+        columns=["id", "name", "status", "source", "created_at", "fill", "legitimacy", "cost_usd"],
+    )
+
+
+def plans_show(
+    plan_id: Annotated[str, typer.Argument(help="Id or name of a saved plan.")],
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Show a saved plan: its quality, assignments and gaps."""
+    from bluehelmet.services.access import ensure_store
+    from bluehelmet.services.core import Core
+    from bluehelmet.services.planning import get_plan
+
+    with Core() as core:
+        ensure_store(core)
+        detail = get_plan(core, None, plan_id)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(detail, default=str, ensure_ascii=False) + "\n")
+        return
+    if fmt is OutputFormat.CSV:
+        emit(detail["assignments"], fmt)
+        return
+    summary = [
+        {"field": k, "value": v}
+        for k, v in detail.items()
+        if k not in ("assignments", "gaps", "notes")
+    ]
+    emit(summary, fmt, title=f"Plan {detail['id']}: {detail['name']}")
+    emit(detail["assignments"], fmt, title="Assignments")
+    gaps = [g | {"reasons": [r["cause"] for r in g["reasons"]]} for g in detail["gaps"]]
+    emit(gaps, fmt, title="Gaps")
+
+
+def plans_compare(
+    first: Annotated[str, typer.Argument(help="Id or name of the first plan.")],
+    second: Annotated[str, typer.Argument(help="Id or name of the second plan.")],
+    fmt: OutputFormat = FormatOption,
+) -> None:
+    """Compare two saved plans: objectives and changed assignments."""
+    from bluehelmet.services.access import ensure_store
+    from bluehelmet.services.core import Core
+    from bluehelmet.services.planning import compare_plans
+
+    with Core() as core:
+        ensure_store(core)
+        result = compare_plans(core, None, first, second)
+    if fmt is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(result, default=str, ensure_ascii=False) + "\n")
+        return
+    emit(
+        result["objectives"], fmt, title=f"{result['first']['name']} vs {result['second']['name']}"
+    )
+    if fmt is OutputFormat.TABLE:
+        emit(result["assignments"], fmt, title="Changed assignments")
+        emit(result["gaps"], fmt, title="Missing units")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command(name="plan")(plan)
+    plans_app.command("list")(plans_list)
+    plans_app.command("show")(plans_show)
+    plans_app.command("compare")(plans_compare)
+    app.add_typer(plans_app, name="plans")

@@ -17,9 +17,11 @@ def serve(
     import uvicorn
 
     from bluehelmet.api import create_app
+    from bluehelmet.services.access import ensure_store
     from bluehelmet.services.core import Core
 
     with Core() as core:
+        ensure_store(core)
         uvicorn.run(create_app(core), host=host, port=port, log_level="info")
 
 

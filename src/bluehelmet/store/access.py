@@ -9,7 +9,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bluehelmet.store.base import Base
@@ -18,14 +27,17 @@ from bluehelmet.store.base import Base
 class Role(StrEnum):
     """What a user may see and change.
 
-    ``public`` reads public analytics; ``member_state`` sees and edits only its own state's
-    pledges; ``planner`` sees everything; ``admin`` also manages users.
+    ``admin`` manages users and reads the audit log; ``planner`` sees every pledge and
+    publishes requirements and plans; ``delegation`` (bound to one state) sees and edits only
+    its state's pledges; ``partner`` (bound to an organization or a state) manages its own
+    offers; ``analyst`` reads aggregates only.
     """
 
-    PUBLIC = "public"
-    MEMBER_STATE = "member_state"
-    PLANNER = "planner"
     ADMIN = "admin"
+    PLANNER = "planner"
+    DELEGATION = "delegation"
+    PARTNER = "partner"
+    ANALYST = "analyst"
 
 
 _ROLES = ", ".join(f"'{r.value}'" for r in Role)
@@ -38,7 +50,16 @@ class UserRow(Base):
     __table_args__ = (
         CheckConstraint(f"role IN ({_ROLES})", name="user_role"),
         CheckConstraint(
-            "(role = 'member_state') = (iso3 IS NOT NULL)", name="member_state_has_iso3"
+            "role <> 'delegation' OR (iso3 IS NOT NULL AND organization IS NULL)",
+            name="delegation_bound_to_state",
+        ),
+        CheckConstraint(
+            "role <> 'partner' OR (iso3 IS NULL) <> (organization IS NULL)",
+            name="partner_bound_to_one_party",
+        ),
+        CheckConstraint(
+            "role IN ('delegation', 'partner') OR (iso3 IS NULL AND organization IS NULL)",
+            name="only_delegations_and_partners_bound",
         ),
     )
 
@@ -46,8 +67,27 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     iso3: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"))
+    organization: Mapped[str | None] = mapped_column(ForeignKey("organization.code"))
     api_key_hash: Mapped[str | None] = mapped_column(String(200))
+    api_key_prefix: Mapped[str | None] = mapped_column(String(16), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyRow(Base):
+    """The answer to a POST made with an ``Idempotency-Key``, replayed when it is retried."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -80,6 +80,7 @@ class RequirementRow(Base):
     tasks: Mapped[list[str]] = mapped_column(JSON, default=list)
     location: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class PledgeRow(Base):
@@ -109,6 +110,51 @@ class PledgeRow(Base):
     cost_per_unit: Mapped[float | None] = mapped_column(Float)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    caveats: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class VisitKind(StrEnum):
+    """PCRS visits to a pledged unit."""
+
+    ASSESSMENT = "assessment"
+    ADVISORY = "advisory"
+    VERIFICATION = "verification"
+
+
+class PledgeRevisionRow(Base):
+    """A pledge as it stood at one version (the history of every change)."""
+
+    __tablename__ = "pledge_revision"
+    __table_args__ = (UniqueConstraint("pledge_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(120))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PcrsVisitRow(Base):
+    """An assessment, advisory or verification visit and the readiness level it left."""
+
+    __tablename__ = "pcrs_visit"
+    __table_args__ = (
+        CheckConstraint(_in("kind", VisitKind), name="visit_kind"),
+        CheckConstraint(_in("level_after", READINESS_LEVELS), name="visit_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    visited_on: Mapped[date] = mapped_column(Date)
+    level_before: Mapped[str] = mapped_column(String(20))
+    level_after: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PlanRow(Base):
@@ -136,6 +182,8 @@ class PlanRow(Base):
     solve_seconds: Mapped[float | None] = mapped_column(Float)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(20), default="scenario", server_default="scenario")
+    created_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
 
 class PlanAssignmentRow(Base):
@@ -150,8 +198,13 @@ class PlanAssignmentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
-    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledge.id"))
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"))
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledge.id"))
+    requirement_code: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    pledge_code: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    contributor: Mapped[str] = mapped_column(String(3), default="", server_default="", index=True)
+    mission: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    unit_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     units: Mapped[int] = mapped_column(Integer)
     personnel: Mapped[int] = mapped_column(Integer)
     arrival: Mapped[date] = mapped_column(Date)
@@ -167,7 +220,10 @@ class PlanGapRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
-    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirement.id"))
+    requirement_code: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    mission: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    unit_type: Mapped[str] = mapped_column(String(40), default="", server_default="")
     required: Mapped[int] = mapped_column(Integer)
     filled: Mapped[int] = mapped_column(Integer)
     late_units: Mapped[int] = mapped_column(Integer, default=0)

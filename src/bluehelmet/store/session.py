@@ -23,6 +23,14 @@ def resolve_url(url: str | None = None) -> str:
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _enable_sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    # Readers then never block the writer (and the writer never blocks readers).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
@@ -44,6 +52,8 @@ def engine(url: str | None = None) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         eng = create_engine(parsed)
         event.listen(eng, "connect", _enable_sqlite_foreign_keys)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            event.listen(eng, "connect", _enable_sqlite_wal)
         return eng
     return create_engine(parsed, pool_pre_ping=True)
 

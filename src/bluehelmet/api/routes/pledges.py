@@ -1,0 +1,171 @@
+"""``/pledges``: a delegation's pledges, their history and PCRS visits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from bluehelmet.api.deps import (
+    MAX_ID,
+    CoreDep,
+    IdempotencyHeader,
+    IfMatchHeader,
+    PageDep,
+    PrincipalDep,
+    idempotency_key,
+    paged,
+)
+from bluehelmet.api.schemas import (
+    Page,
+    Pledge,
+    PledgeCreate,
+    PledgeRevision,
+    PledgeUpdate,
+    Visit,
+    VisitCreate,
+    VisitResult,
+)
+from bluehelmet.services import pledges as service
+
+router = APIRouter(prefix="/pledges", tags=["pledges"])
+
+PledgeId = Annotated[int, Path(ge=1, le=MAX_ID, description="Pledge id.")]
+
+
+@router.post("", status_code=201, response_model=Pledge)
+def create_pledge(
+    *,
+    body: PledgeCreate,
+    request: Request,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    key: IdempotencyHeader = None,
+) -> dict[str, Any]:
+    """Pledge units (a delegation for its own state; a planner names the contributor)."""
+    fields = body.model_dump(exclude={"contributor"}, exclude_none=True)
+    record, replayed = service.create_pledge(
+        core,
+        principal,
+        fields,
+        contributor=body.contributor,
+        idempotency=idempotency_key(request, key, body.model_dump(mode="json")),
+    )
+    response.headers["ETag"] = service.etag(record)
+    response.headers["Location"] = f"{request.url.path}/{record['id']}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return record
+
+
+@router.get("", response_model=Page[Pledge])
+def list_pledges(
+    *,
+    core: CoreDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    contributor: Annotated[str | None, Query(min_length=3, max_length=3)] = None,
+    unit_type: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+    include_withdrawn: bool = True,
+) -> dict[str, Any]:
+    """The pledges the caller may see: its own state's for a delegation, all for planners."""
+    items, total = service.list_pledges(
+        core,
+        principal,
+        contributor=contributor,
+        unit_type=unit_type,
+        include_withdrawn=include_withdrawn,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return paged(items, total, page)
+
+
+@router.get("/{pledge_id}", response_model=Pledge)
+def get_pledge(
+    pledge_id: PledgeId, response: Response, core: CoreDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """One pledge (404 when it does not exist or belongs to another state)."""
+    record = service.get_pledge(core, principal, pledge_id)
+    response.headers["ETag"] = service.etag(record)
+    return record
+
+
+@router.patch("/{pledge_id}", response_model=Pledge)
+def update_pledge(
+    *,
+    pledge_id: PledgeId,
+    body: PledgeUpdate,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Change fields of a pledge; needs ``If-Match`` (412 when stale, 428 when missing)."""
+    record = service.update_pledge(
+        core, principal, pledge_id, body.model_dump(exclude_unset=True), if_match=if_match
+    )
+    response.headers["ETag"] = service.etag(record)
+    return record
+
+
+@router.delete("/{pledge_id}", response_model=Pledge)
+def withdraw_pledge(
+    pledge_id: PledgeId,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Withdraw a pledge (kept on record with its history); needs ``If-Match``."""
+    record = service.withdraw_pledge(core, principal, pledge_id, if_match=if_match)
+    response.headers["ETag"] = service.etag(record)
+    return record
+
+
+@router.get("/{pledge_id}/history", response_model=Page[PledgeRevision])
+def pledge_history(
+    pledge_id: PledgeId, core: CoreDep, principal: PrincipalDep, page: PageDep
+) -> dict[str, Any]:
+    """Every version of a pledge, oldest first."""
+    items, total = service.pledge_history(
+        core, principal, pledge_id, limit=page.limit, offset=page.offset
+    )
+    return paged(items, total, page)
+
+
+@router.get("/{pledge_id}/visits", response_model=Page[Visit])
+def list_visits(
+    pledge_id: PledgeId, core: CoreDep, principal: PrincipalDep, page: PageDep
+) -> dict[str, Any]:
+    """PCRS visits recorded for a pledge."""
+    items, total = service.list_visits(
+        core, principal, pledge_id, limit=page.limit, offset=page.offset
+    )
+    return paged(items, total, page)
+
+
+@router.post("/{pledge_id}/visits", status_code=201, response_model=VisitResult)
+def record_visit(
+    *,
+    pledge_id: PledgeId,
+    body: VisitCreate,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Record an assessment, advisory or verification visit (planners); it moves the level."""
+    result = service.record_visit(
+        core,
+        principal,
+        pledge_id,
+        kind=body.kind.value,
+        visited_on=body.visited_on,
+        level_after=body.level_after.value,
+        findings=body.findings,
+        if_match=if_match,
+    )
+    response.headers["ETag"] = service.etag(result["pledge"])
+    return result

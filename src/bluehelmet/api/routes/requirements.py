@@ -1,0 +1,90 @@
+"""``/requirements``: statements of unit requirements per mission, published by planners."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from bluehelmet.api.deps import (
+    MAX_ID,
+    CoreDep,
+    IdempotencyHeader,
+    IfMatchHeader,
+    PageDep,
+    PrincipalDep,
+    idempotency_key,
+    paged,
+)
+from bluehelmet.api.schemas import Page, Requirement, RequirementCreate, RequirementUpdate
+from bluehelmet.services import requirements as service
+
+router = APIRouter(prefix="/requirements", tags=["requirements"])
+
+RequirementId = Annotated[int, Path(ge=1, le=MAX_ID, description="Requirement id.")]
+
+
+@router.post("", status_code=201, response_model=Requirement)
+def create_requirement(
+    *,
+    body: RequirementCreate,
+    request: Request,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    key: IdempotencyHeader = None,
+) -> dict[str, Any]:
+    """Publish a requirement for a mission (planners, admins)."""
+    record, replayed = service.create_requirement(
+        core,
+        principal,
+        body.model_dump(exclude_none=True),
+        idempotency=idempotency_key(request, key, body.model_dump(mode="json")),
+    )
+    response.headers["ETag"] = service.requirement_etag(record)
+    response.headers["Location"] = f"{request.url.path}/{record['id']}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return record
+
+
+@router.get("", response_model=Page[Requirement])
+def list_requirements(
+    core: CoreDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    mission: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+) -> dict[str, Any]:
+    """Published requirements, optionally of one mission."""
+    items, total = service.list_requirements(
+        core, principal, mission=mission, limit=page.limit, offset=page.offset
+    )
+    return paged(items, total, page)
+
+
+@router.get("/{requirement_id}", response_model=Requirement)
+def get_requirement(
+    requirement_id: RequirementId, response: Response, core: CoreDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """One requirement."""
+    record = service.get_requirement(core, principal, requirement_id)
+    response.headers["ETag"] = service.requirement_etag(record)
+    return record
+
+
+@router.patch("/{requirement_id}", response_model=Requirement)
+def update_requirement(
+    *,
+    requirement_id: RequirementId,
+    body: RequirementUpdate,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Change a requirement (planners, admins); needs ``If-Match``."""
+    record = service.update_requirement(
+        core, principal, requirement_id, body.model_dump(exclude_unset=True), if_match=if_match
+    )
+    response.headers["ETag"] = service.requirement_etag(record)
+    return record

@@ -1,0 +1,480 @@
+"""Pledges (PCRS-like): create, read, update, withdraw, history and readiness visits.
+
+Object-level rules: a delegation sees and changes only its own state's pledges; planners and
+admins see every pledge; analysts and partners see none (they read aggregates). A pledge the
+caller may not see is reported as absent (``NotFoundError``), never as forbidden. Every change
+bumps the pledge's version (its ETag), keeps a revision and writes one audit entry.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bluehelmet.domain.planning import ReadinessLevel
+from bluehelmet.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+    UnknownNameError,
+)
+from bluehelmet.services.access import Principal, Role, require_role
+from bluehelmet.services.core import Core
+from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
+from bluehelmet.services.writes import write_session
+from bluehelmet.store.access import record_change
+from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow, VisitKind
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "create_pledge",
+    "etag",
+    "get_pledge",
+    "list_pledges",
+    "list_visits",
+    "pledge_history",
+    "pledge_record",
+    "record_visit",
+    "update_pledge",
+    "withdraw_pledge",
+]
+
+EDITABLE_FIELDS = (
+    "unit_type",
+    "units",
+    "readiness",
+    "available_from",
+    "women_share",
+    "languages",
+    "capabilities",
+    "excluded_missions",
+    "excluded_hosts",
+    "excluded_tasks",
+    "caveats",
+    "cost_per_unit",
+)
+_SEE_ALL = (Role.ADMIN, Role.PLANNER)
+
+
+@cache
+def _unit_codes() -> dict[str, str]:
+    from bluehelmet.reference.units import unit_types
+
+    return {u.code.casefold(): u.code for u in unit_types()}
+
+
+def unit_type_code(code: str) -> str:
+    """The canonical code of a unit type (case-insensitive); ``InputError`` on ``unit_type``."""
+    found = _unit_codes().get(code.strip().casefold())
+    if found is None:
+        err = UnknownNameError("unit type", code, list(_unit_codes().values()))
+        raise InputError(str(err), field="unit_type")
+    return found
+
+
+def _missions(values: list[str], field: str) -> list[str]:
+    from bluehelmet.reference.missions import mission
+
+    out = []
+    for value in values:
+        try:
+            out.append(mission(value).acronym)
+        except UnknownNameError as exc:
+            raise InputError(str(exc), field=field) from None
+    return out
+
+
+def _states(values: list[str], field: str) -> list[str]:
+    from bluehelmet.reference.countries import country
+
+    out = []
+    for value in values:
+        try:
+            out.append(country(value).iso3)
+        except UnknownNameError as exc:
+            raise InputError(str(exc), field=field) from None
+    return out
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Semantic checks of pledge fields (shapes are checked by the caller's schema)."""
+    out = dict(fields)
+    if "unit_type" in out:
+        out["unit_type"] = unit_type_code(str(out["unit_type"]))
+    if "readiness" in out:
+        try:
+            out["readiness"] = ReadinessLevel(out["readiness"]).value
+        except ValueError:
+            known = ", ".join(r.value for r in ReadinessLevel)
+            msg = f"unknown readiness level {out['readiness']!r}; known: {known}"
+            raise InputError(msg, field="readiness") from None
+    if "excluded_missions" in out:
+        out["excluded_missions"] = _missions(list(out["excluded_missions"]), "excluded_missions")
+    if "excluded_hosts" in out:
+        out["excluded_hosts"] = _states(list(out["excluded_hosts"]), "excluded_hosts")
+    for name in ("languages", "capabilities", "excluded_tasks"):
+        if name in out:
+            out[name] = sorted({str(v).strip() for v in out[name] if str(v).strip()})
+    for name, value in out.items():
+        if value is None and name not in ("cost_per_unit",):
+            msg = "may not be null"
+            raise InputError(msg, field=name)
+    return out
+
+
+def pledge_record(row: PledgeRow) -> dict[str, Any]:
+    """A pledge as a plain record (what the API returns)."""
+    return {
+        "id": row.id,
+        "code": row.code,
+        "contributor": row.contributor,
+        "unit_type": row.unit_type,
+        "units": row.units,
+        "readiness": row.readiness,
+        "available_from": row.available_from,
+        "women_share": row.women_share,
+        "languages": list(row.languages),
+        "capabilities": list(row.capabilities),
+        "excluded_missions": list(row.excluded_missions),
+        "excluded_hosts": list(row.excluded_hosts),
+        "excluded_tasks": list(row.excluded_tasks),
+        "caveats": row.caveats,
+        "cost_per_unit": row.cost_per_unit,
+        "verified": row.verified,
+        "withdrawn": row.withdrawn,
+        "version": row.version,
+        "updated_at": as_utc(row.updated_at),
+    }
+
+
+def etag(record: Mapping[str, Any]) -> str:
+    """The entity tag of a pledge record: its id and version."""
+    return f'"pledge-{record["id"]}-v{record["version"]}"'
+
+
+def _visible(principal: Principal) -> Any:
+    if principal.has(*_SEE_ALL):
+        return True
+    if principal.role is Role.DELEGATION and principal.iso3:
+        return PledgeRow.contributor == principal.iso3
+    return False
+
+
+def _load(session: Session, principal: Principal, pledge_id: int) -> PledgeRow:
+    row = session.scalars(
+        select(PledgeRow).where(PledgeRow.id == pledge_id, _visible(principal))
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError("pledge", pledge_id)
+    return row
+
+
+def _may_change(principal: Principal) -> None:
+    require_role(principal, Role.DELEGATION, Role.PLANNER, Role.ADMIN)
+
+
+def _revise(session: Session, row: PledgeRow, actor: str, at: datetime) -> dict[str, Any]:
+    record: dict[str, Any] = jsonable(pledge_record(row))
+    session.add(
+        PledgeRevisionRow(pledge_id=row.id, version=row.version, at=at, actor=actor, state=record)
+    )
+    return record
+
+
+def create_pledge(
+    core: Core,
+    principal: Principal,
+    fields: Mapping[str, Any],
+    *,
+    contributor: str | None = None,
+    idempotency: IdempotencyKey | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Record a new pledge; return it (JSON-ready) and whether a stored answer was replayed.
+
+    A delegation pledges for its own state; a planner or admin names the ``contributor``.
+    """
+    _may_change(principal)
+    if principal.role is Role.DELEGATION:
+        if contributor is not None and contributor.upper() != principal.iso3:
+            msg = "a delegation pledges only for its own state; leave contributor out"
+            raise InputError(msg, field="contributor")
+        iso3 = principal.iso3
+    elif contributor is None:
+        msg = "a planner or admin must name the contributor (ISO-3)"
+        raise InputError(msg, field="contributor")
+    else:
+        iso3 = _states([contributor], "contributor")[0]
+    values = _clean(fields)
+    for required in ("unit_type", "units", "readiness"):
+        if required not in values:
+            msg = "is required"
+            raise InputError(msg, field=required)
+    values.setdefault("available_from", date.today())
+
+    def action(session: Session) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        row = PledgeRow(
+            code=f"{iso3}-{uuid.uuid4().hex[:12]}",
+            contributor=iso3,
+            verified=False,
+            withdrawn=False,
+            version=1,
+            updated_at=now,
+            **values,
+        )
+        session.add(row)
+        session.flush()
+        after = _revise(session, row, principal.name, now)
+        record_change(
+            session,
+            actor=principal.name,
+            user_id=principal.user_id,
+            action="create",
+            entity="pledge",
+            entity_id=row.id,
+            after=after,
+            at=now,
+        )
+        return after
+
+    return once(core, principal, idempotency, action)
+
+
+def list_pledges(
+    core: Core,
+    principal: Principal,
+    *,
+    contributor: str | None = None,
+    unit_type: str | None = None,
+    include_withdrawn: bool = True,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """The pledges ``principal`` may see (filtered), one page of them and the total."""
+    conditions: list[Any] = [_visible(principal)]
+    if contributor is not None:
+        conditions.append(PledgeRow.contributor == contributor.upper())
+    if unit_type is not None:
+        conditions.append(PledgeRow.unit_type == unit_type.upper())
+    if not include_withdrawn:
+        conditions.append(PledgeRow.withdrawn.is_(False))
+    with core.session() as session:
+        total = session.scalar(select(func.count()).select_from(PledgeRow).where(*conditions))
+        rows = session.scalars(
+            select(PledgeRow).where(*conditions).order_by(PledgeRow.id).limit(limit).offset(offset)
+        ).all()
+        return [pledge_record(r) for r in rows], int(total or 0)
+
+
+def get_pledge(core: Core, principal: Principal, pledge_id: int) -> dict[str, Any]:
+    """One pledge the caller may see (``NotFoundError`` otherwise)."""
+    with core.session() as session:
+        return pledge_record(_load(session, principal, pledge_id))
+
+
+def _check_tag(record: Mapping[str, Any], if_match: str | None) -> int:
+    if if_match is None:
+        msg = "this change needs an If-Match header with the pledge's ETag (GET it first)"
+        raise PreconditionRequiredError(msg)
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" not in tags and etag(record) not in tags and f"W/{etag(record)}" not in tags:
+        msg = (
+            f"If-Match {if_match!r} does not match the pledge's current ETag {etag(record)}: "
+            "it was changed since you read it"
+        )
+        raise PreconditionFailedError(msg)
+    return int(record["version"])
+
+
+def _change(
+    core: Core,
+    principal: Principal,
+    pledge_id: int,
+    *,
+    if_match: str | None,
+    action: str,
+    values: Mapping[str, Any],
+    also: Callable[[Session, dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    _may_change(principal)
+    with write_session(core) as session:
+        row = _load(session, principal, pledge_id)
+        before = jsonable(pledge_record(row))
+        version = _check_tag(before, if_match)
+        if row.withdrawn and action != "visit":
+            msg = f"pledge {pledge_id} is withdrawn and can no longer change"
+            raise ConflictError(msg)
+        now = datetime.now(UTC)
+        done = session.execute(
+            update(PledgeRow)
+            .where(PledgeRow.id == pledge_id, PledgeRow.version == version)
+            .values(version=version + 1, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            msg = f"pledge {pledge_id} was changed by someone else meanwhile; GET it again"
+            raise PreconditionFailedError(msg)
+        session.expire(row)
+        after = _revise(session, row, principal.name, now)
+        record_change(
+            session,
+            actor=principal.name,
+            user_id=principal.user_id,
+            action=action,
+            entity="pledge",
+            entity_id=pledge_id,
+            before=before,
+            after=after,
+            at=now,
+        )
+        if also is not None:
+            also(session, before)
+        return pledge_record(row)
+
+
+def update_pledge(
+    core: Core,
+    principal: Principal,
+    pledge_id: int,
+    fields: Mapping[str, Any],
+    *,
+    if_match: str | None,
+) -> dict[str, Any]:
+    """Change the given fields of a pledge, made against the version named by ``if_match``."""
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        msg = f"cannot be changed (editable: {', '.join(EDITABLE_FIELDS)})"
+        raise InputError(msg, field=unknown[0])
+    if not fields:
+        msg = "give at least one field to change"
+        raise InputError(msg, field="body")
+    return _change(
+        core, principal, pledge_id, if_match=if_match, action="update", values=_clean(fields)
+    )
+
+
+def withdraw_pledge(
+    core: Core, principal: Principal, pledge_id: int, *, if_match: str | None
+) -> dict[str, Any]:
+    """Withdraw a pledge (it stays on record, with its history)."""
+    return _change(
+        core, principal, pledge_id, if_match=if_match, action="withdraw", values={"withdrawn": True}
+    )
+
+
+def pledge_history(
+    core: Core, principal: Principal, pledge_id: int, *, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """Every version of a pledge, oldest first."""
+    with core.session() as session:
+        _load(session, principal, pledge_id)
+        where = PledgeRevisionRow.pledge_id == pledge_id
+        total = session.scalar(select(func.count()).select_from(PledgeRevisionRow).where(where))
+        rows = session.scalars(
+            select(PledgeRevisionRow)
+            .where(where)
+            .order_by(PledgeRevisionRow.version)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        items = [
+            {"version": r.version, "at": as_utc(r.at), "actor": r.actor, "pledge": r.state}
+            for r in rows
+        ]
+        return items, int(total or 0)
+
+
+def _visit_record(row: PcrsVisitRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "pledge_id": row.pledge_id,
+        "kind": row.kind,
+        "visited_on": row.visited_on,
+        "level_before": row.level_before,
+        "level_after": row.level_after,
+        "findings": row.findings,
+        "recorded_by": row.recorded_by,
+        "recorded_at": as_utc(row.recorded_at),
+    }
+
+
+def record_visit(
+    core: Core,
+    principal: Principal,
+    pledge_id: int,
+    *,
+    kind: str,
+    visited_on: date,
+    level_after: str,
+    findings: str = "",
+    if_match: str | None,
+) -> dict[str, Any]:
+    """Record a PCRS visit (planners, admins) and move the pledge to ``level_after``.
+
+    A verification visit marks the pledge verified. Returns the visit and the updated pledge.
+    """
+    if not principal.has(Role.PLANNER, Role.ADMIN):
+        # A delegation may see its pledge but visits are recorded by the Secretariat.
+        get_pledge(core, principal, pledge_id)
+        msg = "visits are recorded by planners (the Secretariat), not by delegations"
+        raise PermissionDeniedError(msg)
+    try:
+        visit_kind = VisitKind(kind)
+    except ValueError:
+        known = ", ".join(v.value for v in VisitKind)
+        msg = f"unknown visit kind {kind!r}; known: {known}"
+        raise InputError(msg, field="kind") from None
+    level = _clean({"readiness": level_after})["readiness"]
+    values: dict[str, Any] = {"readiness": level}
+    if visit_kind is VisitKind.VERIFICATION:
+        values["verified"] = True
+    visit: dict[str, Any] = {}
+
+    def add_visit(session: Session, before: dict[str, Any]) -> None:
+        row = PcrsVisitRow(
+            pledge_id=pledge_id,
+            kind=visit_kind.value,
+            visited_on=visited_on,
+            level_before=before["readiness"],
+            level_after=level,
+            findings=findings,
+            recorded_by=principal.name,
+            recorded_at=datetime.now(UTC),
+        )
+        session.add(row)
+        session.flush()
+        visit.update(_visit_record(row))
+
+    pledge = _change(
+        core,
+        principal,
+        pledge_id,
+        if_match=if_match,
+        action="visit",
+        values=values,
+        also=add_visit,
+    )
+    return {"visit": visit, "pledge": pledge}
+
+
+def list_visits(
+    core: Core, principal: Principal, pledge_id: int, *, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """The visits recorded for a pledge the caller may see, oldest first."""
+    with core.session() as session:
+        _load(session, principal, pledge_id)
+        where = PcrsVisitRow.pledge_id == pledge_id
+        total = session.scalar(select(func.count()).select_from(PcrsVisitRow).where(where))
+        rows = session.scalars(
+            select(PcrsVisitRow).where(where).order_by(PcrsVisitRow.id).limit(limit).offset(offset)
+        ).all()
+        return [_visit_record(r) for r in rows], int(total or 0)

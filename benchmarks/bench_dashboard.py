@@ -85,18 +85,16 @@ def _open(browser: Any, url: str, *, charts: bool) -> tuple[Any, float]:
     page = context.new_page()
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith("http://127.0.0.1")
-        else route.abort(),
+        lambda route: (
+            route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort()
+        ),
     )
     page.goto(url, wait_until="load")
     if charts:
         page.wait_for_function("window.bluehelmetRenderMs !== undefined", timeout=60_000)
         ms = float(page.evaluate("window.bluehelmetRenderMs"))
     else:
-        ms = float(
-            page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-        )
+        ms = float(page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"))
     return page, ms
 
 

@@ -218,10 +218,10 @@ def save_plan(
             requirement_ids: dict[str, int] = {}
             pledge_ids: dict[str, int] = {}
             if source == "store":
-                requirement_ids = dict(
-                    session.execute(select(RequirementRow.code, RequirementRow.id))
-                )
-                pledge_ids = dict(session.execute(select(PledgeRow.code, PledgeRow.id)))
+                for code, ident in session.execute(select(RequirementRow.code, RequirementRow.id)):
+                    requirement_ids[code] = ident
+                for code, ident in session.execute(select(PledgeRow.code, PledgeRow.id)):
+                    pledge_ids[code] = ident
             row = PlanRow(
                 name=name,
                 scenario=result.scenario,

@@ -16,7 +16,11 @@ from fastapi.testclient import TestClient
 
 from tests.web.conftest import LiveServer, axe_violations, open_page
 
-USERS = {"planner": ("planner", None), "ghana": ("delegation", "GHA"), "nepal": ("delegation", "NPL")}
+USERS = {
+    "planner": ("planner", None),
+    "ghana": ("delegation", "GHA"),
+    "nepal": ("delegation", "NPL"),
+}
 PLEDGES = {
     "ghana": [{"unit_type": "INF_BN", "units": 1, "readiness": "level_3", "cost_per_unit": 5e7}],
     "nepal": [

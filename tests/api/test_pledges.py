@@ -174,8 +174,10 @@ def test_updates_need_the_current_etag(coop: Coop) -> None:
     assert bad.status_code == 422
     empty = coop.client.patch(url, json={}, headers=ghana | {"If-Match": "*"})
     assert empty.status_code == 422
-    nulled = coop.client.patch(url, json={"unit_type": None}, headers=ghana | {"If-Match": "*"})
-    assert nulled.status_code == 422
+    for field in ("unit_type", "excluded_missions", "languages", "readiness", "units"):
+        nulled = coop.client.patch(url, json={field: None}, headers=ghana | {"If-Match": "*"})
+        assert nulled.status_code == 422, field
+        assert field in nulled.json()["detail"]
     history = coop.client.get(f"{url}/history", headers=ghana).json()
     assert [h["version"] for h in history["items"]] == [1, 2]
     assert [h["pledge"]["units"] for h in history["items"]] == [1, 2]

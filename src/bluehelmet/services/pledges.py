@@ -108,6 +108,10 @@ def _states(values: list[str], field: str) -> list[str]:
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Semantic checks of pledge fields (shapes are checked by the caller's schema)."""
     out = dict(fields)
+    for name, value in out.items():
+        if value is None and name not in ("cost_per_unit",):
+            msg = "may not be null"
+            raise InputError(msg, field=name)
     if "unit_type" in out:
         out["unit_type"] = unit_type_code(str(out["unit_type"]))
     if "readiness" in out:
@@ -124,10 +128,6 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("languages", "capabilities", "excluded_tasks"):
         if name in out:
             out[name] = sorted({str(v).strip() for v in out[name] if str(v).strip()})
-    for name, value in out.items():
-        if value is None and name not in ("cost_per_unit",):
-            msg = "may not be null"
-            raise InputError(msg, field=name)
     return out
 
 

@@ -82,6 +82,10 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     from bluehelmet.reference.missions import mission
 
     out = dict(fields)
+    for name, value in out.items():
+        if value is None and name != "location":
+            msg = "may not be null"
+            raise InputError(msg, field=name)
     if "mission" in out:
         try:
             out["mission"] = mission(str(out["mission"])).acronym
@@ -92,10 +96,6 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("languages", "capabilities", "tasks"):
         if name in out:
             out[name] = sorted({str(v).strip() for v in out[name] if str(v).strip()})
-    for name, value in out.items():
-        if value is None and name != "location":
-            msg = "may not be null"
-            raise InputError(msg, field=name)
     return out
 
 

@@ -37,6 +37,7 @@ def health() -> Health:
 def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The bluehelmet web application over ``core`` (default: the environment's store)."""
     from bluehelmet import __version__
+    from bluehelmet.web import router as web_router
 
     app = FastAPI(
         title="bluehelmet",
@@ -61,4 +62,5 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         plans.router,
     ):
         app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
+    app.include_router(web_router(app.state.core))  # the dashboard, beside the API
     return app

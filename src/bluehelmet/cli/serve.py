@@ -13,7 +13,7 @@ def serve(
         int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")
     ] = 8000,
 ) -> None:
-    """Serve the REST API under /api/v1 on the configured store (SQLite by default)."""
+    """Serve the REST API under /api/v1 and the dashboard at / on the configured store."""
     import uvicorn
 
     from bluehelmet.api import create_app

@@ -20,11 +20,16 @@ from datetime import date, timedelta
 
 from bluehelmet.domain.planning import (
     Assignment,
+    Beneficiary,
     Contributor,
     MissionSite,
     Objectives,
+    OfferStatus,
+    PartnershipKind,
+    PartnershipOffer,
     Plan,
     Pledge,
+    PledgeNeed,
     Policy,
     ReadinessLevel,
     Requirement,
@@ -33,6 +38,7 @@ from bluehelmet.domain.planning import (
 )
 from bluehelmet.forcegen.costs import unit_cost
 from bluehelmet.forcegen.objectives import evaluate
+from bluehelmet.forcegen.partnerships import effective_for, offer_use, variants
 from bluehelmet.forcegen.rules import arrival, exclusions
 
 _EPS = 1e-6
@@ -51,22 +57,41 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
     used: dict[str, int] = defaultdict(int)
     got: dict[str, int] = defaultdict(int)
     spent = 0.0
+    offers = {o.id: o for o in scenario.partnerships}
     for a in assignments:
         p, r = pledges.get(a.pledge), reqs.get(a.requirement)
         if p is None or r is None:
             bad.append(f"{a.pledge}->{a.requirement}: unknown pledge or requirement")
             continue
         where = f"{p.id}->{r.id}"
+        for o in a.offers:
+            offer = offers.get(o)
+            if offer is None:
+                bad.append(f"{where}: relies on unknown offer {o}")
+            elif not offer.usable:
+                bad.append(f"{where}: relies on offer {o}, which is not accepted")
+            elif offer.beneficiary.missions and r.mission not in offer.beneficiary.missions:
+                bad.append(f"{where}: offer {o} does not serve mission {r.mission}")
+        if p.needs or a.offers:
+            supported = effective_for(scenario, p, a.offers)
+            if supported is None:
+                bad.append(f"{where}: offers {list(a.offers)} do not make the pledge deployable")
+                continue
+            p_arrives = supported
+        else:
+            p_arrives = p
         if a.units <= 0:
             bad.append(f"{where}: non-positive units {a.units}")
         if p.unit_type != r.unit_type:
             bad.append(f"{where}: unit type {p.unit_type} does not fill {r.unit_type}")
         if (a.contributor, a.mission, a.unit_type) != (p.contributor, r.mission, r.unit_type):
             bad.append(f"{where}: assignment fields disagree with pledge and requirement")
-        bad.extend(f"{where}: {e.detail}" for e in exclusions(p, r, sites[r.mission], policy))
+        bad.extend(
+            f"{where}: {e.detail}" for e in exclusions(p_arrives, r, sites[r.mission], policy)
+        )
         if a.personnel != a.units * units[r.unit_type].personnel:
             bad.append(f"{where}: personnel {a.personnel} is not units x unit strength")
-        arrives = arrival(p, policy)
+        arrives = arrival(p_arrives, policy)
         if a.arrival != arrives or a.late_days != max(0, (arrives - r.needed_by).days):
             bad.append(f"{where}: arrival or lateness misreported")
         cost = (
@@ -90,6 +115,18 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
         for k, v in got.items()
         if v > reqs[k].units
     )
+    used_offers = offer_use(scenario, [a for a in assignments if a.pledge in pledges])
+    fees: dict[str, float] = defaultdict(float)
+    for o, amount in used_offers.items():
+        if o not in offers:
+            continue
+        if amount > offers[o].capacity * (1 + _EPS) + _EPS:
+            bad.append(f"offer {o}: {amount:g} {offers[o].unit} used, {offers[o].capacity:g} offered")
+        fees[offers[o].partner] += offers[o].cost_usd
+    for who, fee in fees.items():
+        limit = policy.partner_budgets.get(who)
+        if limit is not None and fee > limit * (1 + _EPS) + _EPS:
+            bad.append(f"partner {who}: USD {fee:,.2f} of offers activated, USD {limit:,.2f} budget")
     if policy.budget is not None and spent > policy.budget * (1 + _EPS) + _EPS:
         bad.append(f"budget: USD {spent:,.2f} planned, USD {policy.budget:,.2f} allowed")
     strength: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -141,12 +178,14 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
     units = {u.code: u for u in scenario.unit_types}
     contributors = {c.iso3: c for c in scenario.contributors}
     pairs = [
-        (p, r)
-        for p in scenario.pledges
+        (v, r)
+        for v in variants(scenario)
         for r in scenario.requirements
-        if p.unit_type == r.unit_type and not exclusions(p, r, sites[r.mission], policy)
+        if v.effective.unit_type == r.unit_type
+        and v.serves(r.mission)
+        and not exclusions(v.effective, r, sites[r.mission], policy)
     ]
-    ranges = [range(min(p.units, r.units) + 1) for p, r in pairs]
+    ranges = [range(min(v.effective.units, r.units) + 1) for v, r in pairs]
     count = 1
     for rg in ranges:
         count *= len(rg)
@@ -156,11 +195,12 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
     best: Objectives | None = None
     for combo in itertools.product(*ranges):
         plan: list[Assignment] = []
-        for n, (p, r) in zip(combo, pairs, strict=True):
+        for n, (v, r) in zip(combo, pairs, strict=True):
             if n == 0:
                 continue
+            p = scenario.pledges[v.pledge]
             unit = units[r.unit_type]
-            arrives = arrival(p, policy)
+            arrives = arrival(v.effective, policy)
             cost = unit_cost(p, unit, contributors.get(p.contributor), sites[r.mission], policy)
             plan.append(
                 Assignment(
@@ -174,6 +214,7 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
                     arrives,
                     max(0, (arrives - r.needed_by).days),
                     n * cost.total,
+                    tuple(scenario.partnerships[o].id for o in v.offers),
                 )
             )
         if check_plan(scenario, plan):
@@ -260,6 +301,66 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
         contributors=contributors,
         illustrative=True,
     )
+
+
+def with_partnerships(scenario: Scenario, seed: int, *, offers: int = 3) -> Scenario:
+    """``scenario`` with random needs on its pledges and random partnership offers.
+
+    Needs: training to level_3 or rapid (seats), equipment (APCs), lift (flight hours, with or
+    without a surface ``delay_days``). Offers: every status, small capacities, beneficiaries
+    and costs; partners JPN, EU and USA, with a budget for JPN.
+    """
+    rng = random.Random(seed)
+    kinds = (PartnershipKind.TRAINING, PartnershipKind.EQUIPMENT, PartnershipKind.LOGISTICS)
+    units = {PartnershipKind.TRAINING: "seats", PartnershipKind.EQUIPMENT: "APC"}
+    units[PartnershipKind.LOGISTICS] = "flight_hours"
+    pledges: list[Pledge] = []
+    for p in scenario.pledges:
+        needs: list[PledgeNeed] = []
+        for kind in rng.sample(kinds, rng.choice((0, 1, 1, 2))):
+            needs.append(
+                PledgeNeed(
+                    kind,
+                    float(rng.choice((1, 2))),
+                    units[kind],
+                    readiness=rng.choice((ReadinessLevel.LEVEL_3, ReadinessLevel.RAPID))
+                    if kind is PartnershipKind.TRAINING
+                    else None,
+                    delay_days=rng.choice((None, 60))
+                    if kind is PartnershipKind.LOGISTICS
+                    else None,
+                )
+            )
+        pledges.append(replace(p, needs=tuple(needs)))
+    who = sorted({p.contributor for p in scenario.pledges})
+    needed = sorted({n.kind for p in pledges for n in p.needs}) or list(kinds)
+    made: list[PartnershipOffer] = []
+    for k in range(offers):
+        kind = rng.choice(needed)
+        made.append(
+            PartnershipOffer(
+                id=f"O{k}",
+                partner=rng.choice(("JPN", "EU", "USA")),
+                kind=kind,
+                capacity=float(rng.choice((1, 2, 3, 4))),
+                unit=units[kind],
+                beneficiary=Beneficiary(
+                    contributors=tuple(rng.sample(who, 1)) if rng.random() < 0.3 else (),
+                    missions=("M1",) if rng.random() < 0.2 else (),
+                ),
+                lead_time_days=rng.choice((0, 20, 45)),
+                cost_usd=rng.choice((0.0, 1e5, 5e5)),
+                status=rng.choice(
+                    (OfferStatus.ACCEPTED, OfferStatus.ACCEPTED, OfferStatus.OFFERED)
+                    + (OfferStatus.DELIVERED,)
+                ),
+                illustrative=True,
+            )
+        )
+    policy = replace(
+        scenario.policy, partner_budgets={"JPN": rng.choice((1e5, 6e5, 1e6))}
+    )
+    return replace(scenario, pledges=tuple(pledges), partnerships=tuple(made), policy=policy)
 
 
 def without_side_rules(scenario: Scenario) -> Scenario:

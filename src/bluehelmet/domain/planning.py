@@ -58,6 +58,88 @@ class GapCause(StrEnum):
     WOMEN_SHARE = "women_share"  # the requirement's minimum women's share cannot be met
     COMPETITION = "competition"  # eligible units are used by requirements of higher weight
     COMBINED = "combined"  # only several rules relaxed together would close the gap
+    PARTNERSHIP = "partnership"  # pledges wait for training, equipment or lift not on offer
+
+
+class PartnershipKind(StrEnum):
+    """What a partner (regional organization or state) provides to a troop contributor."""
+
+    TRAINING = "training"
+    EQUIPMENT = "equipment"
+    FUNDING = "funding"
+    LOGISTICS = "logistics"  # strategic lift
+    INTELLIGENCE = "intelligence"
+
+
+#: Kinds a pledge can depend on (``Pledge.needs``); the planner activates offers of these kinds.
+#: Funding and intelligence offers are recorded and counted in burden sharing, not planned.
+PLANNED_KINDS: tuple[PartnershipKind, ...] = (
+    PartnershipKind.TRAINING,
+    PartnershipKind.EQUIPMENT,
+    PartnershipKind.LOGISTICS,
+)
+
+
+class OfferStatus(StrEnum):
+    """Life cycle of a partnership offer. Only accepted or delivered offers can be planned."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DELIVERED = "delivered"
+
+
+@dataclass(frozen=True, slots=True)
+class Beneficiary:
+    """Whom an offer can serve; an empty field means any (contributor, unit type, mission)."""
+
+    contributors: tuple[str, ...] = ()
+    unit_types: tuple[str, ...] = ()
+    missions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PartnershipOffer:
+    """Training, equipment, funding, lift or intelligence a partner offers for peacekeeping.
+
+    ``capacity`` is counted in ``unit`` (seats, APCs, flight hours, USD ...); a pledge's need of
+    the same kind and unit consumes it. Activating the offer costs the partner ``cost_usd``;
+    it takes effect ``lead_time_days`` after the UN request.
+    """
+
+    id: str
+    partner: str  # organization code (AU, EU, ...) or ISO-3 of a state
+    kind: PartnershipKind
+    capacity: float
+    unit: str
+    beneficiary: Beneficiary = field(default_factory=Beneficiary)
+    lead_time_days: int = 0
+    cost_usd: float = 0.0
+    status: OfferStatus = OfferStatus.OFFERED
+    description: str = ""
+    source: str = ""  # citation; empty when illustrative
+    illustrative: bool = False
+
+    @property
+    def usable(self) -> bool:
+        """Whether the planner may rely on it (accepted or delivered, never merely offered)."""
+        return self.status is not OfferStatus.OFFERED
+
+
+@dataclass(frozen=True, slots=True)
+class PledgeNeed:
+    """Support a pledge depends on: ``amount`` of ``unit`` per pledged unit, of ``kind``.
+
+    training: with it the unit deploys at ``readiness`` (the course ends first); without it,
+    at the pledge's own level. equipment: without it the pledge cannot deploy (incomplete).
+    logistics: without lift the unit arrives ``delay_days`` later, or cannot deploy when
+    ``delay_days`` is None.
+    """
+
+    kind: PartnershipKind
+    amount: float
+    unit: str
+    readiness: ReadinessLevel | None = None  # training only
+    delay_days: int | None = None  # logistics only
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +211,7 @@ class Pledge:
     excluded_hosts: tuple[str, ...] = ()  # caveats (ISO-3 of host states)
     excluded_tasks: tuple[str, ...] = ()  # caveats
     cost_per_unit: float | None = None  # USD for the planning horizon; None: cost model
+    needs: tuple[PledgeNeed, ...] = ()  # training, equipment or lift the pledge depends on
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +241,9 @@ class Policy:
     reimbursement_rate: float | None = None  # USD/person/month; None: GA 72/285 rate
     transport_usd_per_person_km: float = 0.5  # ASSUMPTION: rotation transport cost
     delay_usd_per_unit_day: float = 10_000.0  # ASSUMPTION: value of one unit-day earlier
+    partner_budgets: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({})
+    )  # USD per partner for activating its offers; a partner not listed has no limit
 
     def lead_time(self, level: ReadinessLevel) -> int:
         """Deployment lead time in days for ``level``."""
@@ -181,6 +267,7 @@ class Scenario:
     contributors: tuple[Contributor, ...] = ()
     description: str = ""
     illustrative: bool = False
+    partnerships: tuple[PartnershipOffer, ...] = ()
 
     def unit(self, code: str) -> UnitSpec:
         """The unit type ``code`` (KeyError if undeclared; the loader validates this)."""
@@ -205,6 +292,7 @@ class Assignment:
     arrival: date
     late_days: int
     cost_usd: float
+    offers: tuple[str, ...] = ()  # ids of the partnership offers this assignment relies on
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +345,23 @@ class Quality:
     optimal: bool  # every stage solved to proven optimality
     solve_seconds: float
     lp_seconds: float  # time of the LP relaxation of the fill stage
+    without_partnerships: Objectives | None = None  # same scenario, no offer activated
+    units_without_partnerships: int | None = None  # units planned with no offer activated
+
+
+@dataclass(frozen=True, slots=True)
+class ActivatedOffer:
+    """An offer the plan activates, the capacity it uses and the assignments relying on it."""
+
+    offer: str
+    partner: str
+    kind: PartnershipKind
+    beneficiary: Beneficiary
+    capacity: float
+    used: float
+    unit: str
+    cost_usd: float
+    assignments: tuple[tuple[str, str, int], ...]  # (pledge, requirement, units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,3 +373,4 @@ class Plan:
     gaps: tuple[Gap, ...]
     quality: Quality
     notes: tuple[str, ...] = ()
+    partnerships: tuple[ActivatedOffer, ...] = ()

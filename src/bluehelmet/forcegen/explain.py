@@ -22,6 +22,7 @@ from bluehelmet.forcegen.model import (
     build_arcs,
     create_model,
 )
+from bluehelmet.forcegen.partnerships import missing_support
 from bluehelmet.forcegen.rules import STATIC_CAUSES
 from bluehelmet.forcegen.solve import max_units
 
@@ -96,6 +97,7 @@ def explain_gaps(
                 )
             )
         if f < req.units:
+            reasons.extend(_partnership_reasons(index, j, by_req[j]))
             reasons.extend(
                 _why_short(
                     index,
@@ -122,6 +124,17 @@ def explain_gaps(
     return tuple(gaps)
 
 
+def _partnership_reasons(index: Index, j: int, cands: list[Candidate]) -> list[GapReason]:
+    """Pledges of the type that wait for training, equipment or lift no accepted offer gives."""
+    eligible = {c.pledge for c in cands if not c.exclusions}
+    return [
+        GapReason(GapCause.PARTNERSHIP, line, None, verified=False)
+        for line in missing_support(
+            index.scenario, j, eligible, partnerships=index.partnerships
+        )
+    ]
+
+
 def _pledged_by_type(index: Index) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
     for p in index.scenario.pledges:
@@ -143,6 +156,15 @@ def _why_short(
     sc = index.scenario
     policy = sc.policy
     req = sc.requirements[j]
+    if not cands and pledged[req.unit_type] > 0:
+        return [
+            GapReason(
+                GapCause.PARTNERSHIP,
+                f"no pledge of unit type {req.unit_type} can deploy without support",
+                None,
+                verified=True,
+            )
+        ]
     if not cands:
         return [
             GapReason(

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from bluehelmet.domain.planning import Scenario
 from bluehelmet.forcegen.costs import unit_cost
 from bluehelmet.forcegen.objectives import legitimacy_per_unit, time_cost_per_unit
+from bluehelmet.forcegen.partnerships import Variant, variants
 from bluehelmet.forcegen.rules import Exclusion, exclusions
 
 FloatArray = NDArray[np.float64]
@@ -44,6 +45,7 @@ class Candidate:
     pledge: int
     requirement: int
     exclusions: tuple[Exclusion, ...]
+    variant: int = -1  # position in ``Index.variants`` (-1: the pledge as declared)
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,17 @@ class Index:
     contributors: tuple[str, ...]
     missions: tuple[str, ...]
     candidates: tuple[Candidate, ...]
+    variants: tuple[Variant, ...] = ()
+    partnerships: bool = True  # whether the variants may use partnership offers
 
     @classmethod
-    def of(cls, scenario: Scenario) -> Index:
-        """Index ``scenario`` and list every same-type (pledge, requirement) pair."""
+    def of(cls, scenario: Scenario, *, partnerships: bool = True) -> Index:
+        """Index ``scenario`` and list every same-type (pledge variant, requirement) pair.
+
+        A pledge's variants are the ways it can deploy with the usable partnership offers
+        (:func:`bluehelmet.forcegen.partnerships.variants`); ``partnerships=False`` keeps only
+        the unsupported ones.
+        """
         contributors = tuple(sorted({p.contributor for p in scenario.pledges}))
         cpos = {c: i for i, c in enumerate(contributors)}
         missions = tuple(m.acronym for m in scenario.missions)
@@ -70,10 +79,14 @@ class Index:
             by_type[r.unit_type].append(j)
         cands: list[Candidate] = []
         policy = scenario.policy
-        for i, p in enumerate(scenario.pledges):
+        every = variants(scenario, partnerships=partnerships)
+        for v, var in enumerate(every):
+            p = var.effective
             for j in by_type.get(p.unit_type, ()):
                 r = scenario.requirements[j]
-                cands.append(Candidate(i, j, exclusions(p, r, site[r.mission], policy)))
+                if var.serves(r.mission):
+                    excl = exclusions(p, r, site[r.mission], policy)
+                    cands.append(Candidate(var.pledge, j, excl, v))
         return cls(
             scenario=scenario,
             pledge_contributor=np.array(
@@ -85,6 +98,8 @@ class Index:
             contributors=contributors,
             missions=missions,
             candidates=tuple(cands),
+            variants=every,
+            partnerships=partnerships,
         )
 
 
@@ -100,6 +115,7 @@ class Arcs:
     legitimacy: FloatArray  # legitimacy of one unit (diversity excluded)
     usd: FloatArray  # cost model USD of one unit
     time_usd: FloatArray  # value of deployment time of one unit
+    variant: IntArray  # the pledge variant (see ``Index.variants``) of each arc
 
     def __len__(self) -> int:
         return int(self.pledge.size)
@@ -115,6 +131,7 @@ class Arcs:
             self.legitimacy[keep],
             self.usd[keep],
             self.time_usd[keep],
+            self.variant[keep],
         )
 
 
@@ -135,6 +152,7 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
     legit = np.empty(n)
     usd = np.empty(n)
     time_usd = np.empty(n)
+    variant = np.fromiter((c.variant for c in chosen), dtype=np.int64, count=n)
     cost_cache: dict[tuple[int, str], float] = {}
     legit_cache: dict[tuple[int, str], float] = {}
     for k, c in enumerate(chosen):
@@ -152,8 +170,10 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
         weight[k] = policy.weight(r.priority)
         legit[k] = legit_cache[key]
         usd[k] = cost_cache[key]
-        time_usd[k] = time_cost_per_unit(p, policy)
-    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd)
+        time_usd[k] = time_cost_per_unit(
+            index.variants[c.variant].effective if c.variant >= 0 else p, policy
+        )
+    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd, variant)
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,8 @@ class Model:
     y_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     t_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     t_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    w_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    w_offers: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     # -- building blocks -------------------------------------------------------------------
     def add_cols(self, lower: FloatArray, upper: FloatArray, *, integer: bool) -> IntArray:
@@ -226,6 +248,11 @@ class Model:
             out[self.z_cols] = self.index.scenario.policy.diversity_weight
         elif which == "cost":
             out[:n] = (self.arcs.usd + self.arcs.time_usd) / COST_SCALE
+            if self.w_cols.size:
+                offers = self.index.scenario.partnerships
+                fee = np.array([offers[o].cost_usd for o in self.w_offers.tolist()])
+                # One USD more per activation: an offer nobody relies on stays off.
+                out[self.w_cols] = (fee + 1.0) / COST_SCALE
         else:
             msg = f"unknown objective {which!r}"
             raise ValueError(msg)
@@ -256,6 +283,11 @@ class Model:
         if self.t_cols.size:
             strength = np.bincount(mission, weights=x * self.arcs.personnel, minlength=n_m)
             values[self.t_cols] = strength[self.t_missions]
+        if self.w_cols.size:
+            arcs, offers, _ = offer_entries(self)
+            used = np.zeros(len(self.index.scenario.partnerships))
+            np.add.at(used, offers, x[arcs])
+            values[self.w_cols] = (used[self.w_offers] > 0.5).astype(np.float64)
         return values
 
     def feasible(self, values: FloatArray, tol: float = 1e-6) -> bool:
@@ -486,6 +518,62 @@ def define_women_share(m: Model) -> None:
     m.side_rules.append("women_share")
 
 
+def offer_entries(m: Model) -> tuple[IntArray, IntArray, FloatArray]:
+    """Per (arc, offer it relies on): arc position, offer position, capacity used per unit."""
+    arcs: list[int] = []
+    offers: list[int] = []
+    amounts: list[float] = []
+    for k, v in enumerate(m.arcs.variant.tolist()):
+        if v < 0:
+            continue
+        var = m.index.variants[v]
+        for o, amount in zip(var.offers, var.amounts, strict=True):
+            arcs.append(k)
+            offers.append(o)
+            amounts.append(amount)
+    return (
+        np.array(arcs, dtype=np.int64),
+        np.array(offers, dtype=np.int64),
+        np.array(amounts, dtype=np.float64),
+    )
+
+
+def define_partnerships(m: Model) -> None:
+    """Binary ``w[o]`` (offer ``o`` activated); arcs relying on an offer use its capacity only
+    when it is activated; activation costs stay within each partner's budget."""
+    arcs, offers, amounts = offer_entries(m)
+    if arcs.size == 0:
+        return
+    sc = m.index.scenario
+    used, row = _group(offers)
+    w = m.add_cols(np.zeros(used.size), np.ones(used.size), integer=True)
+    m.w_cols, m.w_offers = w, used
+    capacity = np.array([sc.partnerships[o].capacity for o in used.tolist()])
+    # sum amount * x - capacity * w <= 0
+    m.add_rows(
+        np.full(used.size, -np.inf),
+        np.zeros(used.size),
+        np.concatenate([row, np.arange(used.size)]),
+        np.concatenate([arcs, w]),
+        np.concatenate([amounts, -capacity]),
+    )
+    budgets = sc.policy.partner_budgets
+    partners = sorted({sc.partnerships[o].partner for o in used.tolist()} & set(budgets))
+    if partners:
+        ppos = {p: i for i, p in enumerate(partners)}
+        mine = [k for k, o in enumerate(used.tolist()) if sc.partnerships[o].partner in ppos]
+        prow = np.array([ppos[sc.partnerships[int(used[k])].partner] for k in mine])
+        fee = np.array([sc.partnerships[int(used[k])].cost_usd for k in mine])
+        m.add_rows(
+            np.full(len(partners), -np.inf),
+            np.array([budgets[p] for p in partners]) / COST_SCALE,
+            prow.astype(np.int64),
+            w[np.array(mine, dtype=np.int64)],
+            fee / COST_SCALE,
+        )
+    m.side_rules.append("partnerships")
+
+
 RECIPE: tuple[Callable[[Model], None], ...] = (
     define_assignments,
     define_pledge_capacity,
@@ -494,6 +582,7 @@ RECIPE: tuple[Callable[[Model], None], ...] = (
     define_contributor_cap,
     define_budget,
     define_women_share,
+    define_partnerships,
 )
 
 

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bluehelmet.domain.planning import Assignment, Gap, Plan, Quality, Scenario
+from bluehelmet.domain.planning import Assignment, Gap, Objectives, Plan, Quality, Scenario
 from bluehelmet.forcegen.explain import explain_gaps
 from bluehelmet.forcegen.greedy import greedy_assignments
 from bluehelmet.forcegen.model import Index, Model, build_arcs, create_model
 from bluehelmet.forcegen.objectives import evaluate
+from bluehelmet.forcegen.partnerships import activated_offers
 from bluehelmet.forcegen.rules import arrival
 from bluehelmet.forcegen.solve import Solution, solve_model
 
@@ -25,7 +26,8 @@ def assign_solution(model: Model, solution: Solution) -> tuple[Assignment, ...]:
         p = sc.pledges[int(model.arcs.pledge[k])]
         r = sc.requirements[int(model.arcs.requirement[k])]
         n = int(x[k])
-        arrives = arrival(p, sc.policy)
+        variant = model.index.variants[int(model.arcs.variant[k])]
+        arrives = arrival(variant.effective, sc.policy)
         out.append(
             Assignment(
                 pledge=p.id,
@@ -38,6 +40,7 @@ def assign_solution(model: Model, solution: Solution) -> tuple[Assignment, ...]:
                 arrival=arrives,
                 late_days=max(0, (arrives - r.needed_by).days),
                 cost_usd=n * float(model.arcs.usd[k]),
+                offers=tuple(sc.partnerships[o].id for o in variant.offers),
             )
         )
     order = {r.id: i for i, r in enumerate(sc.requirements)}
@@ -53,6 +56,7 @@ def plan(
     mip_rel_gap: float = 1e-4,
     explain_time_limit: float = 10.0,
     progress: Callable[[str, int, int], None] | None = None,
+    partnerships: bool = True,
 ) -> Plan:
     """Plan ``scenario``: optimal assignments, explained gaps, and the quality report.
 
@@ -70,6 +74,11 @@ def plan(
         integer optimality within the time limit).
     progress:
         Called as ``progress(step, done, total)`` while building, solving and explaining.
+    partnerships:
+        Let the plan activate accepted partnership offers (training, equipment, lift) for the
+        pledges that need them. With False no offer is activated. When the scenario has usable
+        offers, the plan without them is also solved and reported beside the plan
+        (``Quality.without_partnerships``).
     """
 
     def report(step: str, done: int, total: int) -> None:
@@ -77,14 +86,25 @@ def plan(
             progress(step, done, total)
 
     report("building the model", 0, 3)
-    index = Index.of(scenario)
+    index = Index.of(scenario, partnerships=partnerships)
     model = create_model(index, build_arcs(index))
     report("solving (fill, legitimacy, cost)", 1, 3)
     solution = solve_model(model, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
     report("greedy baseline", 2, 3)
     assignments = assign_solution(model, solution)
     objective = evaluate(scenario, assignments)
-    baseline = evaluate(scenario, greedy_assignments(scenario))
+    baseline = evaluate(scenario, greedy_assignments(scenario, partnerships=partnerships))
+    without: Objectives | None = None
+    units_without: int | None = None
+    if partnerships and any(v.offers for v in index.variants):
+        report("solving without partnerships", 2, 3)
+        bare = Index.of(scenario, partnerships=False)
+        bare_model = create_model(bare, build_arcs(bare))
+        bare_plan = assign_solution(
+            bare_model, solve_model(bare_model, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+        )
+        without = evaluate(scenario, bare_plan)
+        units_without = sum(a.units for a in bare_plan)
     if explain:
         gaps = explain_gaps(
             index,
@@ -114,8 +134,19 @@ def plan(
         optimal=solution.optimal,
         solve_seconds=solution.seconds,
         lp_seconds=solution.lp_seconds,
+        without_partnerships=without,
+        units_without_partnerships=units_without,
     )
-    return Plan(scenario.name, assignments, gaps, quality, tuple(notes))
+    if not partnerships and scenario.partnerships:
+        notes.append("planned with no partnership offer activated (partnerships=False)")
+    return Plan(
+        scenario.name,
+        assignments,
+        gaps,
+        quality,
+        tuple(notes),
+        activated_offers(scenario, assignments),
+    )
 
 
 def explain_gaps_without_reasons(

@@ -13,16 +13,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bluehelmet.domain.planning import (
     ASSUMED_LEAD_TIME_DAYS,
+    PLANNED_KINDS,
+    Beneficiary,
     Contributor,
     MissionSite,
+    OfferStatus,
+    PartnershipKind,
+    PartnershipOffer,
     Pledge,
+    PledgeNeed,
     Policy,
     ReadinessLevel,
     Requirement,
     Scenario,
     UnitSpec,
 )
-from bluehelmet.errors import InputError
+from bluehelmet.errors import InputError, UnknownNameError
+from bluehelmet.forcegen.partnerships import partner_code
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Code = Annotated[str, Field(min_length=1)]
@@ -59,6 +66,7 @@ class PolicyIn(_Strict):
     reimbursement_rate: Annotated[float, Field(ge=0.0)] | None = None
     transport_usd_per_person_km: Annotated[float, Field(ge=0.0)] = 0.5
     delay_usd_per_unit_day: Annotated[float, Field(ge=0.0)] = 10_000.0
+    partner_budgets: dict[Code, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _every_level_has_a_lead_time(self) -> PolicyIn:
@@ -117,6 +125,58 @@ class RequirementIn(_Strict):
     tasks: tuple[str, ...] = ()
 
 
+class NeedIn(_Strict):
+    """One entry of a pledge's ``needs``."""
+
+    kind: PartnershipKind
+    amount: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    unit: Code
+    readiness: ReadinessLevel | None = None
+    delay_days: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> NeedIn:
+        if self.kind not in PLANNED_KINDS:
+            planned = ", ".join(k.value for k in PLANNED_KINDS)
+            msg = f"a pledge can need {planned}, not {self.kind.value}"
+            raise ValueError(msg)
+        if self.kind is PartnershipKind.TRAINING and self.readiness is None:
+            msg = "a training need gives the readiness level reached once trained"
+            raise ValueError(msg)
+        if self.readiness is not None and self.kind is not PartnershipKind.TRAINING:
+            msg = "readiness applies to training needs only"
+            raise ValueError(msg)
+        if self.delay_days is not None and self.kind is not PartnershipKind.LOGISTICS:
+            msg = "delay_days applies to logistics (lift) needs only"
+            raise ValueError(msg)
+        return self
+
+
+class BeneficiaryIn(_Strict):
+    """An offer's ``beneficiary``; an empty list means any."""
+
+    contributors: tuple[Code, ...] = ()
+    unit_types: tuple[Code, ...] = ()
+    missions: tuple[Code, ...] = ()
+
+
+class OfferIn(_Strict):
+    """One entry of ``partnerships``."""
+
+    id: Code
+    partner: Code
+    kind: PartnershipKind
+    capacity: Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+    unit: Code
+    beneficiary: BeneficiaryIn = BeneficiaryIn()
+    lead_time_days: Annotated[int, Field(ge=0)] = 0
+    cost_usd: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+    status: OfferStatus = OfferStatus.OFFERED
+    description: str = ""
+    source: str = ""
+    illustrative: bool = False
+
+
 class PledgeIn(_Strict):
     """One entry of ``pledges``."""
 
@@ -133,6 +193,7 @@ class PledgeIn(_Strict):
     excluded_hosts: tuple[Code, ...] = ()
     excluded_tasks: tuple[str, ...] = ()
     cost_per_unit: Annotated[float, Field(ge=0.0)] | None = None
+    needs: tuple[NeedIn, ...] = ()
 
 
 class ScenarioIn(_Strict):
@@ -147,6 +208,7 @@ class ScenarioIn(_Strict):
     missions: tuple[MissionIn, ...] = Field(min_length=1)
     requirements: tuple[RequirementIn, ...] = ()
     pledges: tuple[PledgeIn, ...] = ()
+    partnerships: tuple[OfferIn, ...] = ()
 
 
 def _loc(parts: Sequence[int | str]) -> str:
@@ -230,6 +292,7 @@ def _check(sc: ScenarioIn) -> list[tuple[str, tuple[int | str, ...]]]:
                 problems.append(
                     (f"unknown mission {name!r}", ("pledges", i, "excluded_missions", k))
                 )
+    problems.extend(_check_partnerships(sc))
     if any(p.cost_per_unit is None for p in sc.pledges):
         for i, site in enumerate(sc.missions):
             if site.hq is None:
@@ -237,6 +300,70 @@ def _check(sc: ScenarioIn) -> list[tuple[str, tuple[int | str, ...]]]:
                     ("hq coordinates are needed by the distance cost model", ("missions", i, "hq"))
                 )
     return problems
+
+
+def _check_partnerships(sc: ScenarioIn) -> list[tuple[str, tuple[int | str, ...]]]:
+    """Offers and needs: unique ids, registry partners, declared names, one need per kind."""
+    problems: list[tuple[str, tuple[int | str, ...]]] = []
+    units = {u.code for u in sc.unit_types}
+    missions = {m.acronym for m in sc.missions}
+    seen: set[str] = set()
+    for i, o in enumerate(sc.partnerships):
+        if o.id in seen:
+            problems.append((f"duplicate {o.id!r}", ("partnerships", i, "id")))
+        seen.add(o.id)
+        try:
+            partner_code(o.partner)
+        except UnknownNameError as exc:
+            problems.append((str(exc), ("partnerships", i, "partner")))
+        for k, code in enumerate(o.beneficiary.unit_types):
+            if code not in units:
+                problems.append(
+                    (
+                        f"unknown unit type {code!r}",
+                        ("partnerships", i, "beneficiary", "unit_types", k),
+                    )
+                )
+        for k, name in enumerate(o.beneficiary.missions):
+            if name not in missions:
+                problems.append(
+                    (f"unknown mission {name!r}", ("partnerships", i, "beneficiary", "missions", k))
+                )
+    for name in sc.policy.partner_budgets:
+        try:
+            partner_code(name)
+        except UnknownNameError as exc:
+            problems.append((str(exc), ("policy", "partner_budgets", name)))
+    for i, p in enumerate(sc.pledges):
+        kinds = [n.kind for n in p.needs]
+        for k, kind in enumerate(kinds):
+            if kind in kinds[:k]:
+                problems.append(
+                    (f"a second {kind.value} need (one per kind)", ("pledges", i, "needs", k))
+                )
+    return problems
+
+
+def _offer(o: OfferIn) -> PartnershipOffer:
+    return PartnershipOffer(
+        id=o.id,
+        partner=partner_code(o.partner),
+        kind=o.kind,
+        capacity=o.capacity,
+        unit=o.unit,
+        beneficiary=Beneficiary(**o.beneficiary.model_dump()),
+        lead_time_days=o.lead_time_days,
+        cost_usd=o.cost_usd,
+        status=o.status,
+        description=o.description,
+        source=o.source,
+        illustrative=o.illustrative,
+    )
+
+
+def _pledge(q: PledgeIn) -> Pledge:
+    data = q.model_dump(exclude={"needs"})
+    return Pledge(**data, needs=tuple(PledgeNeed(**n.model_dump()) for n in q.needs))
 
 
 def _to_domain(sc: ScenarioIn) -> Scenario:
@@ -261,6 +388,7 @@ def _to_domain(sc: ScenarioIn) -> Scenario:
         reimbursement_rate=p.reimbursement_rate,
         transport_usd_per_person_km=p.transport_usd_per_person_km,
         delay_usd_per_unit_day=p.delay_usd_per_unit_day,
+        partner_budgets={partner_code(k): v for k, v in p.partner_budgets.items()},
     )
     return Scenario(
         name=sc.name,
@@ -271,7 +399,8 @@ def _to_domain(sc: ScenarioIn) -> Scenario:
         contributors=tuple(Contributor(**c.model_dump()) for c in sc.contributors),
         missions=tuple(MissionSite(**m.model_dump()) for m in sc.missions),
         requirements=tuple(Requirement(**r.model_dump()) for r in sc.requirements),
-        pledges=tuple(Pledge(**q.model_dump()) for q in sc.pledges),
+        pledges=tuple(_pledge(q) for q in sc.pledges),
+        partnerships=tuple(_offer(o) for o in sc.partnerships),
     )
 
 

@@ -22,6 +22,7 @@ from bluehelmet.cli._output import (
 from bluehelmet.domain.planning import Plan
 from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
 from bluehelmet.forcegen import plan as make_plan
+from bluehelmet.forcegen.partnerships import beneficiary_text
 
 
 def _money(usd: float) -> str:
@@ -44,10 +45,42 @@ def _quality_line(p: Plan, budget: float | None = None) -> str:
         f"[bold]cost[/] {_money(q.objective.cost)}\n"
         f"[bold]greedy baseline[/] fill {q.baseline.fill:g} ({share:.0%} of the plan), "
         f"legitimacy {q.baseline.legitimacy:,.2f}, cost {_money(q.baseline.cost)}\n"
+        + _partnership_line(p)
+        +
         f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
         f"(LP relaxation {q.lp_seconds:.3f} s); the cost objective adds the value of "
         f"deployment time to the spend[/]"
     )
+
+
+def _partnership_line(p: Plan) -> str:
+    q = p.quality
+    if q.without_partnerships is None or q.units_without_partnerships is None:
+        return ""
+    units = sum(a.units for a in p.assignments) - q.units_without_partnerships
+    fill = q.objective.fill - q.without_partnerships.fill
+    offers = len(p.partnerships)
+    return (
+        f"[bold]partnerships[/] recover {units} unit{'s' if units != 1 else ''} of fill "
+        f"(weighted fill +{fill:g}; {q.without_partnerships.fill:g} without) with {offers} "
+        f"activated offer{'s' if offers != 1 else ''}\n"
+    )
+
+
+def _render_partnerships(p: Plan) -> None:
+    table = Table(title="Partnerships the plan relies on", title_justify="left")
+    for col in ("offer", "partner", "kind", "beneficiary", "used", "relied on by"):
+        table.add_column(col)
+    for o in p.partnerships:
+        table.add_row(
+            o.offer,
+            o.partner,
+            o.kind.value,
+            beneficiary_text(o.beneficiary),
+            f"{o.used:g} of {o.capacity:g} {o.unit}",
+            ", ".join(f"{pl}->{rq} ({n})" for pl, rq, n in o.assignments),
+        )
+    console.print(table)
 
 
 def _render(p: Plan, budget: float | None = None) -> None:
@@ -61,6 +94,7 @@ def _render(p: Plan, budget: float | None = None) -> None:
         ("personnel", "right"),
         ("arrives", "left"),
         ("cost", "right"),
+        ("relies on", "left"),
     ):
         plan_table.add_column(col, justify=just)  # type: ignore[arg-type]
     last = None
@@ -77,9 +111,12 @@ def _render(p: Plan, budget: float | None = None) -> None:
             f"{a.personnel:,}",
             a.arrival.isoformat() + late,
             _money(a.cost_usd),
+            ", ".join(a.offers),
         )
         last = a.mission
     console.print(plan_table)
+    if p.partnerships:
+        _render_partnerships(p)
     if p.gaps:
         gaps = Table(title="Gaps and why", title_justify="left", show_lines=True)
         gaps.add_column("req.")
@@ -119,13 +156,27 @@ def plan(
         bool,
         typer.Option("--explain/--no-explain", help="Compute the reasons of each gap."),
     ] = True,
+    partnerships: Annotated[
+        bool,
+        typer.Option(
+            "--partnerships/--no-partnerships",
+            help="Let the plan activate accepted partnership offers (training, equipment, "
+            "lift); --no-partnerships plans with none, for comparison.",
+        ),
+    ] = True,
 ) -> None:
     """Match pledged units to mission requirements, explain the gaps, report the quality."""
     if scenario is not None and demo:
         raise fail("give a SCENARIO file or --demo, not both")
     sc = demo_scenario() if scenario is None else load_scenario(scenario)
     with progress_bar(f"planning {sc.name}") as progress:
-        result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
+        result = make_plan(
+            sc,
+            time_limit=time_limit,
+            explain=explain,
+            progress=progress,
+            partnerships=partnerships,
+        )
     if fmt is OutputFormat.JSON:
         sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
     elif fmt is OutputFormat.CSV:

@@ -460,7 +460,11 @@ def missing_support(
         word = _KIND_WORDS.get(kind, kind.value)
         units = sum(p.units for p in pledges)
         who = ", ".join(dict.fromkeys(f"{p.contributor} {p.id}" for p in pledges))
-        line = f"{units} {req.unit_type} unit{'s' if units != 1 else ''} ({who}) need {word}; "
+        plural = units != 1
+        line = (
+            f"{units} {req.unit_type} unit{'s' if plural else ''} ({who}) "
+            f"need{'' if plural else 's'} {word}; "
+        )
         if not partnerships:
             line += "planned without partnerships"
         elif offered[kind]:

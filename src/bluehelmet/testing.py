@@ -205,6 +205,7 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
         )
         for c in who
     )
+    contributors += (Contributor("H2", region="Asia"),)  # host state of M2, pledges nothing
     missions = (
         MissionSite("M1", ("H1",), region="Africa", hq=(0.0, 20.0), languages=("fr",)),
         MissionSite("M2", ("H2",), region="Asia", hq=(30.0, 35.0), neighbours=("C3",)),
@@ -297,11 +298,15 @@ def synthetic_scenario(
     unit_types: int = 40,
     pledges: int = 1500,
     seed: int = 0,
+    scarce: bool = False,
 ) -> Scenario:
     """A random scenario of realistic shape for benchmarks (all figures invented).
 
     Enablers (the first ten unit types) are pledged at about a third of the demand for them;
-    other types at about twice the demand at the realistic size.
+    other types at about twice the demand at the realistic size. With ``scarce`` the rules
+    bind as planners meet them: a budget of about 60 % of what filling every requirement
+    would cost, a contributor cap of 30 %, and minimum women's shares of 10-15 % on a third
+    of the requirements.
     """
     rng = random.Random(seed)
     request = date(2026, 1, 1)
@@ -321,6 +326,7 @@ def synthetic_scenario(
         for k in range(contributors)
     )
     codes = [c.iso3 for c in states]
+    states += tuple(Contributor(f"H{k:02d}", region="Africa") for k in range(missions))
     sites = tuple(
         MissionSite(
             f"M{k:02d}",
@@ -343,7 +349,11 @@ def synthetic_scenario(
                     units=rng.randint(1, 3),
                     needed_by=request + timedelta(days=rng.choice((75, 120, 200, 300))),
                     priority=rng.randint(1, 3),
-                    min_women_share=0.1 if rng.random() < 0.1 else 0.0,
+                    min_women_share=(
+                        (rng.choice((0.1, 0.15)) if scarce else 0.1)
+                        if rng.random() < (0.33 if scarce else 0.1)
+                        else 0.0
+                    ),
                 )
             )
     demand: dict[str, int] = defaultdict(int)
@@ -369,14 +379,19 @@ def synthetic_scenario(
         )
     policy = Policy(
         request_date=request,
-        max_contributor_share=0.4,
+        max_contributor_share=0.3 if scarce else 0.4,
         min_contributors=2,
         exclude_neighbours=True,
         women_target=0.15,
         reimbursement_rate=1428.0,
     )
+    if scarce:
+        # About 60 % of the cost of filling every requirement at the rate in force.
+        size = {u.code: u.personnel for u in types}
+        full = sum(r.units * size[r.unit_type] for r in reqs) * 1428.0 * 12 * 1.1
+        policy = replace(policy, budget=round(0.6 * full, -6))
     return Scenario(
-        name=f"synthetic-{pledges}",
+        name=f"synthetic-{pledges}" + ("-scarce" if scarce else ""),
         policy=policy,
         unit_types=tuple(types),
         missions=sites,

@@ -121,12 +121,16 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
         if o not in offers:
             continue
         if amount > offers[o].capacity * (1 + _EPS) + _EPS:
-            bad.append(f"offer {o}: {amount:g} {offers[o].unit} used, {offers[o].capacity:g} offered")
+            bad.append(
+                f"offer {o}: {amount:g} {offers[o].unit} used, {offers[o].capacity:g} offered"
+            )
         fees[offers[o].partner] += offers[o].cost_usd
     for who, fee in fees.items():
         limit = policy.partner_budgets.get(who)
         if limit is not None and fee > limit * (1 + _EPS) + _EPS:
-            bad.append(f"partner {who}: USD {fee:,.2f} of offers activated, USD {limit:,.2f} budget")
+            bad.append(
+                f"partner {who}: USD {fee:,.2f} of offers activated, USD {limit:,.2f} budget"
+            )
     if policy.budget is not None and spent > policy.budget * (1 + _EPS) + _EPS:
         bad.append(f"budget: USD {spent:,.2f} planned, USD {policy.budget:,.2f} allowed")
     strength: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -246,6 +250,7 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
         )
         for c in who
     )
+    contributors += (Contributor("H2", region="Asia"),)  # host state of M2, pledges nothing
     missions = (
         MissionSite("M1", ("H1",), region="Africa", hq=(0.0, 20.0), languages=("fr",)),
         MissionSite("M2", ("H2",), region="Asia", hq=(30.0, 35.0), neighbours=("C3",)),
@@ -351,15 +356,17 @@ def with_partnerships(scenario: Scenario, seed: int, *, offers: int = 3) -> Scen
                 lead_time_days=rng.choice((0, 20, 45)),
                 cost_usd=rng.choice((0.0, 1e5, 5e5)),
                 status=rng.choice(
-                    (OfferStatus.ACCEPTED, OfferStatus.ACCEPTED, OfferStatus.OFFERED)
-                    + (OfferStatus.DELIVERED,)
+                    (
+                        OfferStatus.ACCEPTED,
+                        OfferStatus.ACCEPTED,
+                        OfferStatus.OFFERED,
+                        OfferStatus.DELIVERED,
+                    )
                 ),
                 illustrative=True,
             )
         )
-    policy = replace(
-        scenario.policy, partner_budgets={"JPN": rng.choice((1e5, 6e5, 1e6))}
-    )
+    policy = replace(scenario.policy, partner_budgets={"JPN": rng.choice((1e5, 6e5, 1e6))})
     return replace(scenario, pledges=tuple(pledges), partnerships=tuple(made), policy=policy)
 
 
@@ -398,11 +405,15 @@ def synthetic_scenario(
     unit_types: int = 40,
     pledges: int = 1500,
     seed: int = 0,
+    scarce: bool = False,
 ) -> Scenario:
     """A random scenario of realistic shape for benchmarks (all figures invented).
 
     Enablers (the first ten unit types) are pledged at about a third of the demand for them;
-    other types at about twice the demand at the realistic size.
+    other types at about twice the demand at the realistic size. With ``scarce`` the rules
+    bind as planners meet them: a budget of about 60 % of what filling every requirement
+    would cost, a contributor cap of 30 %, and minimum women's shares of 10-15 % on a third
+    of the requirements.
     """
     rng = random.Random(seed)
     request = date(2026, 1, 1)
@@ -422,6 +433,7 @@ def synthetic_scenario(
         for k in range(contributors)
     )
     codes = [c.iso3 for c in states]
+    states += tuple(Contributor(f"H{k:02d}", region="Africa") for k in range(missions))
     sites = tuple(
         MissionSite(
             f"M{k:02d}",
@@ -444,7 +456,11 @@ def synthetic_scenario(
                     units=rng.randint(1, 3),
                     needed_by=request + timedelta(days=rng.choice((75, 120, 200, 300))),
                     priority=rng.randint(1, 3),
-                    min_women_share=0.1 if rng.random() < 0.1 else 0.0,
+                    min_women_share=(
+                        (rng.choice((0.1, 0.15)) if scarce else 0.1)
+                        if rng.random() < (0.33 if scarce else 0.1)
+                        else 0.0
+                    ),
                 )
             )
     demand: dict[str, int] = defaultdict(int)
@@ -470,14 +486,19 @@ def synthetic_scenario(
         )
     policy = Policy(
         request_date=request,
-        max_contributor_share=0.4,
+        max_contributor_share=0.3 if scarce else 0.4,
         min_contributors=2,
         exclude_neighbours=True,
         women_target=0.15,
         reimbursement_rate=1428.0,
     )
+    if scarce:
+        # About 60 % of the cost of filling every requirement at the rate in force.
+        size = {u.code: u.personnel for u in types}
+        full = sum(r.units * size[r.unit_type] for r in reqs) * 1428.0 * 12 * 1.1
+        policy = replace(policy, budget=round(0.6 * full, -6))
     return Scenario(
-        name=f"synthetic-{pledges}",
+        name=f"synthetic-{pledges}" + ("-scarce" if scarce else ""),
         policy=policy,
         unit_types=tuple(types),
         missions=sites,

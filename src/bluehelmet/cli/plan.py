@@ -46,8 +46,7 @@ def _quality_line(p: Plan, budget: float | None = None) -> str:
         f"[bold]greedy baseline[/] fill {q.baseline.fill:g} ({share:.0%} of the plan), "
         f"legitimacy {q.baseline.legitimacy:,.2f}, cost {_money(q.baseline.cost)}\n"
         + _partnership_line(p)
-        +
-        f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
+        + f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
         f"(LP relaxation {q.lp_seconds:.3f} s); the cost objective adds the value of "
         f"deployment time to the spend[/]"
     )
@@ -147,6 +146,7 @@ def plan(
         Path | None,
         typer.Argument(help="Scenario file (YAML or JSON). Without it: the demo scenario."),
     ] = None,
+    *,
     demo: Annotated[bool, typer.Option("--demo", help="Plan the illustrative demo.")] = False,
     fmt: OutputFormat = FormatOption,
     time_limit: Annotated[

@@ -13,6 +13,7 @@ parsed by the caller) and :func:`offers_to_records` writes them back. No I/O her
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -235,7 +236,7 @@ OFFER_COLUMNS: tuple[str, ...] = (
 
 
 def _listed(value: Any) -> tuple[str, ...]:
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
     if isinstance(value, str):
         return tuple(v.strip() for v in value.split(";") if v.strip())
@@ -246,7 +247,7 @@ def _listed(value: Any) -> tuple[str, ...]:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, float) and value != value)
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 def offer_from_record(record: Mapping[str, Any]) -> PartnershipOffer:
@@ -268,14 +269,14 @@ def offer_from_record(record: Mapping[str, Any]) -> PartnershipOffer:
             return default
         return value
 
-    def number(name: str, default: float, *, lowest: float = 0.0) -> float:
-        raw = get(name, default, required=default != default)
+    def number(name: str, default: float | None, *, lowest: float = 0.0) -> float:
+        raw = get(name, default, required=default is None)
         try:
             value = float(raw)
         except (TypeError, ValueError):
             msg = f"{name}: not a number: {raw!r}"
             raise ValueError(msg) from None
-        if not value >= lowest or value == float("inf"):
+        if not math.isfinite(value) or value < lowest:
             msg = f"{name}: must be a finite number >= {lowest:g}, got {raw!r}"
             raise ValueError(msg)
         return value
@@ -331,7 +332,7 @@ def offer_from_record(record: Mapping[str, Any]) -> PartnershipOffer:
         id=identifier,
         partner=partner_code(str(get("partner", required=True))),
         kind=kind,
-        capacity=number("capacity", float("nan")),
+        capacity=number("capacity", None),
         unit=unit,
         beneficiary=beneficiary,
         lead_time_days=int(lead),

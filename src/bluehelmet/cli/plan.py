@@ -23,6 +23,7 @@ from bluehelmet.domain.planning import Plan
 from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
 from bluehelmet.forcegen import plan as make_plan
 from bluehelmet.forcegen.partnerships import beneficiary_text
+from bluehelmet.services.partnership_planning import scenario_with_offer_files
 
 
 def _money(usd: float) -> str:
@@ -164,11 +165,21 @@ def plan(
             "lift); --no-partnerships plans with none, for comparison.",
         ),
     ] = True,
+    offers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--offers",
+            help="Add the partnership offers of this CSV or YAML file to the scenario "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Match pledged units to mission requirements, explain the gaps, report the quality."""
     if scenario is not None and demo:
         raise fail("give a SCENARIO file or --demo, not both")
     sc = demo_scenario() if scenario is None else load_scenario(scenario)
+    if offers:
+        sc = scenario_with_offer_files(sc, offers)
     with progress_bar(f"planning {sc.name}") as progress:
         result = make_plan(
             sc,

@@ -32,8 +32,8 @@ import numpy as np
 from bluehelmet.domain.planning import Assignment, Gap, GapCause, GapReason
 from bluehelmet.forcegen.model import (
     Candidate,
-    FloatArray,
     ExtraFunctionality,
+    FloatArray,
     Index,
     Model,
     Relaxation,

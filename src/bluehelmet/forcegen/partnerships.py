@@ -475,3 +475,87 @@ def missing_support(
             line += f"no {word} offered"
         out.append(line)
     return out
+
+
+def offers_from_csv_text(text: str, *, file: str | None = None) -> tuple[PartnershipOffer, ...]:
+    """Offers from CSV text with a header of :data:`OFFER_COLUMNS` (lists ``;``-separated)."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames
+    if not header:
+        msg = "empty offers file: expected a header line " + ",".join(OFFER_COLUMNS)
+        raise InputError(msg, file=file, line=1)
+    missing = [c for c in ("id", "partner", "kind", "capacity", "unit") if c not in header]
+    if missing:
+        msg = f"the header lacks {', '.join(missing)} (columns: {', '.join(OFFER_COLUMNS)})"
+        raise InputError(msg, file=file, line=1)
+    rows: list[dict[str, Any]] = []
+    for row in reader:
+        if None in row:
+            msg = "more values than header columns"
+            raise InputError(msg, file=file, line=reader.line_num)
+        rows.append({k: v for k, v in row.items() if v is not None})
+    return offers_from_records(rows, file=file, first_line=2)
+
+
+def offers_from_yaml_text(text: str, *, file: str | None = None) -> tuple[PartnershipOffer, ...]:
+    """Offers from YAML (or JSON) text: a list of offers, or a mapping with ``partnerships``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        msg = f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}"
+        raise InputError(msg, file=file, line=line) from None
+    if isinstance(data, Mapping) and "partnerships" in data:
+        data = data["partnerships"]
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        msg = "expected a list of offers (or a mapping with a 'partnerships' list)"
+        raise InputError(msg, file=file, line=1)
+    return offers_from_records(data, file=file, first_line=1)
+
+
+def offers_to_csv_text(offers: Iterable[PartnershipOffer]) -> str:
+    """CSV text of ``offers`` with the :data:`OFFER_COLUMNS` header (read back unchanged)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(OFFER_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(offers_to_records(offers))
+    return out.getvalue()
+
+
+def offers_to_yaml_text(offers: Iterable[PartnershipOffer]) -> str:
+    """YAML text (``partnerships:`` list, nested beneficiary) of ``offers``."""
+    import yaml
+
+    rows = []
+    for rec in offers_to_records(offers):
+        nested = {
+            "contributors": _listed(rec.pop("beneficiary_contributors")),
+            "unit_types": _listed(rec.pop("beneficiary_unit_types")),
+            "missions": _listed(rec.pop("beneficiary_missions")),
+        }
+        rec["beneficiary"] = {k: list(v) for k, v in nested.items() if v}
+        rows.append(rec)
+    return yaml.safe_dump({"partnerships": rows}, sort_keys=False, allow_unicode=True)
+
+
+def with_offers(scenario: Scenario, offers: Iterable[PartnershipOffer]) -> Scenario:
+    """``scenario`` with ``offers`` added to its partnerships (ids must stay unique)."""
+    added = tuple(offers)
+    known = {o.id for o in scenario.partnerships}
+    for o in added:
+        if o.id in known:
+            msg = f"offer {o.id!r} is already in scenario {scenario.name!r}"
+            raise InputError(msg, field="id")
+        known.add(o.id)
+    return replace(scenario, partnerships=scenario.partnerships + added)

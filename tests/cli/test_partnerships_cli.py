@@ -77,4 +77,4 @@ def test_offers_option(tmp_path: Path) -> None:
     assert "empty offers file" in result.output
     result = runner.invoke(app, ["plan", "--offers", str(tmp_path / "none.yaml")])
     assert result.exit_code == 1
-    assert "cannot read offers" in result.output
+    assert "cannot read" in result.output and "No such file" in result.output

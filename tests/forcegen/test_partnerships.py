@@ -268,7 +268,11 @@ def _offer_index(data: dict[str, Any], offer: str) -> int:
             "unknown mission",
         ),
         (_set(["partnerships", 1, "id"], "TPP-HEAVY-ENG"), "partnerships[1].id", "duplicate"),
-        (_set(["policy", "partner_budgets"], {"Atlantis": 1.0}), "policy.partner_budgets", "unknown"),
+        (
+            _set(["policy", "partner_budgets"], {"Atlantis": 1.0}),
+            "policy.partner_budgets",
+            "unknown",
+        ),
         (
             _set(["pledges", 28, "needs"], [{"kind": "training", "amount": 1, "unit": "seats"}]),
             "pledges[28].needs[0]",

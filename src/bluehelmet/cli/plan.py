@@ -20,6 +20,7 @@ from bluehelmet.cli._output import (
     progress_bar,
 )
 from bluehelmet.domain.planning import Plan
+from bluehelmet.errors import BluehelmetError
 from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
 from bluehelmet.forcegen import plan as make_plan
 from bluehelmet.forcegen.partnerships import beneficiary_text
@@ -36,20 +37,36 @@ def _spend_line(p: Plan, budget: float | None) -> str:
     return f"[bold]spend[/] {_money(spend)}{limit}\n"
 
 
+def _number(value: float | None, stage: str) -> str:
+    if value is None:
+        return "none proven"
+    return _money(value) if stage == "cost" else f"{value:,.2f}"
+
+
 def _quality_line(p: Plan, budget: float | None = None) -> str:
     q = p.quality
-    proven = "proven optimal" if q.optimal else f"best found ({q.status})"
     share = q.baseline.fill / q.objective.fill if q.objective.fill else 1.0
-    return _spend_line(p, budget) + (
-        f"[bold]fill[/] {q.objective.fill:g}  (LP bound {q.bound:,.2f}, MIP gap "
-        f"{q.mip_gap:.2%}, {proven})   [bold]legitimacy[/] {q.objective.legitimacy:,.2f}   "
-        f"[bold]cost[/] {_money(q.objective.cost)}\n"
+    lines = []
+    for s in q.stages:
+        state = "proven optimal" if s.optimal else s.status
+        gap = f"gap {s.gap:.2%}" if s.gap is not None else "gap unknown"
+        lines.append(
+            f"[bold]{s.name}[/] {_number(s.objective, s.name)}  "
+            f"({'upper' if s.sense == 'max' else 'lower'} bound {_number(s.bound, s.name)}, "
+            f"{gap}, {state})"
+        )
+    lp = f"{q.lp_bound:,.2f}" if q.lp_bound is not None else "none (did not finish)"
+    return (
+        _spend_line(p, budget)
+        + "\n".join(lines)
+        + f"\n[bold]LP bound[/] of fill {lp}; gap explanations: {q.explanations}\n"
         f"[bold]greedy baseline[/] fill {q.baseline.fill:g} ({share:.0%} of the plan), "
         f"legitimacy {q.baseline.legitimacy:,.2f}, cost {_money(q.baseline.cost)}\n"
         + _partnership_line(p)
         + f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
-        f"(LP relaxation {q.lp_seconds:.3f} s); the cost objective adds the value of "
-        f"deployment time to the spend[/]"
+        f"(LP relaxation {q.lp_seconds:.3f} s); whole call {q.seconds:.2f} s"
+        + (f" of a {q.time_limit:g} s limit" if q.time_limit is not None else "")
+        + "; the cost objective adds the value of deployment time to the spend[/]"
     )
 
 
@@ -130,6 +147,8 @@ def _render(p: Plan, budget: float | None = None) -> None:
                 + (f" [dim](+{r.recoverable_units})[/]" if r.recoverable_units else "")
                 for r in g.reasons
             )
+            if g.explanation not in ("complete", "not requested"):
+                reasons += ("\n" if reasons else "") + f"[yellow]{g.explanation}[/]"
             filled = f"{g.filled}/{g.required}" + (f", {g.late_units} late" if g.late_units else "")
             gaps.add_row(g.requirement, g.mission, g.unit_type, filled, reasons or "[dim]—[/]")
         console.print(gaps)
@@ -151,7 +170,13 @@ def plan(
     demo: Annotated[bool, typer.Option("--demo", help="Plan the illustrative demo.")] = False,
     fmt: OutputFormat = FormatOption,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.1, help="Solver seconds for the plan.")
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            max=86_400.0,
+            help="Seconds for the whole plan: the three stages and the gap explanations.",
+        ),
     ] = 60.0,
     explain: Annotated[
         bool,
@@ -177,19 +202,24 @@ def plan(
     """Match pledged units to mission requirements, explain the gaps, report the quality."""
     if scenario is not None and demo:
         raise fail("give a SCENARIO file or --demo, not both")
-    sc = demo_scenario() if scenario is None else load_scenario(scenario)
-    if offers:
-        sc = scenario_with_offer_files(sc, offers)
-    with progress_bar(f"planning {sc.name}") as progress:
-        result = make_plan(
-            sc,
-            time_limit=time_limit,
-            explain=explain,
-            progress=progress,
-            partnerships=partnerships,
-        )
+    try:
+        sc = demo_scenario() if scenario is None else load_scenario(scenario)
+        if offers:
+            sc = scenario_with_offer_files(sc, offers)
+        with progress_bar(f"planning {sc.name}") as progress:
+            result = make_plan(
+                sc,
+                time_limit=time_limit,
+                explain=explain,
+                progress=progress,
+                partnerships=partnerships,
+            )
+    except BluehelmetError as exc:
+        raise fail(str(exc)) from exc
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(plan_to_dict(result), ensure_ascii=False, allow_nan=False) + "\n"
+        )
     elif fmt is OutputFormat.CSV:
         emit(plan_to_dict(result)["assignments"], fmt)
     else:

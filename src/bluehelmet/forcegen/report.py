@@ -1,19 +1,37 @@
-"""A plan as plain data (the JSON output of ``bluehelmet plan``)."""
+"""A plan as plain data (the JSON output of ``bluehelmet plan``): strict JSON, no NaN/Infinity."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
 from bluehelmet.domain.planning import Plan
 
 
+def finite(value: float | None) -> float | None:
+    """``value`` when it is a finite number, else None (JSON ``null``)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        return finite(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """``plan`` as a dict with keys ``assignments``, ``gaps``, ``objective``, ``bound``,
-    ``gap``, ``baseline``, ``quality``, ``notes``, ``partnerships`` (the activated offers, each
-    with ``partner``, ``kind``, ``beneficiary`` and the ``assignments`` relying on it) and
-    ``without_partnerships`` (objective and units with no offer activated, or null); dates as
-    ISO strings."""
+    """``plan`` as a dict with keys ``scenario``, ``assignments``, ``gaps``, ``objective``,
+    ``bound``, ``gap``, ``baseline``, ``quality``, ``notes``, ``partnerships`` (the activated
+    offers, each with ``partner``, ``kind``, ``beneficiary`` and the ``assignments`` relying on
+    it) and ``without_partnerships`` (objective and units with no offer activated, or None);
+    dates as ISO strings; numbers that are not finite, and bounds not proven, as None."""
     q = plan.quality
     gaps = []
     for g in plan.gaps:
@@ -29,7 +47,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             for r in g.reasons
         ]
         gaps.append(row)
-    return {
+    out = {
         "scenario": plan.scenario,
         "assignments": [
             {**asdict(a), "arrival": a.arrival.isoformat(), "offers": list(a.offers)}
@@ -44,6 +62,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "method": q.method,
             "status": q.status,
             "optimal": q.optimal,
+            "lp_bound": q.lp_bound,
+            "stages": [asdict(s) for s in q.stages],
+            "explanations": q.explanations,
+            "time_limit": q.time_limit,
+            "seconds": q.seconds,
             "solve_seconds": q.solve_seconds,
             "lp_seconds": q.lp_seconds,
         },
@@ -72,3 +95,4 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "units": q.units_without_partnerships,
         },
     }
+    return _clean(out)  # type: ignore[no-any-return]

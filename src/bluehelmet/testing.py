@@ -78,6 +78,9 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
                 bad.append(f"{where}: offers {list(a.offers)} do not make the pledge deployable")
                 continue
             p_arrives = supported
+            bare = effective_for(scenario, p, ())
+            if a.offers and bare is not None and not exclusions(bare, r, sites[r.mission], policy):
+                bad.append(f"{where}: relies on offers {list(a.offers)} it does not need")
         else:
             p_arrives = p
         if a.units <= 0:
@@ -181,7 +184,7 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
     sites = {m.acronym: m for m in scenario.missions}
     units = {u.code: u for u in scenario.unit_types}
     contributors = {c.iso3: c for c in scenario.contributors}
-    pairs = [
+    eligible = [
         (v, r)
         for v in variants(scenario)
         for r in scenario.requirements
@@ -189,6 +192,9 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
         and v.serves(r.mission)
         and not exclusions(v.effective, r, sites[r.mission], policy)
     ]
+    # Offers are relied on only where the pledge could not fill the requirement without them.
+    bare = {(v.pledge, r.id) for v, r in eligible if not v.offers}
+    pairs = [(v, r) for v, r in eligible if not v.offers or (v.pledge, r.id) not in bare]
     ranges = [range(min(v.effective.units, r.units) + 1) for v, r in pairs]
     count = 1
     for rg in ranges:
@@ -368,6 +374,89 @@ def with_partnerships(scenario: Scenario, seed: int, *, offers: int = 3) -> Scen
         )
     policy = replace(scenario.policy, partner_budgets={"JPN": rng.choice((1e5, 6e5, 1e6))})
     return replace(scenario, pledges=tuple(pledges), partnerships=tuple(made), policy=policy)
+
+
+#: Partners of the synthetic benchmark offers (registry codes).
+_PARTNERS = ("JPN", "USA", "GBR", "FRA", "DEU", "CHN", "CAN", "NLD", "EU", "AU", "NATO")
+
+
+def synthetic_partnerships(scenario: Scenario, *, offers: int = 20, seed: int = 0) -> Scenario:
+    """``scenario`` with partnership needs on about one pledge in ten and ``offers``
+    offers (all figures invented, for benchmarks).
+
+    Slow pledges (levels 1 and 2) may be trained to level 3; enabler pledges may need lift
+    (arriving 120 days later without it, or not at all); some other pledges are incomplete
+    without equipment. Offers: training courses for a few unit types, equipment packages for
+    some contributors, lift for enablers; about four in five accepted, the rest offered;
+    partner budgets for the first three partners.
+    """
+    rng = random.Random(seed)
+    enablers = {u.code for u in scenario.unit_types if u.enabler}
+    slow = {ReadinessLevel.LEVEL_1, ReadinessLevel.LEVEL_2}
+    pledges: list[Pledge] = []
+    for p in scenario.pledges:
+        needs: list[PledgeNeed] = []
+        if p.readiness in slow and rng.random() < 0.1:
+            needs.append(
+                PledgeNeed(
+                    PartnershipKind.TRAINING,
+                    float(rng.choice((10, 20))),
+                    "seats",
+                    readiness=ReadinessLevel.LEVEL_3,
+                )
+            )
+        if p.unit_type in enablers and rng.random() < 0.2:
+            needs.append(
+                PledgeNeed(
+                    PartnershipKind.LOGISTICS,
+                    float(rng.choice((40, 60, 80))),
+                    "flight_hours",
+                    delay_days=rng.choice((120, None)),
+                )
+            )
+        elif p.unit_type not in enablers and rng.random() < 0.05:
+            needs.append(PledgeNeed(PartnershipKind.EQUIPMENT, float(rng.choice((6, 12))), "APC"))
+        pledges.append(replace(p, needs=tuple(needs)))
+    types = [u.code for u in scenario.unit_types]
+    who = sorted({p.contributor for p in pledges if p.needs})
+    made: list[PartnershipOffer] = []
+    for k in range(offers):
+        kind = rng.choice(
+            (PartnershipKind.TRAINING, PartnershipKind.LOGISTICS, PartnershipKind.EQUIPMENT)
+        )
+        if kind is PartnershipKind.TRAINING:
+            unit, capacity = "seats", float(rng.choice((40, 60, 100)))
+            beneficiary = Beneficiary(unit_types=tuple(rng.sample(types, 3)))
+        elif kind is PartnershipKind.LOGISTICS:
+            unit, capacity = "flight_hours", float(rng.choice((150, 300, 500)))
+            beneficiary = Beneficiary(unit_types=tuple(sorted(enablers)))
+        else:
+            unit, capacity = "APC", float(rng.choice((12, 24, 36)))
+            beneficiary = Beneficiary(contributors=tuple(rng.sample(who, min(len(who), 4))))
+        made.append(
+            PartnershipOffer(
+                id=f"O{k:03d}",
+                partner=rng.choice(_PARTNERS),
+                kind=kind,
+                capacity=capacity,
+                unit=unit,
+                beneficiary=beneficiary,
+                lead_time_days=rng.choice((20, 45, 60)),
+                cost_usd=float(rng.choice((5e5, 1e6, 2.5e6))),
+                status=OfferStatus.ACCEPTED if rng.random() < 0.8 else OfferStatus.OFFERED,
+                illustrative=True,
+            )
+        )
+    policy = replace(
+        scenario.policy, partner_budgets={p: 4e6 for p in _PARTNERS[:3]}
+    )
+    return replace(
+        scenario,
+        name=scenario.name + "-partnerships",
+        pledges=tuple(pledges),
+        partnerships=tuple(made),
+        policy=policy,
+    )
 
 
 def without_side_rules(scenario: Scenario) -> Scenario:

@@ -4,9 +4,9 @@
 2. For each, pledges of the unit type are asked in the order they were registered (file order);
    each gives as many units as it has left, if every static rule allows it (caveats,
    impartiality, readiness, language, capability) and the budget still covers them.
-   A pledge that needs support is first asked as it is; then with each usable partnership
-   offer in file order (training, equipment, lift), as far as the offer's capacity left and
-   its partner's budget allow.
+   A pledge that needs support is first asked as it is; only if the rules forbid that, with
+   each usable partnership offer in file order (training, equipment, lift), as far as the
+   offer's capacity left and its partner's budget allow.
 3. Repair to meet the rules that bind several assignments: units are withdrawn from a
    requirement below its minimum women's share (lowest-share pledge first); from the largest
    contributor of a mission above the contributor cap (latest assignment first); and a mission
@@ -54,12 +54,19 @@ def greedy_assignments(scenario: Scenario, *, partnerships: bool = True) -> tupl
         site = sites[req.mission]
         unit = units[req.unit_type]
         need = req.units
+        bare: set[int] = set()  # pledges that may fill ``req`` without support
         for v in by_type.get(req.unit_type, ()):
             if need == 0:
                 break
             p = scenario.pledges[v.pledge]
             eff = v.effective
-            if left[p.id] == 0 or not v.serves(req.mission) or exclusions(eff, req, site, policy):
+            if (v.offers and v.pledge in bare) or not v.serves(req.mission):
+                continue
+            if exclusions(eff, req, site, policy):
+                continue
+            if not v.offers:
+                bare.add(v.pledge)
+            if left[p.id] == 0:
                 continue
             cost = unit_cost(p, unit, contributors.get(p.contributor), site, policy).total
             take = min(need, left[p.id])

@@ -18,6 +18,7 @@ vertices and :mod:`bluehelmet.forcegen.solve` solves it as an LP.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,13 +81,19 @@ class Index:
         cands: list[Candidate] = []
         policy = scenario.policy
         every = variants(scenario, partnerships=partnerships)
+        # A pledge relies on offers only where it could not fill the requirement without
+        # them (variants list the unsupported one first).
+        eligible: set[tuple[int, int]] = set()
         for v, var in enumerate(every):
             p = var.effective
             for j in by_type.get(p.unit_type, ()):
                 r = scenario.requirements[j]
-                if var.serves(r.mission):
-                    excl = exclusions(p, r, site[r.mission], policy)
-                    cands.append(Candidate(var.pledge, j, excl, v))
+                if not var.serves(r.mission) or (var.offers and (var.pledge, j) in eligible):
+                    continue
+                excl = exclusions(p, r, site[r.mission], policy)
+                if not var.offers and not excl:
+                    eligible.add((var.pledge, j))
+                cands.append(Candidate(var.pledge, j, excl, v))
         return cls(
             scenario=scenario,
             pledge_contributor=np.array(
@@ -166,6 +173,11 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
             cost_cache[key] = unit_cost(p, unit, who, site, policy).total
             legit_cache[key] = legitimacy_per_unit(p, who, site, policy)
         upper[k] = min(p.units, r.units)
+        if c.variant >= 0:
+            var = index.variants[c.variant]
+            for o, amount in zip(var.offers, var.amounts, strict=True):
+                # no more units than the offer's capacity can support
+                upper[k] = min(upper[k], math.floor(sc.partnerships[o].capacity / amount + 1e-9))
         personnel[k] = unit.personnel
         weight[k] = policy.weight(r.priority)
         legit[k] = legit_cache[key]
@@ -366,12 +378,10 @@ class Model:
             out[:n] = self.arcs.legitimacy
             out[self.z_cols] = self.index.scenario.policy.diversity_weight
         elif which == "cost":
+            # Partners pay for their offers: activation counts against partner budgets, not
+            # in this (UN) cost; a fixed charge here would make the stage a facility-location
+            # problem (measured in benchmarks/bench_partnerships.py).
             out[:n] = (self.arcs.usd + self.arcs.time_usd) / COST_SCALE
-            if self.w_cols.size:
-                offers = self.index.scenario.partnerships
-                fee = np.array([offers[o].cost_usd for o in self.w_offers.tolist()])
-                # One USD more per activation: an offer nobody relies on stays off.
-                out[self.w_cols] = (fee + 1.0) / COST_SCALE
         else:
             msg = f"unknown objective {which!r}"
             raise ValueError(msg)
@@ -754,6 +764,18 @@ def define_partnerships(m: Model) -> None:
         np.concatenate([arcs, w]),
         np.concatenate([amounts, -capacity]),
         coords={"offer": used},
+    )
+    # x <= upper * w for each arc relying on an offer: the strong form of the link, which
+    # tightens the LP relaxation of the fixed activation cost.
+    entries = np.arange(arcs.size, dtype=np.int64)
+    m.add_constraints(
+        "offer_link",
+        np.full(arcs.size, -np.inf),
+        np.zeros(arcs.size),
+        np.concatenate([entries, entries]),
+        np.concatenate([arcs, w[row]]),
+        np.concatenate([np.ones(arcs.size), -m.arcs.upper[arcs]]),
+        coords={"offer": offers},
     )
     budgets = sc.policy.partner_budgets
     partners = sorted({sc.partnerships[o].partner for o in used.tolist()} & set(budgets))

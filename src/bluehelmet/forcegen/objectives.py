@@ -6,8 +6,8 @@
    min(1, women's share / target)`` when a women's target applies; plus ``diversity_weight``
    per distinct contributor of each mission (maximized second, with fill held);
 3. cost: USD of the cost model plus ``delay_usd_per_unit_day`` per unit and day from the
-   request to arrival (minimized last, with fill and legitimacy held), plus the cost to the
-   partners of the partnership offers the plan relies on.
+   request to arrival (minimized last, with fill and legitimacy held). What partners pay for
+   their offers is not in it: it counts against each partner's budget.
 
 A pledge that relies on offers (``Assignment.offers``) arrives as supported (training, equipment
 and lift change its arrival; :func:`bluehelmet.forcegen.partnerships.effective_for`).
@@ -66,14 +66,12 @@ def evaluate(scenario: Scenario, assignments: Iterable[Assignment]) -> Objective
     missions = {m.acronym: m for m in scenario.missions}
     fill = legit = cost = 0.0
     who: dict[str, set[str]] = {}
-    relied: set[str] = set()
     for a in assignments:
         if a.units <= 0:
             continue
         pledge, req = pledges[a.pledge], reqs[a.requirement]
         if pledge.needs or a.offers:
             pledge = effective_for(scenario, pledge, a.offers) or pledge
-            relied.update(a.offers)
         mission = missions[req.mission]
         fill += policy.weight(req.priority) * a.units
         legit += a.units * legitimacy_per_unit(
@@ -82,5 +80,4 @@ def evaluate(scenario: Scenario, assignments: Iterable[Assignment]) -> Objective
         cost += a.cost_usd + a.units * time_cost_per_unit(pledge, policy)
         who.setdefault(req.mission, set()).add(pledge.contributor)
     legit += policy.diversity_weight * sum(len(c) for c in who.values())
-    cost += sum(o.cost_usd for o in scenario.partnerships if o.id in relied)
     return Objectives(fill=fill, legitimacy=legit, cost=cost)

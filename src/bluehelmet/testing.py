@@ -448,7 +448,7 @@ def synthetic_partnerships(scenario: Scenario, *, offers: int = 20, seed: int = 
             )
         )
     policy = replace(
-        scenario.policy, partner_budgets={p: 4e6 for p in _PARTNERS[:3]}
+        scenario.policy, partner_budgets=dict.fromkeys(_PARTNERS[:3], 4000000.0)
     )
     return replace(
         scenario,

@@ -93,7 +93,7 @@ def _add_days(day: date, days: int) -> date | None:
 
 def scenario_problems(sc: Scenario) -> list[Problem]:
     """Every problem of ``sc`` (empty: consistent)."""
-    out: list[Problem] = []
+    out: list[Problem] = _name_problems(sc)  # an unknown name explains what follows from it
 
     def unique(section: str, ids: list[str]) -> None:
         seen: set[str] = set()
@@ -218,7 +218,6 @@ def scenario_problems(sc: Scenario) -> list[Problem]:
                         ("missions", i, "hq"),
                     )
                 )
-    out.extend(_name_problems(sc))
     return out
 
 

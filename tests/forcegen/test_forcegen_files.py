@@ -141,8 +141,11 @@ def test_unknown_contributor_in_python_is_an_unknown_name_with_suggestions() -> 
     with pytest.raises(UnknownNameError) as info:
         plan(bad)
     assert info.value.name == "XYZ"
-    assert info.value.suggestions
     assert "pledges[0].contributor" in str(info.value)
+    typo = replace(demo, pledges=(replace(demo.pledges[0], contributor="BGX"), *demo.pledges[1:]))
+    with pytest.raises(UnknownNameError) as info:
+        plan(typo)
+    assert "BGD" in info.value.suggestions
 
 
 def test_unknown_host_is_an_unknown_name() -> None:

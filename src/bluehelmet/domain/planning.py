@@ -337,8 +337,13 @@ class Plan:
                 "late_units": g.late_units,
                 "explanation": g.explanation,
             }
-            empty = {"cause": None, "detail": None, "recoverable_units": None, "verified": None}
-            reasons = [
+            empty: dict[str, object] = {
+                "cause": None,
+                "detail": None,
+                "recoverable_units": None,
+                "verified": None,
+            }
+            reasons: list[dict[str, object]] = [
                 {
                     "cause": r.cause.value,
                     "detail": r.detail,
@@ -413,7 +418,6 @@ _QUALITY_SCHEMA = {
     "baseline": "float",
     "method": "str",
 }
-
 
 
 def _schema(columns: Mapping[str, str]) -> dict[str, pl.DataType]:

@@ -200,9 +200,7 @@ def plan(
         )
     for s in stages:
         if not s.optimal:
-            proven = (
-                f"proven bound {s.bound:,.6g}" if s.bound is not None else "no bound proven"
-            )
+            proven = f"proven bound {s.bound:,.6g}" if s.bound is not None else "no bound proven"
             notes.append(f"{s.name} stage ended by the time limit ({s.status}): {proven}")
     if explanations != "complete" and explain:
         notes.append(f"gap explanations: {explanations}")

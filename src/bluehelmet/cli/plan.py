@@ -19,11 +19,10 @@ from bluehelmet.cli._output import (
     fail,
     progress_bar,
 )
-from bluehelmet.domain.planning import Plan
+from bluehelmet.domain.planning import Beneficiary, Plan
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
 from bluehelmet.forcegen import plan as make_plan
-from bluehelmet.forcegen.partnerships import beneficiary_text
 from bluehelmet.services.partnership_planning import scenario_with_offer_files
 
 
@@ -84,6 +83,11 @@ def _partnership_line(p: Plan) -> str:
     )
 
 
+def _beneficiary(b: Beneficiary) -> str:
+    parts = [", ".join(v) if v else "any" for v in (b.contributors, b.unit_types, b.missions)]
+    return " / ".join(parts)
+
+
 def _render_partnerships(p: Plan) -> None:
     table = Table(title="Partnerships the plan relies on", title_justify="left")
     for col in ("offer", "partner", "kind", "beneficiary", "used", "relied on by"):
@@ -93,7 +97,7 @@ def _render_partnerships(p: Plan) -> None:
             o.offer,
             o.partner,
             o.kind.value,
-            beneficiary_text(o.beneficiary),
+            _beneficiary(o.beneficiary),
             f"{o.used:g} of {o.capacity:g} {o.unit}",
             ", ".join(f"{pl}->{rq} ({n})" for pl, rq, n in o.assignments),
         )

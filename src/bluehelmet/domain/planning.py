@@ -444,8 +444,13 @@ class Plan:
                 "late_units": g.late_units,
                 "explanation": g.explanation,
             }
-            empty = {"cause": None, "detail": None, "recoverable_units": None, "verified": None}
-            reasons = [
+            empty: dict[str, object] = {
+                "cause": None,
+                "detail": None,
+                "recoverable_units": None,
+                "verified": None,
+            }
+            reasons: list[dict[str, object]] = [
                 {
                     "cause": r.cause.value,
                     "detail": r.detail,

@@ -94,7 +94,7 @@ def _add_days(day: date, days: int) -> date | None:
 
 def scenario_problems(sc: Scenario) -> list[Problem]:
     """Every problem of ``sc`` (empty: consistent)."""
-    out: list[Problem] = []
+    out: list[Problem] = _name_problems(sc)  # an unknown name explains what follows from it
 
     def unique(section: str, ids: list[str]) -> None:
         seen: set[str] = set()
@@ -219,7 +219,6 @@ def scenario_problems(sc: Scenario) -> list[Problem]:
                         ("missions", i, "hq"),
                     )
                 )
-    out.extend(_name_problems(sc))
     out.extend(partnership_problems(sc))
     return out
 

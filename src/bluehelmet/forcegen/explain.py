@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -78,6 +79,7 @@ class _Explainer:
         index: Index,
         short: set[int],
         assignments: tuple[Assignment, ...],
+        *,
         deadline: float,
         extra_functionality: ExtraFunctionality | None,
         options: HighsOptions | None,
@@ -115,7 +117,7 @@ class _Explainer:
             if k is not None:
                 x[k] += a.units
         self.start = m.complete(x)
-        self.solvers: list[object] = []
+        self.solvers: list[Any] = []
         for integer in (False, True):
             h = new_highs(options)
             load(m, h, integer=integer)
@@ -151,10 +153,10 @@ class _Explainer:
         self.fill_lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.fill_lp.setOptionValue("solver", "simplex")
         self.fill_lp.setOptionValue("presolve", "off")
-        start, index, value = m.matrix()
-        self.csr_rows = np.repeat(np.arange(m.num_rows), np.diff(start))
-        self.csr_cols = index
-        self.csr_vals = value
+        starts, entry_cols, entry_vals = m.matrix()
+        self.csr_rows = np.repeat(np.arange(m.num_rows), np.diff(starts))
+        self.csr_cols = entry_cols
+        self.csr_vals = entry_vals
         _, self.col_upper, _, self.row_lower, self.row_upper = m.bounds()
         self.col_upper = self.col_upper.copy()
         self.col_upper[: len(arcs)][self.closed] = 0.0
@@ -292,10 +294,10 @@ class _Explainer:
                 return False
         return True
 
-    def _integral_point(self, h: object, relax: Relaxation) -> FloatArray | None:
+    def _integral_point(self, h: Any, relax: Relaxation) -> FloatArray | None:
         """An integer plan from the LP optimum of ``h``: its units when integral, else its
         units rounded down when that plan keeps every row (None otherwise)."""
-        x = np.asarray(h.getSolution().col_value, dtype=np.float64)[: len(self.model.arcs)]  # type: ignore[attr-defined]
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)[: len(self.model.arcs)]
         if self._integral(x, relax):
             return np.rint(x)
         down = np.floor(x + INTEGRAL)
@@ -410,7 +412,7 @@ class _Explainer:
         return Gain(best, exact=exact or (upper_gain is not None and best >= upper_gain))
 
 
-def _tighten(m: Model, h: object) -> None:
+def _tighten(m: Model, h: Any) -> None:
     """Add valid rows that make the LP relaxation of the minimum-contributor rule tight:
     ``x[a] <= upper[a] * z[c,m]`` per arc and ``z[c,m] <= y[m]`` (they cut no integer point,
     and any relaxation of the rule leaves them satisfiable)."""
@@ -442,7 +444,7 @@ def _tighten(m: Model, h: object) -> None:
     index[1::2] = cols
     value[0::2] = 1.0
     value[1::2] = -arcs.upper
-    h.addRows(n, np.full(n, -inf), np.zeros(n), 2 * n, start, index, value)  # type: ignore[attr-defined]
+    h.addRows(n, np.full(n, -inf), np.zeros(n), 2 * n, start, index, value)
     y = m.variables["staffed"]
     y_of = {
         int(mi): int(col)
@@ -465,7 +467,7 @@ def _tighten(m: Model, h: object) -> None:
             np.arange(0, 2 * k, 2, dtype=np.int32),
             idx,
             val,
-        )  # type: ignore[attr-defined]
+        )
 
 
 def explain_gaps(
@@ -504,7 +506,14 @@ def explain_gaps(
     pledged: Mapping[str, int] = _pledged_by_type(index)
     short = {j for j, r in enumerate(sc.requirements) if filled[r.id] < r.units and by_req[j]}
     explainer = (
-        _Explainer(index, short, assignments, deadline, extra_functionality, highs_options)
+        _Explainer(
+            index,
+            short,
+            assignments,
+            deadline=deadline,
+            extra_functionality=extra_functionality,
+            options=highs_options,
+        )
         if short and time.perf_counter() < deadline
         else None
     )

@@ -277,7 +277,7 @@ class Model:
         )
         return out
 
-    def add_constraints(
+    def add_constraints(  # noqa: PLR0917 (linopy-like: bounds, then the entries)
         self,
         name: str,
         lower: FloatArray,
@@ -475,7 +475,7 @@ def _most_units(m: Model, groups: IntArray, count: int) -> FloatArray:
     """Most units each group of arcs can carry: never more than its arcs carry, than its
     requirements ask for, or than its pledges hold (big-M values from the data's bounds)."""
     sc = m.index.scenario
-    by_arcs = np.bincount(groups, weights=m.arcs.upper, minlength=count)
+    by_arcs = np.bincount(groups, weights=m.arcs.upper, minlength=count).astype(np.float64)
     need = np.array([r.units for r in sc.requirements], dtype=np.float64)
     have = np.array([p.units for p in sc.pledges], dtype=np.float64)
     out = by_arcs
@@ -485,9 +485,8 @@ def _most_units(m: Model, groups: IntArray, count: int) -> FloatArray:
         key = groups.astype(np.int64) * (int(ids.max()) + 1) + ids
         uniq = np.unique(key)
         g = uniq // (int(ids.max()) + 1)
-        out = np.minimum(
-            out, np.bincount(g, weights=amount[uniq % (int(ids.max()) + 1)], minlength=count)
-        )
+        most = np.bincount(g, weights=amount[uniq % (int(ids.max()) + 1)], minlength=count)
+        out = np.minimum(out, most.astype(np.float64))
     return out
 
 
@@ -647,7 +646,9 @@ def define_contributor_cap(m: Model) -> None:
     missions, mrow = _group(arc_mission[keep_arc])
     x = np.arange(len(m.arcs), dtype=np.int64)[keep_arc]
     s = m.arcs.personnel[keep_arc]
-    most = np.bincount(mrow, weights=s * m.arcs.upper[keep_arc], minlength=missions.size)
+    most: FloatArray = np.bincount(
+        mrow, weights=s * m.arcs.upper[keep_arc], minlength=missions.size
+    ).astype(np.float64)
     t = m.add_variables(
         "strength", np.zeros(missions.size), most, integer=False, coords={"mission": missions}
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from datetime import date
 from importlib import resources
@@ -373,7 +374,7 @@ class _DuplicateKeyError(yaml.MarkedYAMLError):
 def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         try:
             first = seen.get(key)
         except TypeError:
@@ -385,11 +386,9 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
                 f"duplicate key {key!r} (first on line {first})",
                 key_node.start_mark,
             )
-        try:
+        with contextlib.suppress(TypeError):  # unhashable keys are left to pydantic
             seen[key] = key_node.start_mark.line + 1
-        except TypeError:
-            pass
-    return loader.construct_mapping(node)  # type: ignore[no-untyped-call,no-any-return]
+    return loader.construct_mapping(node)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)

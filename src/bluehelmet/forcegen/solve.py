@@ -312,6 +312,8 @@ def _stages(
             name == "fill" and bound is not None and value >= math.floor(bound + 1e-6) - 1e-6
         )
         status = OPTIMAL if optimal else run.status
+        if name == "fill" and status == NOT_RUN and fill_bound is not None:
+            status = TIME_LIMIT  # the LP and the restricted searches used the stage's time
         shown = _report(
             name, value * scale, None if bound is None else bound * scale, optimal=optimal
         )

@@ -447,9 +447,7 @@ def synthetic_partnerships(scenario: Scenario, *, offers: int = 20, seed: int = 
                 illustrative=True,
             )
         )
-    policy = replace(
-        scenario.policy, partner_budgets=dict.fromkeys(_PARTNERS[:3], 4000000.0)
-    )
+    policy = replace(scenario.policy, partner_budgets=dict.fromkeys(_PARTNERS[:3], 4000000.0))
     return replace(
         scenario,
         name=scenario.name + "-partnerships",

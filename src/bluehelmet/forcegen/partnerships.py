@@ -398,23 +398,6 @@ def offers_to_records(offers: Iterable[PartnershipOffer]) -> list[dict[str, Any]
     ]
 
 
-def beneficiary_text(b: Beneficiary) -> str:
-    """``RWA, IDN / ENG_COY / UNMISS`` style summary (``any`` for an empty field)."""
-    parts = [", ".join(v) if v else "any" for v in (b.contributors, b.unit_types, b.missions)]
-    return " / ".join(parts)
-
-
-def unmet_needs(scenario: Scenario) -> list[tuple[Pledge, PledgeNeed, list[PartnershipOffer]]]:
-    """Needs no usable offer serves, each with the merely-offered offers that would serve it."""
-    out: list[tuple[Pledge, PledgeNeed, list[PartnershipOffer]]] = []
-    for p in scenario.pledges:
-        for need in p.needs:
-            fitting = [o for o in scenario.partnerships if serves(o, need, p)]
-            if not any(o.usable for o in fitting):
-                out.append((p, need, [o for o in fitting if o.status is OfferStatus.OFFERED]))
-    return out
-
-
 _KIND_WORDS = {
     PartnershipKind.TRAINING: "training",
     PartnershipKind.EQUIPMENT: "equipment",

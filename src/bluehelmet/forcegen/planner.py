@@ -191,7 +191,6 @@ def plan(
         # Never worse than the baseline (a stage may end at its limit before improving it).
         assignments, objective = greedy, baseline
         notes.append("the time limit ended the solve before it improved on the greedy baseline")
-    stages = _stage_reports(solution, objective)
     without: Objectives | None = None
     units_without: int | None = None
     if partnerships and any(v.offers for v in index.variants):
@@ -205,6 +204,14 @@ def plan(
         units_without = sum(a.units for a in bare)
         if not bare_optimal:
             notes.append("the plan without partnerships is the best found in its time limit")
+        if _key(objective) < _key(without):
+            # A plan without offers is a plan with them: never show a worse one.
+            assignments, objective = bare, without
+            notes.append(
+                "the time limit ended the solve before it matched the plan without "
+                "partnerships; that plan is shown"
+            )
+    stages = _stage_reports(solution, objective)
     if explain:
         explain_deadline = deadline
         if explain_time_limit is not None:

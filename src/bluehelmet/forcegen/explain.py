@@ -480,11 +480,14 @@ def explain_gaps(
     extra_functionality: ExtraFunctionality | None = None,
     highs_options: HighsOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    build_seconds: float = 0.0,
 ) -> tuple[Gap, ...]:
     """A :class:`Gap` with computed reasons for every requirement short or late.
 
     ``deadline`` (a :func:`time.perf_counter` value; default now + ``time_limit``) ends the
-    work: gaps not fully explained by then say so in ``Gap.explanation``.
+    work: gaps not fully explained by then say so in ``Gap.explanation``. ``build_seconds``
+    (what building the plan's model took) keeps the explanations' model from being built when
+    the time left would not cover building it twice over.
     ``progress(step, done, total)`` is called after each requirement.
     """
     if deadline is None:
@@ -514,7 +517,7 @@ def explain_gaps(
             extra_functionality=extra_functionality,
             options=highs_options,
         )
-        if short and time.perf_counter() < deadline
+        if short and deadline - time.perf_counter() > 2 * build_seconds
         else None
     )
     gaps: list[Gap] = []

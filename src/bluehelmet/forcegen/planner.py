@@ -171,8 +171,10 @@ def plan(
     greedy = greedy_assignments(scenario, partnerships=partnerships)
     baseline = evaluate(scenario, greedy)
     report("building the model", 1, 4)
+    built = time.perf_counter()
     index = Index.of(scenario, partnerships=partnerships)
     model = create_model(index, build_arcs(index), extra_functionality=extra_functionality)
+    build_seconds = time.perf_counter() - built
     report("solving (fill, legitimacy, cost)", 2, 4)
     solve_deadline = t0 + (SOLVE_SHARE if explain else 1.0) * time_limit
     greedy_start = start_values(model, greedy)
@@ -224,6 +226,7 @@ def plan(
             extra_functionality=extra_functionality,
             highs_options=highs_options,
             progress=progress,
+            build_seconds=build_seconds,
         )
     else:
         gaps = explain_gaps_without_reasons(index, assignments)

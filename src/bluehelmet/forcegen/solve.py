@@ -50,6 +50,10 @@ STAGE_SHARE = 0.6
 #: Cost objective coefficients are in millions of USD; stage values are reported in USD.
 _COST_SCALE = 1e6
 
+#: Models with more columns than this are presolved without probing (see solve_model).
+PROBING_COLUMNS = 20_000
+PROBING_RULE = 2**15
+
 OPTIMAL = "optimal"
 TIME_LIMIT = "time limit"
 NOT_RUN = "not run (time limit)"
@@ -460,6 +464,12 @@ def solve_model(
                 start_values = _better_fill(model, start_values, point)
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    if model.num_cols > PROBING_COLUMNS:
+        # HiGHS' probing (in presolve) and symmetry detection (before the first node) do not
+        # stop at the time limit: measured 35 s over a 6 s limit at 10x
+        # (benchmarks/bench_forcegen.py). Large models go without them.
+        h.setOptionValue("presolve_rule_off", PROBING_RULE)
+        h.setOptionValue("mip_detect_symmetry", False)
     load(model, h, integer=True)
     values, stages = _stages(
         model,

@@ -122,6 +122,51 @@ def test_grouped_by_region_keeps_organizations_apart() -> None:
     assert "WEOG" in group["party"].to_list()
 
 
+def test_grouped_by_organization_and_council() -> None:
+    contributions = _contributions([("2026-01-31", "RWA", 100), ("2026-01-31", "KEN", 50)])
+    memberships = pl.DataFrame(
+        {
+            "organization": ["AU", "AU"],
+            "iso3": ["RWA", "KEN"],
+            "joined": [date(2002, 7, 9), date(2026, 2, 1)],
+            "left": [None, None],
+        },
+        schema={"organization": pl.Utf8, "iso3": pl.Utf8, "joined": pl.Date, "left": pl.Date},
+    )
+    out = burden_sharing(
+        contributions, OFFERS, by="org", org="AU", countries=COUNTRIES, memberships=memberships
+    )
+    rows = {r["party"]: r for r in out.to_dicts()}
+    assert rows["AU members"]["personnel_months"] == 100  # KEN joins only in February
+    assert rows["not AU"]["personnel_months"] == 50
+    assert rows["not AU"]["training_seats"] == 40  # JPN
+    assert rows["AU members"]["party_kind"] == "group"
+    assert rows["AU"]["funding_usd"] == 2.0e6 and rows["AU"]["party_kind"] == "organization"
+    later = burden_sharing(
+        contributions,
+        OFFERS,
+        by="org",
+        org="AU",
+        on="2026-03",
+        countries=COUNTRIES,
+        memberships=memberships,
+    )
+    assert {r["party"] for r in later.to_dicts()} >= {"AU members", "not AU", "AU", "EU"}
+    council = pl.DataFrame(
+        {"year": [2026, 2026], "iso3": ["USA", "KEN"], "permanent": [True, False]},
+        schema={"year": pl.Int32, "iso3": pl.Utf8, "permanent": pl.Boolean},
+    )
+    out = burden_sharing(contributions, OFFERS, by="p5", countries=COUNTRIES, council=council)
+    rows = {r["party"]: r for r in out.to_dicts()}
+    assert rows["P5"]["lift_flight_hours"] == 150 and rows["P5"]["personnel_months"] == 0
+    assert rows["others"]["personnel_months"] == 150
+    out = burden_sharing(contributions, OFFERS, by="council", countries=COUNTRIES, council=council)
+    rows = {r["party"]: r for r in out.to_dicts()}
+    assert rows["Council"]["personnel_months"] == 50
+    with pytest.raises(InputError, match="needs an organization code"):
+        burden_sharing(contributions, OFFERS, by="org", countries=COUNTRIES)
+
+
 def test_empty_and_wrong_frames() -> None:
     empty = _contributions([])
     no_offers = OFFERS.clear()
@@ -135,10 +180,12 @@ def test_empty_and_wrong_frames() -> None:
     assert not burden_sharing(
         empty, OFFERS.drop("status"), statuses=None, countries=COUNTRIES
     ).is_empty()
-    with pytest.raises(InputError, match="cannot group burden sharing"):
+    with pytest.raises(InputError, match="cannot group shares by"):
         burden_sharing(empty, OFFERS, by="planet", countries=COUNTRIES)
     with pytest.raises(InputError, match="countries frame lacks"):
-        burden_sharing(empty, OFFERS, countries=COUNTRIES.drop("region"))
+        burden_sharing(empty, OFFERS, countries=COUNTRIES.drop("iso3"))
+    with pytest.raises(InputError, match="countries frame lacks"):
+        burden_sharing(empty, OFFERS, by="region", countries=COUNTRIES.drop("region"))
     with pytest.raises(InputError):
         burden_sharing(empty.drop("count"), OFFERS, countries=COUNTRIES)
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from enum import StrEnum
 
 import polars as pl
 
-from bluehelmet.analytics._common import Frame, as_lazy, countries_frame, filter_rows
+from bluehelmet.analytics._common import Frame, as_lazy, check_columns, countries_frame
+from bluehelmet.analytics.shares import ShareBy, _share_by, contributor_months, with_group_key
+from bluehelmet.domain.months import month_end
 from bluehelmet.errors import InputError
 
 #: Columns an offers frame must have.
@@ -42,23 +43,6 @@ QUANTITIES = (
     "intelligence_offers",
     "partnership_cost_usd",
 )
-
-
-class BurdenBy(StrEnum):
-    """How parties are grouped."""
-
-    PARTY = "party"  # each state (ISO-3) and organization (code)
-    REGION = "region"  # UN M49 region of a state; an organization stays on its own
-    GROUP = "group"  # UN regional group of a state; an organization stays on its own
-
-
-def _burden_by(by: BurdenBy | str) -> BurdenBy:
-    try:
-        return BurdenBy(by)
-    except ValueError:
-        known = ", ".join(b.value for b in BurdenBy)
-        msg = f"cannot group burden sharing by {by!r} (known: {known})"
-        raise InputError(msg, field="by") from None
 
 
 def offer_totals(
@@ -115,19 +99,30 @@ def burden_sharing(
     missions: str | Iterable[str] | None = None,
     categories: str | Iterable[str] | None = None,
     statuses: Iterable[str] | None = COUNTED_STATUSES,
-    by: BurdenBy | str = BurdenBy.PARTY,
+    by: ShareBy | str = ShareBy.CONTRIBUTOR,
+    org: str | None = None,
+    on: date | str | None = None,
     countries: pl.DataFrame | None = None,
+    memberships: pl.DataFrame | None = None,
+    council: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Personnel and partnership support side by side, one row per party (or group).
+    """Personnel and partnership support side by side, one row per party or group.
 
-    Columns: ``party`` (or the group), ``party_kind`` (``state``, ``organization`` or
-    ``group``), the :data:`QUANTITIES` and, for each, ``<quantity>_share`` of its column's
-    total (null when the total is zero). Rows are ordered by personnel, then partnership cost.
-    ``countries`` (iso3, region, un_regional_group) tells states from organizations and groups
-    them; it defaults to the reference registry.
+    ``by`` groups states as the personnel shares do (:class:`~bluehelmet.analytics.shares.
+    ShareBy`: ``contributor`` for one row per state, ``group``, ``region``, ``subregion``,
+    ``income``, ``org`` with ``org='AU'``, ``p5``, ``council``); personnel is grouped month by
+    month, offers at the date ``on`` (default: ``end``, else the last month with personnel,
+    else today). Organizations (partners that are not states of the countries frame) always
+    keep a row of their own.
+
+    Columns: ``party`` (a state, organization or group), ``party_kind`` (``state``,
+    ``organization`` or ``group``), the :data:`QUANTITIES` and, for each, ``<quantity>_share``
+    of its column's total (null when the total is zero). Rows are ordered by personnel, then
+    partnership cost. The reference frames (``countries`` with iso3, ``memberships``,
+    ``council``) default to the registry.
     """
-    grouping = _burden_by(by)
-    rows = filter_rows(
+    grouping = _share_by(by)
+    monthly = contributor_months(
         contributions,
         start=start,
         end=end,
@@ -135,52 +130,70 @@ def burden_sharing(
         missions=missions,
         categories=categories,
     )
-    personnel = rows.group_by(pl.col("contributor").alias("party")).agg(
-        personnel_months=pl.col("count").sum().cast(pl.Int64)
-    )
     support = offer_totals(offers, statuses=statuses)
     if countries is None:
         countries = countries_frame()
-    missing = [c for c in ("iso3", "region", "un_regional_group") if c not in countries.columns]
-    if missing:
-        msg = f"countries frame lacks column(s) {', '.join(missing)}"
-        raise InputError(msg, field=missing[0])
-    states = countries.lazy().select(
-        pl.col("iso3").alias("party"),
-        pl.col("region"),
-        pl.col("un_regional_group").alias("group"),
-        pl.lit("state").alias("party_kind"),
+    check_columns(countries, ("iso3",), "countries frame")
+    states = set(countries["iso3"].to_list())
+    if on is None:
+        last = monthly.select(pl.col("month").max()).collect().item()
+        day = month_end(end) if end is not None else (last or date.today())
+    else:
+        day = month_end(on)
+    support = support.with_columns(
+        party_kind=pl.when(pl.col("party").is_in(list(states)))
+        .then(pl.lit("state"))
+        .otherwise(pl.lit("organization"))
     )
-    joined = (
-        personnel.join(support, on="party", how="full", coalesce=True)
-        .join(states, on="party", how="left")
-        .with_columns(
-            party_kind=pl.col("party_kind").fill_null(
-                pl.when(pl.col("personnel_months").fill_null(0) > 0)
-                .then(pl.lit("state"))
-                .otherwise(pl.lit("organization"))
+
+    def keyed(frame: pl.LazyFrame) -> pl.LazyFrame:
+        out = with_group_key(
+            frame, grouping, org=org, countries=countries, memberships=memberships, council=council
+        )
+        if grouping is ShareBy.ORG and org:
+            # members as a group, apart from the organization's own row
+            code = org.upper()
+            out = out.with_columns(
+                key=pl.when(pl.col("key") == code)
+                .then(pl.lit(f"{code} members"))
+                .otherwise(pl.col("key"))
             )
+        return out
+
+    if grouping is ShareBy.CONTRIBUTOR:
+        people = monthly.group_by(pl.col("contributor").alias("party")).agg(
+            personnel_months=pl.col("personnel").sum().cast(pl.Int64)
         )
-    )
-    quantities = [pl.col(q).fill_null(0) for q in QUANTITIES]
-    joined = joined.with_columns(quantities)
-    if grouping is not BurdenBy.PARTY:
-        key = "region" if grouping is BurdenBy.REGION else "group"
-        label = (
-            pl.when(pl.col("party_kind") == "organization")
-            .then(pl.col("party"))
-            .otherwise(pl.col(key).fill_null(pl.lit("unknown")))
+        given = support
+    else:
+        people = (
+            keyed(monthly)
+            .group_by(pl.col("key").alias("party"))
+            .agg(personnel_months=pl.col("personnel").sum().cast(pl.Int64))
         )
-        joined = (
-            joined.with_columns(
-                party=label,
-                party_kind=pl.when(pl.col("party_kind") == "organization")
-                .then(pl.lit("organization"))
-                .otherwise(pl.lit("group")),
+        by_state = keyed(
+            support.filter(pl.col("party_kind") == "state").with_columns(
+                month=pl.lit(day), contributor=pl.col("party")
+            )
+        ).with_columns(party=pl.col("key"), party_kind=pl.lit("group"))
+        given = (
+            pl.concat(
+                [
+                    by_state.select(support.collect_schema().names()),
+                    support.filter(pl.col("party_kind") == "organization"),
+                ]
             )
             .group_by("party", "party_kind")
-            .agg([pl.col(q).sum() for q in QUANTITIES])
+            .agg([pl.col(q).sum() for q in QUANTITIES[1:]])
         )
+    joined = people.join(given, on="party", how="full", coalesce=True).with_columns(
+        [pl.col(q).fill_null(0) for q in QUANTITIES]
+    )
+    joined = joined.with_columns(
+        party_kind=pl.col("party_kind").fill_null(
+            pl.lit("state" if grouping is ShareBy.CONTRIBUTOR else "group")
+        )
+    )
     out = joined.select("party", "party_kind", *QUANTITIES).with_columns(
         [
             pl.when(pl.col(q).sum() > 0)

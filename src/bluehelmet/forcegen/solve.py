@@ -254,12 +254,14 @@ def _stages(
     start: FloatArray | None = None,
     proven_fill: Stage | None = None,
     fill_bound: float | None = None,
+    min_seconds: float = 0.0,
 ) -> tuple[FloatArray, list[Stage]]:
     """Run the lexicographic stages on ``h``.
 
     ``start`` is a feasible point offered to every MILP stage (and kept when a stage finds
     nothing better in time). With ``proven_fill`` the fill stage is already solved to
     optimality at ``start`` and is only held. ``fill_bound`` is a bound proven before (the LP).
+    A MILP stage with less than ``min_seconds`` left (the LP relaxation's time) is not run.
     """
     values = start if start is not None else np.zeros(model.num_cols)
     stages: list[Stage] = []
@@ -286,7 +288,12 @@ def _stages(
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
             if start is not None:
                 _set_start(h, values)
-        run = _run(h, stage_deadline)
+        if not exact and stage_deadline - time.perf_counter() < min_seconds:
+            # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
+            # time): the stage is not started, and the plan so far is kept.
+            run = _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
+        else:
+            run = _run(h, stage_deadline)
         if _has_solution(h) and run.status != NOT_RUN:
             found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             reported = float(h.getInfo().objective_function_value)
@@ -479,6 +486,7 @@ def solve_model(
         start=start_values,
         proven_fill=proven,
         fill_bound=lp_bound,
+        min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
     )
     return Solution(
         values, tuple(stages), "MILP", lp_bound, lp_seconds, time.perf_counter() - t_start

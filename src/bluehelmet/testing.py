@@ -20,11 +20,16 @@ from datetime import date, timedelta
 
 from bluehelmet.domain.planning import (
     Assignment,
+    Beneficiary,
     Contributor,
     MissionSite,
     Objectives,
+    OfferStatus,
+    PartnershipKind,
+    PartnershipOffer,
     Plan,
     Pledge,
+    PledgeNeed,
     Policy,
     ReadinessLevel,
     Requirement,
@@ -33,6 +38,7 @@ from bluehelmet.domain.planning import (
 )
 from bluehelmet.forcegen.costs import unit_cost
 from bluehelmet.forcegen.objectives import evaluate
+from bluehelmet.forcegen.partnerships import effective_for, offer_use, variants
 from bluehelmet.forcegen.rules import arrival, exclusions
 
 _EPS = 1e-6
@@ -51,22 +57,44 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
     used: dict[str, int] = defaultdict(int)
     got: dict[str, int] = defaultdict(int)
     spent = 0.0
+    offers = {o.id: o for o in scenario.partnerships}
     for a in assignments:
         p, r = pledges.get(a.pledge), reqs.get(a.requirement)
         if p is None or r is None:
             bad.append(f"{a.pledge}->{a.requirement}: unknown pledge or requirement")
             continue
         where = f"{p.id}->{r.id}"
+        for o in a.offers:
+            offer = offers.get(o)
+            if offer is None:
+                bad.append(f"{where}: relies on unknown offer {o}")
+            elif not offer.usable:
+                bad.append(f"{where}: relies on offer {o}, which is not accepted")
+            elif offer.beneficiary.missions and r.mission not in offer.beneficiary.missions:
+                bad.append(f"{where}: offer {o} does not serve mission {r.mission}")
+        if p.needs or a.offers:
+            supported = effective_for(scenario, p, a.offers)
+            if supported is None:
+                bad.append(f"{where}: offers {list(a.offers)} do not make the pledge deployable")
+                continue
+            p_arrives = supported
+            bare = effective_for(scenario, p, ())
+            if a.offers and bare is not None and not exclusions(bare, r, sites[r.mission], policy):
+                bad.append(f"{where}: relies on offers {list(a.offers)} it does not need")
+        else:
+            p_arrives = p
         if a.units <= 0:
             bad.append(f"{where}: non-positive units {a.units}")
         if p.unit_type != r.unit_type:
             bad.append(f"{where}: unit type {p.unit_type} does not fill {r.unit_type}")
         if (a.contributor, a.mission, a.unit_type) != (p.contributor, r.mission, r.unit_type):
             bad.append(f"{where}: assignment fields disagree with pledge and requirement")
-        bad.extend(f"{where}: {e.detail}" for e in exclusions(p, r, sites[r.mission], policy))
+        bad.extend(
+            f"{where}: {e.detail}" for e in exclusions(p_arrives, r, sites[r.mission], policy)
+        )
         if a.personnel != a.units * units[r.unit_type].personnel:
             bad.append(f"{where}: personnel {a.personnel} is not units x unit strength")
-        arrives = arrival(p, policy)
+        arrives = arrival(p_arrives, policy)
         if a.arrival != arrives or a.late_days != max(0, (arrives - r.needed_by).days):
             bad.append(f"{where}: arrival or lateness misreported")
         cost = (
@@ -90,6 +118,22 @@ def check_plan(scenario: Scenario, plan: Plan | Iterable[Assignment]) -> list[st
         for k, v in got.items()
         if v > reqs[k].units
     )
+    used_offers = offer_use(scenario, [a for a in assignments if a.pledge in pledges])
+    fees: dict[str, float] = defaultdict(float)
+    for o, amount in used_offers.items():
+        if o not in offers:
+            continue
+        if amount > offers[o].capacity * (1 + _EPS) + _EPS:
+            bad.append(
+                f"offer {o}: {amount:g} {offers[o].unit} used, {offers[o].capacity:g} offered"
+            )
+        fees[offers[o].partner] += offers[o].cost_usd
+    for who, fee in fees.items():
+        limit = policy.partner_budgets.get(who)
+        if limit is not None and fee > limit * (1 + _EPS) + _EPS:
+            bad.append(
+                f"partner {who}: USD {fee:,.2f} of offers activated, USD {limit:,.2f} budget"
+            )
     if policy.budget is not None and spent > policy.budget * (1 + _EPS) + _EPS:
         bad.append(f"budget: USD {spent:,.2f} planned, USD {policy.budget:,.2f} allowed")
     strength: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -140,13 +184,18 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
     sites = {m.acronym: m for m in scenario.missions}
     units = {u.code: u for u in scenario.unit_types}
     contributors = {c.iso3: c for c in scenario.contributors}
-    pairs = [
-        (p, r)
-        for p in scenario.pledges
+    eligible = [
+        (v, r)
+        for v in variants(scenario)
         for r in scenario.requirements
-        if p.unit_type == r.unit_type and not exclusions(p, r, sites[r.mission], policy)
+        if v.effective.unit_type == r.unit_type
+        and v.serves(r.mission)
+        and not exclusions(v.effective, r, sites[r.mission], policy)
     ]
-    ranges = [range(min(p.units, r.units) + 1) for p, r in pairs]
+    # Offers are relied on only where the pledge could not fill the requirement without them.
+    bare = {(v.pledge, r.id) for v, r in eligible if not v.offers}
+    pairs = [(v, r) for v, r in eligible if not v.offers or (v.pledge, r.id) not in bare]
+    ranges = [range(min(v.effective.units, r.units) + 1) for v, r in pairs]
     count = 1
     for rg in ranges:
         count *= len(rg)
@@ -156,11 +205,12 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
     best: Objectives | None = None
     for combo in itertools.product(*ranges):
         plan: list[Assignment] = []
-        for n, (p, r) in zip(combo, pairs, strict=True):
+        for n, (v, r) in zip(combo, pairs, strict=True):
             if n == 0:
                 continue
+            p = scenario.pledges[v.pledge]
             unit = units[r.unit_type]
-            arrives = arrival(p, policy)
+            arrives = arrival(v.effective, policy)
             cost = unit_cost(p, unit, contributors.get(p.contributor), sites[r.mission], policy)
             plan.append(
                 Assignment(
@@ -174,6 +224,7 @@ def brute_force(scenario: Scenario, *, limit: int = 200_000) -> Objectives:
                     arrives,
                     max(0, (arrives - r.needed_by).days),
                     n * cost.total,
+                    tuple(scenario.partnerships[o].id for o in v.offers),
                 )
             )
         if check_plan(scenario, plan):
@@ -205,6 +256,7 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
         )
         for c in who
     )
+    contributors += (Contributor("H2", region="Asia"),)  # host state of M2, pledges nothing
     missions = (
         MissionSite("M1", ("H1",), region="Africa", hq=(0.0, 20.0), languages=("fr",)),
         MissionSite("M2", ("H2",), region="Asia", hq=(30.0, 35.0), neighbours=("C3",)),
@@ -262,6 +314,149 @@ def random_scenario(seed: int, *, pledges: int = 4, requirements: int = 3) -> Sc
     )
 
 
+def with_partnerships(scenario: Scenario, seed: int, *, offers: int = 3) -> Scenario:
+    """``scenario`` with random needs on its pledges and random partnership offers.
+
+    Needs: training to level_3 or rapid (seats), equipment (APCs), lift (flight hours, with or
+    without a surface ``delay_days``). Offers: every status, small capacities, beneficiaries
+    and costs; partners JPN, EU and USA, with a budget for JPN.
+    """
+    rng = random.Random(seed)
+    kinds = (PartnershipKind.TRAINING, PartnershipKind.EQUIPMENT, PartnershipKind.LOGISTICS)
+    units = {PartnershipKind.TRAINING: "seats", PartnershipKind.EQUIPMENT: "APC"}
+    units[PartnershipKind.LOGISTICS] = "flight_hours"
+    pledges: list[Pledge] = []
+    for p in scenario.pledges:
+        needs: list[PledgeNeed] = []
+        for kind in rng.sample(kinds, rng.choice((0, 1, 1, 2))):
+            needs.append(
+                PledgeNeed(
+                    kind,
+                    float(rng.choice((1, 2))),
+                    units[kind],
+                    readiness=rng.choice((ReadinessLevel.LEVEL_3, ReadinessLevel.RAPID))
+                    if kind is PartnershipKind.TRAINING
+                    else None,
+                    delay_days=rng.choice((None, 60))
+                    if kind is PartnershipKind.LOGISTICS
+                    else None,
+                )
+            )
+        pledges.append(replace(p, needs=tuple(needs)))
+    who = sorted({p.contributor for p in scenario.pledges})
+    needed = sorted({n.kind for p in pledges for n in p.needs}) or list(kinds)
+    made: list[PartnershipOffer] = []
+    for k in range(offers):
+        kind = rng.choice(needed)
+        made.append(
+            PartnershipOffer(
+                id=f"O{k}",
+                partner=rng.choice(("JPN", "EU", "USA")),
+                kind=kind,
+                capacity=float(rng.choice((1, 2, 3, 4))),
+                unit=units[kind],
+                beneficiary=Beneficiary(
+                    contributors=tuple(rng.sample(who, 1)) if rng.random() < 0.3 else (),
+                    missions=("M1",) if rng.random() < 0.2 else (),
+                ),
+                lead_time_days=rng.choice((0, 20, 45)),
+                cost_usd=rng.choice((0.0, 1e5, 5e5)),
+                status=rng.choice(
+                    (
+                        OfferStatus.ACCEPTED,
+                        OfferStatus.ACCEPTED,
+                        OfferStatus.OFFERED,
+                        OfferStatus.DELIVERED,
+                    )
+                ),
+                illustrative=True,
+            )
+        )
+    policy = replace(scenario.policy, partner_budgets={"JPN": rng.choice((1e5, 6e5, 1e6))})
+    return replace(scenario, pledges=tuple(pledges), partnerships=tuple(made), policy=policy)
+
+
+#: Partners of the synthetic benchmark offers (registry codes).
+_PARTNERS = ("JPN", "USA", "GBR", "FRA", "DEU", "CHN", "CAN", "NLD", "EU", "AU", "NATO")
+
+
+def synthetic_partnerships(scenario: Scenario, *, offers: int = 20, seed: int = 0) -> Scenario:
+    """``scenario`` with partnership needs on about one pledge in ten and ``offers``
+    offers (all figures invented, for benchmarks).
+
+    Slow pledges (levels 1 and 2) may be trained to level 3; enabler pledges may need lift
+    (arriving 120 days later without it, or not at all); some other pledges are incomplete
+    without equipment. Offers: training courses for a few unit types, equipment packages for
+    some contributors, lift for enablers; about four in five accepted, the rest offered;
+    partner budgets for the first three partners.
+    """
+    rng = random.Random(seed)
+    enablers = {u.code for u in scenario.unit_types if u.enabler}
+    slow = {ReadinessLevel.LEVEL_1, ReadinessLevel.LEVEL_2}
+    pledges: list[Pledge] = []
+    for p in scenario.pledges:
+        needs: list[PledgeNeed] = []
+        if p.readiness in slow and rng.random() < 0.1:
+            needs.append(
+                PledgeNeed(
+                    PartnershipKind.TRAINING,
+                    float(rng.choice((10, 20))),
+                    "seats",
+                    readiness=ReadinessLevel.LEVEL_3,
+                )
+            )
+        if p.unit_type in enablers and rng.random() < 0.2:
+            needs.append(
+                PledgeNeed(
+                    PartnershipKind.LOGISTICS,
+                    float(rng.choice((40, 60, 80))),
+                    "flight_hours",
+                    delay_days=rng.choice((120, None)),
+                )
+            )
+        elif p.unit_type not in enablers and rng.random() < 0.05:
+            needs.append(PledgeNeed(PartnershipKind.EQUIPMENT, float(rng.choice((6, 12))), "APC"))
+        pledges.append(replace(p, needs=tuple(needs)))
+    types = [u.code for u in scenario.unit_types]
+    who = sorted({p.contributor for p in pledges if p.needs})
+    made: list[PartnershipOffer] = []
+    for k in range(offers):
+        kind = rng.choice(
+            (PartnershipKind.TRAINING, PartnershipKind.LOGISTICS, PartnershipKind.EQUIPMENT)
+        )
+        if kind is PartnershipKind.TRAINING:
+            unit, capacity = "seats", float(rng.choice((40, 60, 100)))
+            beneficiary = Beneficiary(unit_types=tuple(rng.sample(types, 3)))
+        elif kind is PartnershipKind.LOGISTICS:
+            unit, capacity = "flight_hours", float(rng.choice((150, 300, 500)))
+            beneficiary = Beneficiary(unit_types=tuple(sorted(enablers)))
+        else:
+            unit, capacity = "APC", float(rng.choice((12, 24, 36)))
+            beneficiary = Beneficiary(contributors=tuple(rng.sample(who, min(len(who), 4))))
+        made.append(
+            PartnershipOffer(
+                id=f"O{k:03d}",
+                partner=rng.choice(_PARTNERS),
+                kind=kind,
+                capacity=capacity,
+                unit=unit,
+                beneficiary=beneficiary,
+                lead_time_days=rng.choice((20, 45, 60)),
+                cost_usd=float(rng.choice((5e5, 1e6, 2.5e6))),
+                status=OfferStatus.ACCEPTED if rng.random() < 0.8 else OfferStatus.OFFERED,
+                illustrative=True,
+            )
+        )
+    policy = replace(scenario.policy, partner_budgets=dict.fromkeys(_PARTNERS[:3], 4000000.0))
+    return replace(
+        scenario,
+        name=scenario.name + "-partnerships",
+        pledges=tuple(pledges),
+        partnerships=tuple(made),
+        policy=policy,
+    )
+
+
 def without_side_rules(scenario: Scenario) -> Scenario:
     """``scenario`` with no cap, minimum contributors, budget, women's minimum or diversity."""
     policy = replace(
@@ -297,11 +492,15 @@ def synthetic_scenario(
     unit_types: int = 40,
     pledges: int = 1500,
     seed: int = 0,
+    scarce: bool = False,
 ) -> Scenario:
     """A random scenario of realistic shape for benchmarks (all figures invented).
 
     Enablers (the first ten unit types) are pledged at about a third of the demand for them;
-    other types at about twice the demand at the realistic size.
+    other types at about twice the demand at the realistic size. With ``scarce`` the rules
+    bind as planners meet them: a budget of about 60 % of what filling every requirement
+    would cost, a contributor cap of 30 %, and minimum women's shares of 10-15 % on a third
+    of the requirements.
     """
     rng = random.Random(seed)
     request = date(2026, 1, 1)
@@ -321,6 +520,7 @@ def synthetic_scenario(
         for k in range(contributors)
     )
     codes = [c.iso3 for c in states]
+    states += tuple(Contributor(f"H{k:02d}", region="Africa") for k in range(missions))
     sites = tuple(
         MissionSite(
             f"M{k:02d}",
@@ -343,7 +543,11 @@ def synthetic_scenario(
                     units=rng.randint(1, 3),
                     needed_by=request + timedelta(days=rng.choice((75, 120, 200, 300))),
                     priority=rng.randint(1, 3),
-                    min_women_share=0.1 if rng.random() < 0.1 else 0.0,
+                    min_women_share=(
+                        (rng.choice((0.1, 0.15)) if scarce else 0.1)
+                        if rng.random() < (0.33 if scarce else 0.1)
+                        else 0.0
+                    ),
                 )
             )
     demand: dict[str, int] = defaultdict(int)
@@ -369,14 +573,19 @@ def synthetic_scenario(
         )
     policy = Policy(
         request_date=request,
-        max_contributor_share=0.4,
+        max_contributor_share=0.3 if scarce else 0.4,
         min_contributors=2,
         exclude_neighbours=True,
         women_target=0.15,
         reimbursement_rate=1428.0,
     )
+    if scarce:
+        # About 60 % of the cost of filling every requirement at the rate in force.
+        size = {u.code: u.personnel for u in types}
+        full = sum(r.units * size[r.unit_type] for r in reqs) * 1428.0 * 12 * 1.1
+        policy = replace(policy, budget=round(0.6 * full, -6))
     return Scenario(
-        name=f"synthetic-{pledges}",
+        name=f"synthetic-{pledges}" + ("-scarce" if scarce else ""),
         policy=policy,
         unit_types=tuple(types),
         missions=sites,

@@ -50,3 +50,50 @@ def test_plan_file_and_errors(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", str(demo), "--format", "csv", "--no-explain"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].startswith("pledge,requirement,contributor")
+
+
+def _strict(text: str) -> dict:
+    def refuse(name: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_plan_json_is_strict_and_reports_every_stage_under_a_short_limit() -> None:
+    result = runner.invoke(app, ["plan", "--demo", "--format", "json", "--time-limit", "0.1"])
+    assert result.exit_code == 0, result.output
+    data = _strict(result.stdout)
+    stages = data["quality"]["stages"]
+    assert [s["name"] for s in stages] == ["fill", "legitimacy", "cost"]
+    for s in stages:
+        assert s["status"]
+        if s["bound"] is not None and s["sense"] == "max":
+            assert s["objective"] <= s["bound"] + 1e-9
+    assert data["objective"]["fill"] >= data["baseline"]["fill"]
+    assert data["quality"]["time_limit"] == 0.1
+
+
+def test_plan_table_shows_stage_bounds_and_explanation_status() -> None:
+    result = runner.invoke(app, ["plan", "--demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "upper bound" in result.output
+    assert "lower bound" in result.output
+    assert "gap explanations: complete" in result.output
+
+
+def test_plan_bad_files_and_limits_give_messages(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: d\u00e9mo\n".encode("latin-1"))
+    result = runner.invoke(app, ["plan", str(latin)])
+    assert result.exit_code == 1
+    assert "UTF-8" in result.output
+    assert "latin.yaml" in result.output
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(empty)])
+    assert result.exit_code == 1
+    assert "mapping" in result.output
+    result = runner.invoke(app, ["plan", "--demo", "--time-limit", "0"])
+    assert result.exit_code == 2
+    result = runner.invoke(app, ["plan", "--demo", "--time-limit", "1e12"])
+    assert result.exit_code == 2

@@ -12,6 +12,7 @@ from bluehelmet.testing import (
     brute_force,
     check_plan,
     random_scenario,
+    synthetic_scenario,
     without_side_rules,
 )
 
@@ -64,3 +65,17 @@ def test_every_gap_has_a_reason(seed: int) -> None:
     p = plan(sc)
     assert all(g.reasons for g in p.gaps)
     assert not check_plan(sc, p)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), scarce=st.booleans())
+def test_plans_of_the_larger_generators_keep_every_hard_rule(seed: int, scarce: bool) -> None:
+    sc = synthetic_scenario(
+        contributors=30, missions=4, unit_types=12, pledges=150, seed=seed, scarce=scarce
+    )
+    p = plan(sc, explain=False, time_limit=20)
+    assert_plan_feasible(sc, p)
+    assert_plan_feasible(sc, greedy_assignments(sc))
+    q = p.quality
+    assert q.baseline.fill <= q.objective.fill + 1e-9
+    assert q.bound is None or q.objective.fill <= q.bound + 1e-6

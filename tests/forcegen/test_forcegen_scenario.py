@@ -90,7 +90,7 @@ def test_bad_readiness_names_field_and_line(tmp_path: Path) -> None:
             "greater than",
         ),
         (lambda d: d["pledges"][1].update(colour="blue"), "pledges[1].colour", "not permitted"),
-        (lambda d: d["pledges"].append(dict(d["pledges"][0])), "pledges[28]", "duplicate"),
+        (lambda d: d["pledges"].append(dict(d["pledges"][0])), "pledges[32]", "duplicate"),
         (
             lambda d: d["policy"]["lead_time_days"].pop("level_2"),
             "policy",

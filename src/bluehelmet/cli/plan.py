@@ -19,9 +19,7 @@ from bluehelmet.cli._output import (
     fail,
     progress_bar,
 )
-from bluehelmet.domain.planning import Plan
-from bluehelmet.forcegen import demo_scenario, load_scenario, plan_to_dict
-from bluehelmet.forcegen import plan as make_plan
+from bluehelmet.domain.planning import Beneficiary, Plan
 
 
 def _money(usd: float) -> str:
@@ -34,20 +32,72 @@ def _spend_line(p: Plan, budget: float | None) -> str:
     return f"[bold]spend[/] {_money(spend)}{limit}\n"
 
 
+def _number(value: float | None, stage: str) -> str:
+    if value is None:
+        return "none proven"
+    return _money(value) if stage == "cost" else f"{value:,.2f}"
+
+
 def _quality_line(p: Plan, budget: float | None = None) -> str:
     q = p.quality
-    proven = "proven optimal" if q.optimal else f"best found ({q.status})"
     share = q.baseline.fill / q.objective.fill if q.objective.fill else 1.0
-    return _spend_line(p, budget) + (
-        f"[bold]fill[/] {q.objective.fill:g}  (LP bound {q.bound:,.2f}, MIP gap "
-        f"{q.mip_gap:.2%}, {proven})   [bold]legitimacy[/] {q.objective.legitimacy:,.2f}   "
-        f"[bold]cost[/] {_money(q.objective.cost)}\n"
+    lines = []
+    for s in q.stages:
+        state = "proven optimal" if s.optimal else s.status
+        gap = f"gap {s.gap:.2%}" if s.gap is not None else "gap unknown"
+        lines.append(
+            f"[bold]{s.name}[/] {_number(s.objective, s.name)}  "
+            f"({'upper' if s.sense == 'max' else 'lower'} bound {_number(s.bound, s.name)}, "
+            f"{gap}, {state})"
+        )
+    lp = f"{q.lp_bound:,.2f}" if q.lp_bound is not None else "none (did not finish)"
+    return (
+        _spend_line(p, budget)
+        + "\n".join(lines)
+        + f"\n[bold]LP bound[/] of fill {lp}; gap explanations: {q.explanations}\n"
         f"[bold]greedy baseline[/] fill {q.baseline.fill:g} ({share:.0%} of the plan), "
         f"legitimacy {q.baseline.legitimacy:,.2f}, cost {_money(q.baseline.cost)}\n"
-        f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
-        f"(LP relaxation {q.lp_seconds:.3f} s); the cost objective adds the value of "
-        f"deployment time to the spend[/]"
+        + _partnership_line(p)
+        + f"[dim]solved as {q.method} in {q.solve_seconds:.2f} s "
+        f"(LP relaxation {q.lp_seconds:.3f} s); whole call {q.seconds:.2f} s"
+        + (f" of a {q.time_limit:g} s limit" if q.time_limit is not None else "")
+        + "; the cost objective adds the value of deployment time to the spend[/]"
     )
+
+
+def _partnership_line(p: Plan) -> str:
+    q = p.quality
+    if q.without_partnerships is None or q.units_without_partnerships is None:
+        return ""
+    units = sum(a.units for a in p.assignments) - q.units_without_partnerships
+    fill = q.objective.fill - q.without_partnerships.fill
+    offers = len(p.partnerships)
+    return (
+        f"[bold]partnerships[/] recover {units} unit{'s' if units != 1 else ''} of fill "
+        f"(weighted fill +{fill:g}; {q.without_partnerships.fill:g} without) with {offers} "
+        f"activated offer{'s' if offers != 1 else ''}\n"
+    )
+
+
+def _beneficiary(b: Beneficiary) -> str:
+    parts = [", ".join(v) if v else "any" for v in (b.contributors, b.unit_types, b.missions)]
+    return " / ".join(parts)
+
+
+def _render_partnerships(p: Plan) -> None:
+    table = Table(title="Partnerships the plan relies on", title_justify="left")
+    for col in ("offer", "partner", "kind", "beneficiary", "used", "relied on by"):
+        table.add_column(col)
+    for o in p.partnerships:
+        table.add_row(
+            o.offer,
+            o.partner,
+            o.kind.value,
+            _beneficiary(o.beneficiary),
+            f"{o.used:g} of {o.capacity:g} {o.unit}",
+            ", ".join(f"{pl}->{rq} ({n})" for pl, rq, n in o.assignments),
+        )
+    console.print(table)
 
 
 def _render(p: Plan, budget: float | None = None) -> None:
@@ -61,6 +111,7 @@ def _render(p: Plan, budget: float | None = None) -> None:
         ("personnel", "right"),
         ("arrives", "left"),
         ("cost", "right"),
+        ("relies on", "left"),
     ):
         plan_table.add_column(col, justify=just)  # type: ignore[arg-type]
     last = None
@@ -77,9 +128,12 @@ def _render(p: Plan, budget: float | None = None) -> None:
             f"{a.personnel:,}",
             a.arrival.isoformat() + late,
             _money(a.cost_usd),
+            ", ".join(a.offers),
         )
         last = a.mission
     console.print(plan_table)
+    if p.partnerships:
+        _render_partnerships(p)
     if p.gaps:
         gaps = Table(title="Gaps and why", title_justify="left", show_lines=True)
         gaps.add_column("req.")
@@ -93,6 +147,8 @@ def _render(p: Plan, budget: float | None = None) -> None:
                 + (f" [dim](+{r.recoverable_units})[/]" if r.recoverable_units else "")
                 for r in g.reasons
             )
+            if g.explanation not in ("complete", "not requested"):
+                reasons += ("\n" if reasons else "") + f"[yellow]{g.explanation}[/]"
             filled = f"{g.filled}/{g.required}" + (f", {g.late_units} late" if g.late_units else "")
             gaps.add_row(g.requirement, g.mission, g.unit_type, filled, reasons or "[dim]—[/]")
         console.print(gaps)
@@ -114,12 +170,34 @@ def plan(
     demo: Annotated[bool, typer.Option("--demo", help="Plan the illustrative demo.")] = False,
     fmt: OutputFormat = FormatOption,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.1, help="Solver seconds for the plan.")
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            max=86_400.0,
+            help="Seconds for the whole plan: the three stages and the gap explanations.",
+        ),
     ] = 60.0,
     explain: Annotated[
         bool,
         typer.Option("--explain/--no-explain", help="Compute the reasons of each gap."),
     ] = True,
+    partnerships: Annotated[
+        bool,
+        typer.Option(
+            "--partnerships/--no-partnerships",
+            help="Let the plan activate accepted partnership offers (training, equipment, "
+            "lift); --no-partnerships plans with none, for comparison.",
+        ),
+    ] = True,
+    offers: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--offers",
+            help="Add the partnership offers of this CSV or YAML file to the scenario "
+            "(repeatable).",
+        ),
+    ] = None,
     stored: Annotated[
         bool,
         typer.Option("--stored", help="Plan the store's pledges and requirements."),
@@ -133,6 +211,9 @@ def plan(
     ] = None,
 ) -> None:
     """Match pledged units to mission requirements, explain the gaps, report the quality."""
+    from bluehelmet.services import planning
+    from bluehelmet.services.partnership_planning import scenario_with_offer_files
+
     if sum((scenario is not None, demo, stored)) > 1:
         raise fail("give one of a SCENARIO file, --demo or --stored")
     if name is not None and not save:
@@ -146,20 +227,25 @@ def plan(
         ensure_store(core)
     try:
         if stored and core is not None:
-            from bluehelmet.services.planning import stored_scenario
-
-            sc = stored_scenario(core)
+            sc = planning.stored_scenario(core)
         else:
-            sc = demo_scenario() if scenario is None else load_scenario(scenario)
+            sc = planning.demo_scenario() if scenario is None else planning.load_scenario(scenario)
+        if offers:
+            sc = scenario_with_offer_files(sc, offers)
         with progress_bar(f"planning {sc.name}") as progress:
-            result = make_plan(sc, time_limit=time_limit, explain=explain, progress=progress)
+            result = planning.run_plan(
+                sc,
+                time_limit=time_limit,
+                explain=explain,
+                progress=progress,
+                partnerships=partnerships,
+                cap=None,
+            )
         if save and core is not None:
             from datetime import UTC, datetime
 
-            from bluehelmet.services.planning import save_plan
-
             label = name or f"{sc.name} {datetime.now(UTC):%Y-%m-%d %H:%M:%S}"
-            saved = save_plan(
+            saved = planning.save_plan(
                 core,
                 result,
                 name=label,
@@ -171,9 +257,11 @@ def plan(
         if core is not None:
             core.close()
     if fmt is OutputFormat.JSON:
-        sys.stdout.write(json.dumps(plan_to_dict(result), ensure_ascii=False) + "\n")
+        sys.stdout.write(
+            json.dumps(planning.plan_to_dict(result), ensure_ascii=False, allow_nan=False) + "\n"
+        )
     elif fmt is OutputFormat.CSV:
-        emit(plan_to_dict(result)["assignments"], fmt)
+        emit(planning.plan_to_dict(result)["assignments"], fmt)
     else:
         _render(result, sc.policy.budget)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bluehelmet.domain.planning import Contributor, MissionSite, Pledge, Policy, UnitSpec
+from bluehelmet.errors import InputError
 from bluehelmet.reference import troop_reimbursement_rate
 
 #: Mean Earth radius in km (IUGG mean radius R1).
@@ -75,7 +76,7 @@ def unit_cost(
             f"pledge {pledge.id}: no cost_per_unit and no capital/HQ coordinates "
             f"for {pledge.contributor} -> {mission.acronym}"
         )
-        raise ValueError(msg)
+        raise InputError(msg, field="cost_per_unit")
     km = great_circle_km(contributor.capital, mission.hq)
     transport = unit.personnel * 2 * km * policy.transport_usd_per_person_km
     return UnitCost(reimbursement + transport, reimbursement, transport, km, stated=False)

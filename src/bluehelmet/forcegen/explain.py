@@ -1,4 +1,4 @@
-"""Gap explanations computed from the model.
+"""Gap explanations computed from the model, by incremental re-solves of one built model.
 
 For every requirement left short, each candidate rule is relaxed for that requirement alone and
 the model re-solved for the most units the requirement could then receive while every other
@@ -6,26 +6,53 @@ requirement keeps its weighted fill. A rule is reported when relaxing it recover
 ``recoverable_units``). Competition (eligible units used by other requirements) is tested by
 dropping the hold on the others' fill; if no single rule recovers units but all together do,
 the combination is reported; what no relaxation recovers is a shortage of pledged units.
+
+How (the answers are those of one MILP per requirement and rule, which the tests keep as the
+reference): one model is built with every arc of the short requirements, the excluded ones
+closed (upper bound 0), and one row holding the weighted fill of the others. A relaxation opens
+arcs and lifts row bounds; the requirement's units become the objective. Each question is first
+asked of the LP relaxation (warm-started simplex, milliseconds): when its optimum rounded down
+adds no unit, none can be recovered. Only otherwise does the MILP run, started from the plan. A
+relaxation's answer bounds every smaller one: when relaxing everything recovers nothing, no
+single rule is tested. Answers are cached. A deadline ends the work; a gap whose questions were
+not all answered says so (``Gap.explanation``), and every reason listed is still verified.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
 
 from bluehelmet.domain.planning import Assignment, Gap, GapCause, GapReason
 from bluehelmet.forcegen.model import (
     Candidate,
+    ExtraFunctionality,
+    FloatArray,
     Index,
     Model,
     Relaxation,
     build_arcs,
     create_model,
 )
+from bluehelmet.forcegen.partnerships import missing_support
 from bluehelmet.forcegen.rules import STATIC_CAUSES
-from bluehelmet.forcegen.solve import max_units
+from bluehelmet.forcegen.solve import HighsOptions, load, new_highs
 
 _MAX_LISTED = 4
+INTEGRAL = 1e-6
+
+#: ``Gap.explanation`` values.
+COMPLETE = "complete"
+PARTIAL = "partial (time limit): listed reasons are verified; some rules were not tested"
+NOT_COMPUTED = "not computed (time limit)"
+NOT_REQUESTED = "not requested"
 
 
 def _listing(items: list[str]) -> str:
@@ -36,13 +63,411 @@ def _listing(items: list[str]) -> str:
     return shown
 
 
-def _model_for(index: Index, j: int, causes: frozenset[GapCause], relaxation: Relaxation) -> Model:
-    def allow(c: Candidate) -> bool:
-        if not c.exclusions:
-            return True
-        return c.requirement == j and {e.cause for e in c.exclusions} <= causes
+@dataclass(frozen=True, slots=True)
+class Gain:
+    """Units a relaxation recovers: exact, or at least ``units`` when the limit struck."""
 
-    return create_model(index, build_arcs(index, allow), relaxation)
+    units: int
+    exact: bool
+
+
+class _Explainer:
+    """One built model of every arc the explanations may open, re-solved incrementally."""
+
+    def __init__(
+        self,
+        index: Index,
+        short: set[int],
+        assignments: tuple[Assignment, ...],
+        *,
+        deadline: float,
+        extra_functionality: ExtraFunctionality | None,
+        options: HighsOptions | None,
+    ) -> None:
+        def allow(c: Candidate) -> bool:
+            return not c.exclusions or c.requirement in short
+
+        self.index = index
+        self.deadline = deadline
+        arcs = build_arcs(index, allow)
+        self.model: Model = create_model(index, arcs, extra_functionality=extra_functionality)
+        causes: dict[tuple[int, int], frozenset[GapCause]] = {
+            (c.pledge, c.requirement): frozenset(e.cause for e in c.exclusions)
+            for c in index.candidates
+            if c.exclusions and c.requirement in short
+        }
+        self.arc_causes = [
+            causes.get((int(p), int(r)), frozenset())
+            for p, r in zip(arcs.pledge.tolist(), arcs.requirement.tolist(), strict=True)
+        ]
+        self.closed = np.array([bool(c) for c in self.arc_causes], dtype=bool)
+        m = self.model
+        self.hold_row = m.num_rows
+        pos = {
+            (int(p), int(r)): k
+            for k, (p, r) in enumerate(
+                zip(arcs.pledge.tolist(), arcs.requirement.tolist(), strict=True)
+            )
+        }
+        pledge_pos = {p.id: i for i, p in enumerate(index.scenario.pledges)}
+        req_pos = {r.id: j for j, r in enumerate(index.scenario.requirements)}
+        x = np.zeros(len(arcs))
+        for a in assignments:
+            k = pos.get((pledge_pos[a.pledge], req_pos[a.requirement]))
+            if k is not None:
+                x[k] += a.units
+        self.start = m.complete(x)
+        self.solvers: list[Any] = []
+        for integer in (False, True):
+            h = new_highs(options)
+            load(m, h, integer=integer)
+            nz = np.arange(len(arcs), dtype=np.int32)
+            h.addRow(-highspy.kHighsInf, highspy.kHighsInf, nz.size, nz, arcs.weight)
+            _tighten(m, h)
+            closed = np.flatnonzero(self.closed).astype(np.int32)
+            if closed.size:
+                h.changeColsBounds(
+                    closed.size, closed, np.zeros(closed.size), np.zeros(closed.size)
+                )
+            h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+            if integer:
+                h.setOptionValue("mip_abs_gap", 0.999)
+            else:
+                h.setOptionValue("solver", "simplex")
+                h.setOptionValue("presolve", "off")
+            self.solvers.append(h)
+        self.lp, self.mip = self.solvers
+        # The weighted fill of the whole plan, as an LP: when relaxing a rule cannot raise it
+        # by the weight of one unit of the requirement, no unit can be gained with the others
+        # held (they keep their fill, so the total would have to grow).
+        self.fill_lp = new_highs(options)
+        load(m, self.fill_lp, integer=False)
+        _tighten(m, self.fill_lp)
+        closed = np.flatnonzero(self.closed).astype(np.int32)
+        if closed.size:
+            self.fill_lp.changeColsBounds(
+                closed.size, closed, np.zeros(closed.size), np.zeros(closed.size)
+            )
+        every = np.arange(len(arcs), dtype=np.int32)
+        self.fill_lp.changeColsCost(every.size, every, arcs.weight)
+        self.fill_lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.fill_lp.setOptionValue("solver", "simplex")
+        self.fill_lp.setOptionValue("presolve", "off")
+        starts, entry_cols, entry_vals = m.matrix()
+        self.csr_rows = np.repeat(np.arange(m.num_rows), np.diff(starts))
+        self.csr_cols = entry_cols
+        self.csr_vals = entry_vals
+        _, self.col_upper, _, self.row_lower, self.row_upper = m.bounds()
+        self.col_upper = self.col_upper.copy()
+        self.col_upper[: len(arcs)][self.closed] = 0.0
+        self.cur_lower = self.row_lower.copy()
+        self.cur_upper = self.row_upper.copy()
+        self.cur_col_upper = self.col_upper.copy()
+        self.hold_floor: float | None = None
+        self.cache: dict[tuple[object, ...], Gain] = {}
+        #: Seconds one question may take (set per gap from the time left and gaps to go).
+        self.question_seconds = math.inf
+        self.requirement = -1
+        self.mine = np.zeros(0, dtype=np.int32)
+
+    # -- the requirement asked about -------------------------------------------------------
+    def focus(self, j: int) -> None:
+        """Make requirement ``j``'s units the objective and hold the others' fill."""
+        self.release()
+        m = self.model
+        self.requirement = j
+        self.mine = np.flatnonzero(m.arcs.requirement == j).astype(np.int32)
+        for h in self.solvers:
+            h.changeColsCost(self.mine.size, self.mine, np.ones(self.mine.size))
+            for k in self.mine.tolist():
+                h.changeCoeff(self.hold_row, k, 0.0)
+        self.cache = {}
+
+    def release(self) -> None:
+        """Undo :meth:`focus`."""
+        if self.requirement < 0:
+            return
+        weight = self.model.arcs.weight
+        for h in self.solvers:
+            h.changeColsCost(self.mine.size, self.mine, np.zeros(self.mine.size))
+            for k in self.mine.tolist():
+                h.changeCoeff(self.hold_row, k, float(weight[k]))
+        self.requirement = -1
+
+    # -- one question ------------------------------------------------------------------------
+    def _rows(self, relax: Relaxation) -> list[tuple[int, float, float]]:
+        """(row, lower, upper) of the rows ``relax`` lifts."""
+        m = self.model
+        _, _, _, lower, upper = m.bounds()
+        out: list[tuple[int, float, float]] = []
+        blocks = m.constraints
+
+        def lift(name: str, rows: np.ndarray, *, low: bool) -> None:
+            for r in rows.tolist():
+                out.append((r, -math.inf if low else lower[r], upper[r] if low else math.inf))
+
+        for mi in sorted(relax.cap_missions):
+            if "contributor_cap" in blocks:
+                lift("contributor_cap", blocks["contributor_cap"].where(mission=mi), low=False)
+        for mi in sorted(relax.min_contributor_missions):
+            if "units_need_participation" in blocks:
+                rows = blocks["units_need_participation"].where(mission=mi)
+                lift("units_need_participation", rows, low=False)
+            if "min_contributors" in blocks:
+                lift("min_contributors", blocks["min_contributors"].where(mission=mi), low=True)
+        if relax.budget and "budget" in blocks:
+            lift("budget", blocks["budget"].positions, low=False)
+        for j in sorted(relax.women_requirements):
+            if "women_share" in blocks:
+                lift("women_share", blocks["women_share"].where(requirement=j), low=True)
+        return out
+
+    def gain(
+        self, causes: frozenset[GapCause], relax: Relaxation, *, f: int, floor: float | None
+    ) -> Gain:
+        """Units requirement ``j`` gains over ``f`` with ``causes`` and ``relax`` relaxed,
+        the others' weighted fill held at ``floor`` (or not held when None)."""
+        opened = np.array(
+            [k for k in self.mine.tolist() if self.arc_causes[k] and self.arc_causes[k] <= causes],
+            dtype=np.int32,
+        )
+        rows = self._rows(relax)
+        key = (tuple(opened.tolist()), tuple(r for r, _, _ in rows), floor)
+        if key in self.cache:
+            return self.cache[key]
+        if time.perf_counter() >= self.deadline:
+            return Gain(0, exact=False)
+        upper = self.model.arcs.upper[opened]
+        inf = highspy.kHighsInf
+
+        def finite(v: float) -> float:
+            return max(-inf, min(inf, v))
+
+        hold_low = -inf if floor is None else floor - 0.5
+        for h in [*self.solvers, self.fill_lp]:
+            if opened.size:
+                h.changeColsBounds(opened.size, opened, np.zeros(opened.size), upper)
+            for r, lo, up in rows:
+                h.changeRowBounds(r, finite(lo), finite(up))
+        for h in self.solvers:
+            h.changeRowBounds(self.hold_row, hold_low, inf)
+        self.cur_col_upper[opened] = upper
+        for r, lo, up in rows:
+            self.cur_lower[r], self.cur_upper[r] = lo, up
+        self.hold_floor = floor
+        try:
+            result = self._solve(f, relax, floor)
+        finally:
+            self.cur_col_upper[opened] = 0.0
+            for r, _, _ in rows:
+                self.cur_lower[r], self.cur_upper[r] = self.row_lower[r], self.row_upper[r]
+            _, _, _, lower, upper_rows = self.model.bounds()
+            for h in [*self.solvers, self.fill_lp]:
+                if opened.size:
+                    zero = np.zeros(opened.size)
+                    h.changeColsBounds(opened.size, opened, zero, zero)
+                for r, _, _ in rows:
+                    h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
+        if result.exact:
+            self.cache[key] = result
+        return result
+
+    def _integral(self, x: FloatArray, relax: Relaxation) -> bool:
+        """Whether units ``x`` (an LP optimum) form an integer plan: integral, and every
+        mission whose minimum-contributor rule holds reaches it (the only rule of binary
+        columns; the others read units only)."""
+        m = self.model
+        if "extra_functionality" in m.side_rules:
+            return False
+        if np.max(np.abs(x - np.rint(x)), initial=0.0) > INTEGRAL:
+            return False
+        k = m.index.scenario.policy.min_contributors
+        if k <= 1 or "min_contributors" not in m.side_rules:
+            return True
+        sending = np.rint(x) > 0
+        mission = m.index.requirement_mission[m.arcs.requirement][sending]
+        contrib = m.index.pledge_contributor[m.arcs.pledge][sending]
+        for mi in np.unique(mission).tolist():
+            if mi in relax.min_contributor_missions:
+                continue
+            if np.unique(contrib[mission == mi]).size < k:
+                return False
+        return True
+
+    def _integral_point(self, h: Any, relax: Relaxation) -> FloatArray | None:
+        """An integer plan from the LP optimum of ``h``: its units when integral, else its
+        units rounded down when that plan keeps every row (None otherwise)."""
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64)[: len(self.model.arcs)]
+        if self._integral(x, relax):
+            return np.rint(x)
+        down = np.floor(x + INTEGRAL)
+        if self._integral(down, relax) and self._keeps_rows(down):
+            return down
+        return None
+
+    def _add_units(self, most: int | None) -> int:
+        """Units the plan's requirement gains by adding single units on its open arcs to the
+        plan as it is (a quick witness; every row is checked)."""
+        x = self.start[: len(self.model.arcs)].copy()
+        gained = 0
+        for k in self.mine.tolist():
+            while (most is None or gained < most) and x[k] < self.cur_col_upper[k]:
+                x[k] += 1
+                if not self._keeps_rows(x):
+                    x[k] -= 1
+                    break
+                gained += 1
+        return gained
+
+    def _keeps_rows(self, x: FloatArray) -> bool:
+        """Whether units ``x`` (with their participation and strength) keep every row under
+        the current relaxation, the hold included."""
+        m = self.model
+        if np.any(x > self.cur_col_upper[: len(m.arcs)] + INTEGRAL):
+            return False
+        values = m.complete(x)
+        activity = np.bincount(
+            self.csr_rows, weights=self.csr_vals * values[self.csr_cols], minlength=m.num_rows
+        )
+        tol = 1e-6 * (1 + np.abs(activity))
+        if np.any(activity < self.cur_lower - tol) or np.any(activity > self.cur_upper + tol):
+            return False
+        if self.hold_floor is not None:
+            mine = np.zeros(len(m.arcs), dtype=bool)
+            mine[self.mine] = True
+            others = float(m.arcs.weight[~mine] @ x[~mine])
+            if others < self.hold_floor - 1e-6:
+                return False
+        return True
+
+    def _solve(self, f: int, relax: Relaxation, floor: float | None) -> Gain:
+        deadline = min(self.deadline, time.perf_counter() + self.question_seconds)
+        arcs = self.model.arcs
+        upper_gain: int | None = None
+        best = 0
+        if floor is not None and self.mine.size:
+            weight = float(arcs.weight[self.mine[0]])
+            fill = self.fill_lp
+            fill.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+            fill.run()
+            if fill.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                most = math.floor(float(fill.getInfo().objective_function_value) + 1e-6)
+                total = floor + weight * f
+                if most < total + weight - 1e-6:
+                    return Gain(0, exact=True)
+                upper_gain = math.floor((most - total) / weight + 1e-9)
+                point = self._integral_point(fill, relax)
+                if point is not None:
+                    mine = float(point[self.mine].sum())
+                    others = float(arcs.weight @ point) - weight * mine
+                    if others >= floor - 1e-6:
+                        best = max(best, int(mine) - f)
+        if upper_gain is not None and best >= upper_gain:
+            return Gain(best, exact=True)
+        best = max(best, self._add_units(upper_gain))
+        if upper_gain is not None and best >= upper_gain:
+            return Gain(best, exact=True)
+        lp = self.lp
+        lp.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        lp.run()
+        status = lp.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            value = float(lp.getInfo().objective_function_value)
+            most_units = math.floor(value + 1e-6) - f
+            upper_gain = most_units if upper_gain is None else min(upper_gain, most_units)
+            if upper_gain <= 0:
+                return Gain(0, exact=True)
+            point = self._integral_point(lp, relax)
+            if point is not None:
+                best = max(best, int(point[self.mine].sum()) - f)
+            if best >= upper_gain:
+                return Gain(best, exact=True)
+            best = max(best, self._add_units(upper_gain))
+            if best >= upper_gain:
+                return Gain(best, exact=True)
+        elif status == highspy.HighsModelStatus.kInfeasible:
+            return Gain(0, exact=True)
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return Gain(best, exact=False)
+        mip = self.mip
+        sol = highspy.HighsSolution()
+        sol.col_value = self.start.tolist()
+        sol.value_valid = True
+        mip.setSolution(sol)
+        # HiGHS may overrun a MIP time limit a little: leave it a margin.
+        mip.setOptionValue("time_limit", max(1e-3, 0.9 * left))
+        mip.run()
+        status = mip.getModelStatus()
+        exact = status in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kInfeasible,
+        )
+        if mip.getInfo().primal_solution_status != 2:
+            return Gain(best, exact=exact)
+        # The objective is the requirement's units. (When presolve solves the whole model
+        # HiGHS may hand back the start as the solution; its objective value is right.)
+        got = int(np.rint(float(mip.getInfo().objective_function_value)))
+        best = max(best, got - f)
+        return Gain(best, exact=exact or (upper_gain is not None and best >= upper_gain))
+
+
+def _tighten(m: Model, h: Any) -> None:
+    """Add valid rows that make the LP relaxation of the minimum-contributor rule tight:
+    ``x[a] <= upper[a] * z[c,m]`` per arc and ``z[c,m] <= y[m]`` (they cut no integer point,
+    and any relaxation of the rule leaves them satisfiable)."""
+    if "staffed" not in m.variables or "participation" not in m.variables:
+        return
+    z = m.variables["participation"]
+    n_m = len(m.index.missions)
+    z_of = {
+        int(c) * n_m + int(mi): int(col)
+        for c, mi, col in zip(
+            z.coords["contributor"].tolist(),
+            z.coords["mission"].tolist(),
+            z.positions.tolist(),
+            strict=True,
+        )
+    }
+    arcs = m.arcs
+    key = (
+        m.index.pledge_contributor[arcs.pledge] * n_m
+        + m.index.requirement_mission[arcs.requirement]
+    )
+    cols = np.array([z_of[int(k)] for k in key.tolist()], dtype=np.int32)
+    n = len(arcs)
+    inf = highspy.kHighsInf
+    start = np.arange(0, 2 * n, 2, dtype=np.int32)
+    index = np.empty(2 * n, dtype=np.int32)
+    value = np.empty(2 * n)
+    index[0::2] = np.arange(n, dtype=np.int32)
+    index[1::2] = cols
+    value[0::2] = 1.0
+    value[1::2] = -arcs.upper
+    h.addRows(n, np.full(n, -inf), np.zeros(n), 2 * n, start, index, value)
+    y = m.variables["staffed"]
+    y_of = {
+        int(mi): int(col)
+        for mi, col in zip(y.coords["mission"].tolist(), y.positions.tolist(), strict=True)
+    }
+    pairs = [
+        (int(col), y_of[int(mi)])
+        for mi, col in zip(z.coords["mission"].tolist(), z.positions.tolist(), strict=True)
+        if int(mi) in y_of
+    ]
+    if pairs:
+        k = len(pairs)
+        idx = np.array([c for pair in pairs for c in pair], dtype=np.int32)
+        val = np.tile(np.array([1.0, -1.0]), k)
+        h.addRows(
+            k,
+            np.full(k, -inf),
+            np.zeros(k),
+            2 * k,
+            np.arange(0, 2 * k, 2, dtype=np.int32),
+            idx,
+            val,
+        )
 
 
 def explain_gaps(
@@ -50,13 +475,23 @@ def explain_gaps(
     side_rules: list[str],
     assignments: tuple[Assignment, ...],
     *,
+    deadline: float | None = None,
     time_limit: float = 10.0,
+    extra_functionality: ExtraFunctionality | None = None,
+    highs_options: HighsOptions | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    build_seconds: float = 0.0,
 ) -> tuple[Gap, ...]:
     """A :class:`Gap` with computed reasons for every requirement short or late.
 
+    ``deadline`` (a :func:`time.perf_counter` value; default now + ``time_limit``) ends the
+    work: gaps not fully explained by then say so in ``Gap.explanation``. ``build_seconds``
+    (what building the plan's model took) keeps the explanations' model from being built when
+    the time left would not cover building it twice over.
     ``progress(step, done, total)`` is called after each requirement.
     """
+    if deadline is None:
+        deadline = time.perf_counter() + time_limit
     sc = index.scenario
     policy = sc.policy
     filled: dict[str, int] = defaultdict(int)
@@ -72,6 +507,19 @@ def explain_gaps(
     for c in index.candidates:
         by_req[c.requirement].append(c)
     pledged: Mapping[str, int] = _pledged_by_type(index)
+    short = {j for j, r in enumerate(sc.requirements) if filled[r.id] < r.units and by_req[j]}
+    explainer = (
+        _Explainer(
+            index,
+            short,
+            assignments,
+            deadline=deadline,
+            extra_functionality=extra_functionality,
+            options=highs_options,
+        )
+        if short and deadline - time.perf_counter() > 2 * build_seconds
+        else None
+    )
     gaps: list[Gap] = []
     total = len(sc.requirements)
     for j, req in enumerate(sc.requirements):
@@ -82,6 +530,7 @@ def explain_gaps(
         if f >= req.units and not late_units:
             continue
         reasons: list[GapReason] = []
+        status = COMPLETE
         if late_units:
             reasons.append(
                 GapReason(
@@ -96,18 +545,40 @@ def explain_gaps(
                 )
             )
         if f < req.units:
-            reasons.extend(
-                _why_short(
-                    index,
+            reasons.extend(_partnership_reasons(index, j, by_req[j]))
+            if not by_req[j]:
+                waiting = pledged.get(req.unit_type, 0) > 0
+                reasons.append(
+                    GapReason(
+                        GapCause.PARTNERSHIP if waiting else GapCause.NO_PLEDGE,
+                        f"no pledge of unit type {req.unit_type} can deploy without support"
+                        if waiting
+                        else f"no pledge of unit type {req.unit_type}",
+                        None,
+                        verified=True,
+                    )
+                )
+            elif explainer is None or time.perf_counter() >= deadline:
+                status = NOT_COMPUTED
+            else:
+                explainer.focus(j)
+                gaps_left = sum(1 for i in short if i >= j)
+                # A gap may use its share of the time left, so that one hard question does
+                # not leave the other gaps unexplained.
+                explainer.question_seconds = max(
+                    1.0, (deadline - time.perf_counter()) / max(1, gaps_left)
+                )
+                found, exact = _why_short(
+                    explainer,
                     j,
                     f=f,
-                    total_fill=total_fill,
+                    floor=total_fill - policy.weight(req.priority) * f,
                     side_rules=side_rules,
                     cands=by_req[j],
                     pledged=pledged,
-                    time_limit=time_limit,
                 )
-            )
+                reasons.extend(found)
+                status = COMPLETE if exact else PARTIAL
         gaps.append(
             Gap(
                 requirement=req.id,
@@ -117,9 +588,21 @@ def explain_gaps(
                 filled=f,
                 late_units=late_units,
                 reasons=tuple(reasons),
+                explanation=status,
             )
         )
+    if explainer is not None:
+        explainer.release()
     return tuple(gaps)
+
+
+def _partnership_reasons(index: Index, j: int, cands: list[Candidate]) -> list[GapReason]:
+    """Pledges of the type that wait for training, equipment or lift no accepted offer gives."""
+    eligible = {c.pledge for c in cands if not c.exclusions}
+    return [
+        GapReason(GapCause.PARTNERSHIP, line, None, verified=False)
+        for line in missing_support(index.scenario, j, eligible, partnerships=index.partnerships)
+    ]
 
 
 def _pledged_by_type(index: Index) -> dict[str, int]:
@@ -130,34 +613,30 @@ def _pledged_by_type(index: Index) -> dict[str, int]:
 
 
 def _why_short(
-    index: Index,
+    ex: _Explainer,
     j: int,
     *,
     f: int,
-    total_fill: float,
+    floor: float,
     side_rules: list[str],
     cands: list[Candidate],
     pledged: Mapping[str, int],
-    time_limit: float,
-) -> list[GapReason]:
+) -> tuple[list[GapReason], bool]:
+    """Reasons requirement ``j`` is short, and whether every question was answered."""
+    index = ex.index
     sc = index.scenario
     policy = sc.policy
     req = sc.requirements[j]
-    if not cands:
-        return [
-            GapReason(
-                GapCause.NO_PLEDGE, f"no pledge of unit type {req.unit_type}", None, verified=True
-            )
-        ]
-    floor = total_fill - policy.weight(req.priority) * f
     mission = int(index.requirement_mission[j])
     none = frozenset[GapCause]()
     reasons: list[GapReason] = []
+    exact = True
 
     def gain(causes: frozenset[GapCause], relax: Relaxation, hold: bool = True) -> int:
-        model = _model_for(index, j, causes, relax)
-        best = max_units(model, j, others_floor=floor if hold else None, time_limit=time_limit)
-        return max(0, best - f)
+        nonlocal exact
+        g = ex.gain(causes, relax, f=f, floor=floor if hold else None)
+        exact = exact and g.exact
+        return g.units
 
     static_details: dict[GapCause, list[str]] = defaultdict(list)
     for c in cands:
@@ -191,13 +670,6 @@ def _why_short(
             f"eligible units cannot reach the minimum women's share of {req.min_women_share:.0%}",
         )
     tested.extend((cause, none, relax) for cause, (relax, _) in dynamic.items())
-    for cause, causes, relax in tested:
-        g = gain(causes, relax)
-        if g > 0:
-            detail = (
-                _listing(static_details[cause]) if cause in static_details else dynamic[cause][1]
-            )
-            reasons.append(GapReason(cause, detail, g, verified=True))
 
     def relax_of(families: frozenset[GapCause]) -> tuple[frozenset[GapCause], Relaxation]:
         static = frozenset(c for c in families if c in static_details)
@@ -214,7 +686,30 @@ def _why_short(
 
     all_families = frozenset(static_details) | frozenset(dynamic)
     all_causes, everything = relax_of(all_families)
-    if not reasons:
+    # Every relaxation below is contained in "everything relaxed, no hold": when that
+    # recovers nothing (exactly), nothing else can.
+    reach = ex.gain(all_causes, everything, f=f, floor=None)
+    exact = reach.exact
+    reachable = f + reach.units
+    nothing = reach.exact and reach.units == 0
+    everything_held = Gain(0, exact=True) if nothing else None
+    if everything_held is None and tested:
+        everything_held = ex.gain(all_causes, everything, f=f, floor=floor)
+        exact = exact and everything_held.exact
+    singles_zero = (
+        everything_held is not None and everything_held.exact and not everything_held.units
+    )
+    if not singles_zero:
+        for cause, causes, relax in tested:
+            g = gain(causes, relax)
+            if g > 0:
+                detail = (
+                    _listing(static_details[cause])
+                    if cause in static_details
+                    else dynamic[cause][1]
+                )
+                reasons.append(GapReason(cause, detail, g, verified=True))
+    if not reasons and not nothing:
         g = gain(none, Relaxation(), hold=False)
         if g > 0:
             reasons.append(
@@ -225,7 +720,7 @@ def _why_short(
                     verified=True,
                 )
             )
-    if not reasons and all_families and gain(all_causes, everything) > 0:
+    if not reasons and all_families and not singles_zero and gain(all_causes, everything) > 0:
         # Shrink to a minimal set of rules that must be relaxed together.
         needed = set(all_families)
         for family in sorted(all_families):
@@ -245,7 +740,6 @@ def _why_short(
                 verified=True,
             )
         )
-    reachable = f + gain(all_causes, everything, hold=False)
     if not reasons and reachable > f:
         reasons.append(
             GapReason(
@@ -255,7 +749,7 @@ def _why_short(
                 verified=True,
             )
         )
-    if reachable < req.units:
+    if reachable < req.units and reach.exact:
         reasons.append(
             GapReason(
                 GapCause.SHORTAGE,
@@ -265,4 +759,4 @@ def _why_short(
                 verified=True,
             )
         )
-    return reasons
+    return reasons, exact

@@ -4,6 +4,9 @@
 2. For each, pledges of the unit type are asked in the order they were registered (file order);
    each gives as many units as it has left, if every static rule allows it (caveats,
    impartiality, readiness, language, capability) and the budget still covers them.
+   A pledge that needs support is first asked as it is; only if the rules forbid that, with
+   each usable partnership offer in file order (training, equipment, lift), as far as the
+   offer's capacity left and its partner's budget allow.
 3. Repair to meet the rules that bind several assignments: units are withdrawn from a
    requirement below its minimum women's share (lowest-share pledge first); from the largest
    contributor of a mission above the contributor cap (latest assignment first); and a mission
@@ -19,19 +22,28 @@ from collections import defaultdict
 
 from bluehelmet.domain.planning import Assignment, Scenario
 from bluehelmet.forcegen.costs import unit_cost
+from bluehelmet.forcegen.partnerships import Variant, variants
 from bluehelmet.forcegen.rules import arrival, exclusions
 
 
-def greedy_assignments(scenario: Scenario) -> tuple[Assignment, ...]:
-    """Plan ``scenario`` with the first-come baseline described in this module."""
+def greedy_assignments(scenario: Scenario, *, partnerships: bool = True) -> tuple[Assignment, ...]:
+    """Plan ``scenario`` with the first-come baseline described in this module.
+
+    ``partnerships=False``: no offer is used (pledges that cannot deploy without support
+    stay out).
+    """
     policy = scenario.policy
     sites = {m.acronym: m for m in scenario.missions}
     units = {u.code: u for u in scenario.unit_types}
     contributors = {c.iso3: c for c in scenario.contributors}
     left = {p.id: p.units for p in scenario.pledges}
-    by_type = defaultdict(list)
-    for p in scenario.pledges:
-        by_type[p.unit_type].append(p)
+    by_type: dict[str, list[Variant]] = defaultdict(list)
+    for v in variants(scenario, partnerships=partnerships):
+        by_type[scenario.pledges[v.pledge].unit_type].append(v)
+    offers = scenario.partnerships
+    capacity_left = [o.capacity for o in offers]
+    activated: set[int] = set()
+    partner_left = dict(policy.partner_budgets)
     order = sorted(
         enumerate(scenario.requirements), key=lambda t: (t[1].priority, t[1].needed_by, t[0])
     )
@@ -42,19 +54,42 @@ def greedy_assignments(scenario: Scenario) -> tuple[Assignment, ...]:
         site = sites[req.mission]
         unit = units[req.unit_type]
         need = req.units
-        for p in by_type.get(req.unit_type, ()):
+        bare: set[int] = set()  # pledges that may fill ``req`` without support
+        for v in by_type.get(req.unit_type, ()):
             if need == 0:
                 break
-            if left[p.id] == 0 or exclusions(p, req, site, policy):
+            p = scenario.pledges[v.pledge]
+            eff = v.effective
+            if (v.offers and v.pledge in bare) or not v.serves(req.mission):
+                continue
+            if exclusions(eff, req, site, policy):
+                continue
+            if not v.offers:
+                bare.add(v.pledge)
+            if left[p.id] == 0:
                 continue
             cost = unit_cost(p, unit, contributors.get(p.contributor), site, policy).total
             take = min(need, left[p.id])
             if budget is not None:
                 affordable = int((budget - spent) // cost) if cost > 0 else take
                 take = min(take, max(0, affordable))
+            fees: dict[str, float] = defaultdict(float)
+            for o in v.offers:
+                if o not in activated:
+                    fees[offers[o].partner] += offers[o].cost_usd
+            if any(fee > partner_left.get(who, float("inf")) + 1e-9 for who, fee in fees.items()):
+                continue
+            for o, amount in zip(v.offers, v.amounts, strict=True):
+                take = min(take, int(capacity_left[o] / amount + 1e-9))
             if take == 0:
                 continue
-            arrives = arrival(p, policy)
+            for o, amount in zip(v.offers, v.amounts, strict=True):
+                capacity_left[o] -= take * amount
+                activated.add(o)
+            for who, fee in fees.items():
+                if who in partner_left:
+                    partner_left[who] -= fee
+            arrives = arrival(eff, policy)
             chosen.append(
                 Assignment(
                     pledge=p.id,
@@ -67,6 +102,7 @@ def greedy_assignments(scenario: Scenario) -> tuple[Assignment, ...]:
                     arrival=arrives,
                     late_days=max(0, (arrives - req.needed_by).days),
                     cost_usd=take * cost,
+                    offers=tuple(offers[o].id for o in v.offers),
                 )
             )
             spent += take * cost
@@ -91,6 +127,7 @@ def _less(a: Assignment, units: int) -> Assignment | None:
         a.arrival,
         a.late_days,
         units * per_cost,
+        a.offers,
     )
 
 

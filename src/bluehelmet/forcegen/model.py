@@ -18,8 +18,9 @@ vertices and :mod:`bluehelmet.forcegen.solve` solves it as an LP.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,7 @@ from numpy.typing import NDArray
 from bluehelmet.domain.planning import Scenario
 from bluehelmet.forcegen.costs import unit_cost
 from bluehelmet.forcegen.objectives import legitimacy_per_unit, time_cost_per_unit
+from bluehelmet.forcegen.partnerships import Variant, variants
 from bluehelmet.forcegen.rules import Exclusion, exclusions
 
 FloatArray = NDArray[np.float64]
@@ -44,6 +46,7 @@ class Candidate:
     pledge: int
     requirement: int
     exclusions: tuple[Exclusion, ...]
+    variant: int = -1  # position in ``Index.variants`` (-1: the pledge as declared)
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,17 @@ class Index:
     contributors: tuple[str, ...]
     missions: tuple[str, ...]
     candidates: tuple[Candidate, ...]
+    variants: tuple[Variant, ...] = ()
+    partnerships: bool = True  # whether the variants may use partnership offers
 
     @classmethod
-    def of(cls, scenario: Scenario) -> Index:
-        """Index ``scenario`` and list every same-type (pledge, requirement) pair."""
+    def of(cls, scenario: Scenario, *, partnerships: bool = True) -> Index:
+        """Index ``scenario`` and list every same-type (pledge variant, requirement) pair.
+
+        A pledge's variants are the ways it can deploy with the usable partnership offers
+        (:func:`bluehelmet.forcegen.partnerships.variants`); ``partnerships=False`` keeps only
+        the unsupported ones.
+        """
         contributors = tuple(sorted({p.contributor for p in scenario.pledges}))
         cpos = {c: i for i, c in enumerate(contributors)}
         missions = tuple(m.acronym for m in scenario.missions)
@@ -70,10 +80,20 @@ class Index:
             by_type[r.unit_type].append(j)
         cands: list[Candidate] = []
         policy = scenario.policy
-        for i, p in enumerate(scenario.pledges):
+        every = variants(scenario, partnerships=partnerships)
+        # A pledge relies on offers only where it could not fill the requirement without
+        # them (variants list the unsupported one first).
+        eligible: set[tuple[int, int]] = set()
+        for v, var in enumerate(every):
+            p = var.effective
             for j in by_type.get(p.unit_type, ()):
                 r = scenario.requirements[j]
-                cands.append(Candidate(i, j, exclusions(p, r, site[r.mission], policy)))
+                if not var.serves(r.mission) or (var.offers and (var.pledge, j) in eligible):
+                    continue
+                excl = exclusions(p, r, site[r.mission], policy)
+                if not var.offers and not excl:
+                    eligible.add((var.pledge, j))
+                cands.append(Candidate(var.pledge, j, excl, v))
         return cls(
             scenario=scenario,
             pledge_contributor=np.array(
@@ -85,6 +105,8 @@ class Index:
             contributors=contributors,
             missions=missions,
             candidates=tuple(cands),
+            variants=every,
+            partnerships=partnerships,
         )
 
 
@@ -100,6 +122,7 @@ class Arcs:
     legitimacy: FloatArray  # legitimacy of one unit (diversity excluded)
     usd: FloatArray  # cost model USD of one unit
     time_usd: FloatArray  # value of deployment time of one unit
+    variant: IntArray  # the pledge variant (see ``Index.variants``) of each arc
 
     def __len__(self) -> int:
         return int(self.pledge.size)
@@ -115,6 +138,7 @@ class Arcs:
             self.legitimacy[keep],
             self.usd[keep],
             self.time_usd[keep],
+            self.variant[keep],
         )
 
 
@@ -135,6 +159,7 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
     legit = np.empty(n)
     usd = np.empty(n)
     time_usd = np.empty(n)
+    variant = np.fromiter((c.variant for c in chosen), dtype=np.int64, count=n)
     cost_cache: dict[tuple[int, str], float] = {}
     legit_cache: dict[tuple[int, str], float] = {}
     for k, c in enumerate(chosen):
@@ -148,12 +173,19 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
             cost_cache[key] = unit_cost(p, unit, who, site, policy).total
             legit_cache[key] = legitimacy_per_unit(p, who, site, policy)
         upper[k] = min(p.units, r.units)
+        if c.variant >= 0:
+            var = index.variants[c.variant]
+            for o, amount in zip(var.offers, var.amounts, strict=True):
+                # no more units than the offer's capacity can support
+                upper[k] = min(upper[k], math.floor(sc.partnerships[o].capacity / amount + 1e-9))
         personnel[k] = unit.personnel
         weight[k] = policy.weight(r.priority)
         legit[k] = legit_cache[key]
         usd[k] = cost_cache[key]
-        time_usd[k] = time_cost_per_unit(p, policy)
-    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd)
+        time_usd[k] = time_cost_per_unit(
+            index.variants[c.variant].effective if c.variant >= 0 else p, policy
+        )
+    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd, variant)
 
 
 @dataclass(frozen=True)
@@ -166,9 +198,41 @@ class Relaxation:
     women_requirements: frozenset[int] = frozenset()
 
 
+@dataclass(frozen=True)
+class Block:
+    """A named block of columns or rows with its coordinates (as linopy's variables).
+
+    ``positions[i]`` is the model column (or row) of the block's ``i``-th member and
+    ``coords[name][i]`` its coordinate ``name`` (a pledge, requirement, contributor or mission
+    position). Members left out by a mask do not exist: absence is explicit, never a zero.
+    """
+
+    name: str
+    positions: IntArray
+    coords: Mapping[str, IntArray]
+
+    def __len__(self) -> int:
+        return int(self.positions.size)
+
+    def where(self, **match: int) -> IntArray:
+        """Positions of the members whose coordinates equal ``match``."""
+        keep = np.ones(self.positions.size, dtype=bool)
+        for name, value in match.items():
+            keep &= self.coords[name] == value
+        return self.positions[keep]
+
+
+def _empty() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class Model:
-    """Columns, sparse rows and the three objective vectors of the MILP."""
+    """Named variable and constraint blocks, sparse rows and the three objective vectors.
+
+    Built by the ``define_*`` steps of :data:`RECIPE`; a user's ``extra_functionality`` may
+    add more blocks with :meth:`add_variables` and :meth:`add_constraints`.
+    """
 
     index: Index
     arcs: Arcs
@@ -182,38 +246,127 @@ class Model:
     num_cols: int = 0
     num_rows: int = 0
     side_rules: list[str] = field(default_factory=list)
-    z_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    z_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    z_contributors: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    y_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    y_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    t_cols: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    t_missions: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    variables: dict[str, Block] = field(default_factory=dict)
+    constraints: dict[str, Block] = field(default_factory=dict)
 
     # -- building blocks -------------------------------------------------------------------
-    def add_cols(self, lower: FloatArray, upper: FloatArray, *, integer: bool) -> IntArray:
-        """Append columns; return their positions."""
-        n = int(lower.size)
-        self.col_lower.append(lower.astype(np.float64))
-        self.col_upper.append(upper.astype(np.float64))
-        self.col_integer.append(np.full(n, integer))
-        cols = np.arange(self.num_cols, self.num_cols + n, dtype=np.int64)
-        self.num_cols += n
-        return cols
-
-    def add_rows(
+    def add_variables(
         self,
+        name: str,
+        lower: FloatArray,
+        upper: FloatArray,
+        *,
+        integer: bool,
+        coords: Mapping[str, IntArray] | None = None,
+        mask: NDArray[np.bool_] | None = None,
+    ) -> IntArray:
+        """Add the variable block ``name``; return its columns (-1 where ``mask`` is False)."""
+        if name in self.variables:
+            msg = f"variable block {name!r} exists already"
+            raise ValueError(msg)
+        keep = np.ones(lower.size, dtype=bool) if mask is None else mask.astype(bool)
+        n = int(keep.sum())
+        self.col_lower.append(np.asarray(lower, dtype=np.float64)[keep])
+        self.col_upper.append(np.asarray(upper, dtype=np.float64)[keep])
+        self.col_integer.append(np.full(n, integer))
+        out = np.full(lower.size, -1, dtype=np.int64)
+        out[keep] = np.arange(self.num_cols, self.num_cols + n, dtype=np.int64)
+        self.num_cols += n
+        self.variables[name] = Block(
+            name, out[keep], {k: np.asarray(v)[keep] for k, v in (coords or {}).items()}
+        )
+        return out
+
+    def add_constraints(  # noqa: PLR0917 (linopy-like: bounds, then the entries)
+        self,
+        name: str,
         lower: FloatArray,
         upper: FloatArray,
         rows: IntArray,
         cols: IntArray,
         values: FloatArray,
-    ) -> None:
-        """Append ``lower.size`` rows with entries (local row, column, value)."""
-        self.row_lower.append(lower.astype(np.float64))
-        self.row_upper.append(upper.astype(np.float64))
-        self.entries.append((rows + self.num_rows, cols, values.astype(np.float64)))
-        self.num_rows += int(lower.size)
+        *,
+        coords: Mapping[str, IntArray] | None = None,
+        mask: NDArray[np.bool_] | None = None,
+    ) -> IntArray:
+        """Add the constraint block ``name``: ``lower.size`` rows with entries (local row,
+        column, value); rows where ``mask`` is False are left out. Returns the model rows."""
+        if name in self.constraints:
+            msg = f"constraint block {name!r} exists already"
+            raise ValueError(msg)
+        keep = np.ones(lower.size, dtype=bool) if mask is None else mask.astype(bool)
+        n = int(keep.sum())
+        local = np.full(lower.size, -1, dtype=np.int64)
+        local[keep] = np.arange(n, dtype=np.int64)
+        entry = keep[rows] & (cols >= 0)
+        self.row_lower.append(np.asarray(lower, dtype=np.float64)[keep])
+        self.row_upper.append(np.asarray(upper, dtype=np.float64)[keep])
+        self.entries.append(
+            (
+                local[rows[entry]] + self.num_rows,
+                cols[entry].astype(np.int64),
+                np.asarray(values, dtype=np.float64)[entry],
+            )
+        )
+        positions = np.arange(self.num_rows, self.num_rows + n, dtype=np.int64)
+        self.num_rows += n
+        self.constraints[name] = Block(
+            name, positions, {k: np.asarray(v)[keep] for k, v in (coords or {}).items()}
+        )
+        out = np.full(lower.size, -1, dtype=np.int64)
+        out[keep] = positions
+        return out
+
+    def _block(self, name: str, coord: str | None = None) -> IntArray:
+        block = self.variables.get(name)
+        if block is None:
+            return _empty()
+        return block.positions if coord is None else block.coords[coord]
+
+    @property
+    def z_cols(self) -> IntArray:
+        """Columns of ``participation`` (binary: contributor takes part in mission)."""
+        return self._block("participation")
+
+    @property
+    def z_missions(self) -> IntArray:
+        """Mission of each ``participation`` column."""
+        return self._block("participation", "mission")
+
+    @property
+    def z_contributors(self) -> IntArray:
+        """Contributor of each ``participation`` column."""
+        return self._block("participation", "contributor")
+
+    @property
+    def y_cols(self) -> IntArray:
+        """Columns of ``staffed`` (binary: mission receives units)."""
+        return self._block("staffed")
+
+    @property
+    def y_missions(self) -> IntArray:
+        """Mission of each ``staffed`` column."""
+        return self._block("staffed", "mission")
+
+    @property
+    def t_cols(self) -> IntArray:
+        """Columns of ``strength`` (planned personnel of a mission)."""
+        return self._block("strength")
+
+    @property
+    def t_missions(self) -> IntArray:
+        """Mission of each ``strength`` column."""
+        return self._block("strength", "mission")
+
+    @property
+    def w_cols(self) -> IntArray:
+        """Columns of ``activation`` (binary: partnership offer activated)."""
+        return self._block("activation")
+
+    @property
+    def w_offers(self) -> IntArray:
+        """Offer (position in ``Scenario.partnerships``) of each ``activation`` column."""
+        return self._block("activation", "offer")
 
     def objective(self, which: str) -> FloatArray:
         """Dense objective vector: ``fill``, ``legitimacy`` or ``cost`` (in MUSD)."""
@@ -225,6 +378,9 @@ class Model:
             out[:n] = self.arcs.legitimacy
             out[self.z_cols] = self.index.scenario.policy.diversity_weight
         elif which == "cost":
+            # Partners pay for their offers: activation counts against partner budgets, not
+            # in this (UN) cost; a fixed charge here would make the stage a facility-location
+            # problem (measured in benchmarks/bench_partnerships.py).
             out[:n] = (self.arcs.usd + self.arcs.time_usd) / COST_SCALE
         else:
             msg = f"unknown objective {which!r}"
@@ -237,7 +393,10 @@ class Model:
         return not self.side_rules
 
     def complete(self, x: FloatArray) -> FloatArray:
-        """Full column vector for arc units ``x``: participation, staffing and strength."""
+        """Full column vector for arc units ``x``: participation, staffing and strength.
+
+        Columns a user's ``extra_functionality`` added are left at zero.
+        """
         values = np.zeros(self.num_cols)
         n = len(self.arcs)
         values[:n] = x
@@ -256,6 +415,11 @@ class Model:
         if self.t_cols.size:
             strength = np.bincount(mission, weights=x * self.arcs.personnel, minlength=n_m)
             values[self.t_cols] = strength[self.t_missions]
+        if self.w_cols.size:
+            arcs, offers, _ = offer_entries(self)
+            used = np.zeros(len(self.index.scenario.partnerships))
+            np.add.at(used, offers, x[arcs])
+            values[self.w_cols] = (used[self.w_offers] > 0.5).astype(np.float64)
         return values
 
     def feasible(self, values: FloatArray, tol: float = 1e-6) -> bool:
@@ -307,10 +471,35 @@ def _group(keys: IntArray) -> tuple[IntArray, IntArray]:
     return uniq.astype(np.int64), inverse.astype(np.int64).reshape(-1)
 
 
+def _most_units(m: Model, groups: IntArray, count: int) -> FloatArray:
+    """Most units each group of arcs can carry: never more than its arcs carry, than its
+    requirements ask for, or than its pledges hold (big-M values from the data's bounds)."""
+    sc = m.index.scenario
+    by_arcs = np.bincount(groups, weights=m.arcs.upper, minlength=count).astype(np.float64)
+    need = np.array([r.units for r in sc.requirements], dtype=np.float64)
+    have = np.array([p.units for p in sc.pledges], dtype=np.float64)
+    out = by_arcs
+    for ids, amount in ((m.arcs.requirement, need), (m.arcs.pledge, have)):
+        if ids.size == 0:
+            continue
+        key = groups.astype(np.int64) * (int(ids.max()) + 1) + ids
+        uniq = np.unique(key)
+        g = uniq // (int(ids.max()) + 1)
+        most = np.bincount(g, weights=amount[uniq % (int(ids.max()) + 1)], minlength=count)
+        out = np.minimum(out, most.astype(np.float64))
+    return out
+
+
 # -- the recipe ------------------------------------------------------------------------------
 def define_assignments(m: Model) -> None:
-    """Integer units per allowed (pledge, requirement) arc."""
-    m.add_cols(np.zeros(len(m.arcs)), m.arcs.upper, integer=True)
+    """Integer units per allowed (pledge, requirement) arc (at most the requirement holds)."""
+    m.add_variables(
+        "assignment",
+        np.zeros(len(m.arcs)),
+        m.arcs.upper,
+        integer=True,
+        coords={"pledge": m.arcs.pledge, "requirement": m.arcs.requirement},
+    )
 
 
 def define_pledge_capacity(m: Model) -> None:
@@ -318,8 +507,18 @@ def define_pledge_capacity(m: Model) -> None:
     sc = m.index.scenario
     pledges, row = _group(m.arcs.pledge)
     cap = np.array([sc.pledges[i].units for i in pledges], dtype=np.float64)
+    # Clamped to what its arcs can carry: a pledge of 3e8 units never meets a row of 3e8.
+    cap = np.minimum(cap, np.bincount(row, weights=m.arcs.upper, minlength=pledges.size))
     x = np.arange(len(m.arcs), dtype=np.int64)
-    m.add_rows(np.full(pledges.size, -np.inf), cap, row, x, np.ones(x.size))
+    m.add_constraints(
+        "pledge_capacity",
+        np.full(pledges.size, -np.inf),
+        cap,
+        row,
+        x,
+        np.ones(x.size),
+        coords={"pledge": pledges},
+    )
 
 
 def define_requirement_demand(m: Model) -> None:
@@ -328,7 +527,15 @@ def define_requirement_demand(m: Model) -> None:
     reqs, row = _group(m.arcs.requirement)
     need = np.array([sc.requirements[j].units for j in reqs], dtype=np.float64)
     x = np.arange(len(m.arcs), dtype=np.int64)
-    m.add_rows(np.full(reqs.size, -np.inf), need, row, x, np.ones(x.size))
+    m.add_constraints(
+        "requirement_demand",
+        np.full(reqs.size, -np.inf),
+        need,
+        row,
+        x,
+        np.ones(x.size),
+        coords={"requirement": reqs},
+    )
 
 
 def _contributor_mission(m: Model) -> tuple[IntArray, IntArray, IntArray]:
@@ -343,7 +550,8 @@ def _contributor_mission(m: Model) -> tuple[IntArray, IntArray, IntArray]:
 
 
 def define_participation(m: Model) -> None:
-    """Binary ``z[c,m]`` (contributor takes part) and ``y[m]`` (mission staffed) if needed."""
+    """Binary ``participation[c,m]`` and ``staffed[m]``, when diversity or a minimum number
+    of contributors is in play."""
     policy = m.index.scenario.policy
     need_min = policy.min_contributors > 1
     if policy.diversity_weight == 0 and not need_min:
@@ -352,16 +560,23 @@ def define_participation(m: Model) -> None:
         return
     contrib, mission, pos = _contributor_mission(m)
     npairs = contrib.size
-    z = m.add_cols(np.zeros(npairs), np.ones(npairs), integer=True)
-    m.z_cols, m.z_missions, m.z_contributors = z, mission, contrib
+    z = m.add_variables(
+        "participation",
+        np.zeros(npairs),
+        np.ones(npairs),
+        integer=True,
+        coords={"contributor": contrib, "mission": mission},
+    )
     x = np.arange(len(m.arcs), dtype=np.int64)
     # z <= sum x: a contributor counts only if it sends units.
-    m.add_rows(
+    m.add_constraints(
+        "participation_needs_units",
         np.full(npairs, -np.inf),
         np.zeros(npairs),
         np.concatenate([np.arange(npairs), pos]),
         np.concatenate([z, x]),
         np.concatenate([np.ones(npairs), -np.ones(x.size)]),
+        coords={"contributor": contrib, "mission": mission},
     )
     m.side_rules.append("participation")
     if not need_min:
@@ -371,41 +586,49 @@ def define_participation(m: Model) -> None:
     if not keep_pair.any():
         return
     # sum x <= M z: sending units makes the contributor count.
-    big = np.bincount(pos, weights=m.arcs.upper, minlength=npairs)
-    keep_arc = keep_pair[pos]
-    local = np.cumsum(keep_pair) - 1
-    k = int(keep_pair.sum())
-    m.add_rows(
-        np.full(k, -np.inf),
-        np.zeros(k),
-        np.concatenate([local[pos[keep_arc]], np.arange(k)]),
-        np.concatenate([x[keep_arc], z[keep_pair]]),
-        np.concatenate([np.ones(int(keep_arc.sum())), -big[keep_pair]]),
+    big = _most_units(m, pos, npairs)
+    m.add_constraints(
+        "units_need_participation",
+        np.full(npairs, -np.inf),
+        np.zeros(npairs),
+        np.concatenate([pos, np.arange(npairs)]),
+        np.concatenate([x, z]),
+        np.concatenate([np.ones(x.size), -big]),
+        coords={"contributor": contrib, "mission": mission},
+        mask=keep_pair,
     )
     # y[m] = 1 if the mission receives units; then at least k contributors take part.
-    missions = np.unique(mission[keep_pair])
-    y = m.add_cols(np.zeros(missions.size), np.ones(missions.size), integer=True)
-    m.y_cols, m.y_missions = y, missions.astype(np.int64)
-    mpos = {int(mi): i for i, mi in enumerate(missions.tolist())}
-    arc_mission = m.index.requirement_mission[m.arcs.requirement]
-    sel = np.array([int(mi) in mpos for mi in arc_mission.tolist()], dtype=bool)
-    arc_row = np.array([mpos[int(mi)] for mi in arc_mission[sel].tolist()], dtype=np.int64)
-    bigm = np.bincount(arc_row, weights=m.arcs.upper[sel], minlength=missions.size)
-    m.add_rows(
+    missions = np.unique(mission[keep_pair]).astype(np.int64)
+    y = m.add_variables(
+        "staffed",
+        np.zeros(missions.size),
+        np.ones(missions.size),
+        integer=True,
+        coords={"mission": missions},
+    )
+    mpos = np.full(len(m.index.missions), -1, dtype=np.int64)
+    mpos[missions] = np.arange(missions.size)
+    arc_row = mpos[m.index.requirement_mission[m.arcs.requirement]]
+    sel = arc_row >= 0
+    bigm = _most_units(m, np.where(sel, arc_row, missions.size), missions.size + 1)
+    m.add_constraints(
+        "units_staff_mission",
         np.full(missions.size, -np.inf),
         np.zeros(missions.size),
-        np.concatenate([arc_row, np.arange(missions.size)]),
+        np.concatenate([arc_row[sel], np.arange(missions.size)]),
         np.concatenate([x[sel], y]),
-        np.concatenate([np.ones(int(sel.sum())), -bigm]),
+        np.concatenate([np.ones(int(sel.sum())), -bigm[: missions.size]]),
+        coords={"mission": missions},
     )
-    zsel = keep_pair
-    z_row = np.array([mpos[int(mi)] for mi in mission[zsel].tolist()], dtype=np.int64)
-    m.add_rows(
+    z_row = mpos[mission[keep_pair]]
+    m.add_constraints(
+        "min_contributors",
         np.zeros(missions.size),
         np.full(missions.size, np.inf),
         np.concatenate([z_row, np.arange(missions.size)]),
-        np.concatenate([z[zsel], y]),
+        np.concatenate([z[keep_pair], y]),
         np.concatenate([np.ones(z_row.size), -float(policy.min_contributors) * np.ones(y.size)]),
+        coords={"mission": missions},
     )
     m.side_rules.append("min_contributors")
 
@@ -423,26 +646,34 @@ def define_contributor_cap(m: Model) -> None:
     missions, mrow = _group(arc_mission[keep_arc])
     x = np.arange(len(m.arcs), dtype=np.int64)[keep_arc]
     s = m.arcs.personnel[keep_arc]
-    t = m.add_cols(np.zeros(missions.size), np.full(missions.size, np.inf), integer=False)
-    m.t_cols, m.t_missions = t, missions
+    most: FloatArray = np.bincount(
+        mrow, weights=s * m.arcs.upper[keep_arc], minlength=missions.size
+    ).astype(np.float64)
+    t = m.add_variables(
+        "strength", np.zeros(missions.size), most, integer=False, coords={"mission": missions}
+    )
     # t[m] = planned personnel of mission m.
-    m.add_rows(
+    m.add_constraints(
+        "strength_definition",
         np.zeros(missions.size),
         np.zeros(missions.size),
         np.concatenate([mrow, np.arange(missions.size)]),
         np.concatenate([x, t]),
         np.concatenate([s, -np.ones(missions.size)]),
+        coords={"mission": missions},
     )
-    _, _, pos = _contributor_mission(m)
+    contrib, _, pos = _contributor_mission(m)
     pairs, prow = _group(pos[keep_arc])
     pair_mission = np.zeros(pairs.size, dtype=np.int64)
     pair_mission[prow] = mrow
-    m.add_rows(
+    m.add_constraints(
+        "contributor_cap",
         np.full(pairs.size, -np.inf),
         np.zeros(pairs.size),
         np.concatenate([prow, np.arange(pairs.size)]),
         np.concatenate([x, t[pair_mission]]),
         np.concatenate([s, -share * np.ones(pairs.size)]),
+        coords={"contributor": contrib[pairs], "mission": missions[pair_mission]},
     )
     m.side_rules.append("contributor_cap")
 
@@ -453,7 +684,8 @@ def define_budget(m: Model) -> None:
     if budget is None or m.relaxation.budget or len(m.arcs) == 0:
         return
     n = len(m.arcs)
-    m.add_rows(
+    m.add_constraints(
+        "budget",
         np.array([-np.inf]),
         np.array([budget / COST_SCALE]),
         np.zeros(n, dtype=np.int64),
@@ -476,14 +708,92 @@ def define_women_share(m: Model) -> None:
     share = np.array([p.women_share for p in sc.pledges])[m.arcs.pledge]
     reqs, row = _group(m.arcs.requirement[keep])
     coef = m.arcs.personnel[keep] * (share[keep] - minimum[keep])
-    m.add_rows(
+    m.add_constraints(
+        "women_share",
         np.zeros(reqs.size),
         np.full(reqs.size, np.inf),
         row,
         np.arange(len(m.arcs), dtype=np.int64)[keep],
         coef,
+        coords={"requirement": reqs},
     )
     m.side_rules.append("women_share")
+
+
+def offer_entries(m: Model) -> tuple[IntArray, IntArray, FloatArray]:
+    """Per (arc, offer it relies on): arc position, offer position, capacity used per unit."""
+    arcs: list[int] = []
+    offers: list[int] = []
+    amounts: list[float] = []
+    for k, v in enumerate(m.arcs.variant.tolist()):
+        if v < 0:
+            continue
+        var = m.index.variants[v]
+        for o, amount in zip(var.offers, var.amounts, strict=True):
+            arcs.append(k)
+            offers.append(o)
+            amounts.append(amount)
+    return (
+        np.array(arcs, dtype=np.int64),
+        np.array(offers, dtype=np.int64),
+        np.array(amounts, dtype=np.float64),
+    )
+
+
+def define_partnerships(m: Model) -> None:
+    """Binary ``w[o]`` (offer ``o`` activated); arcs relying on an offer use its capacity only
+    when it is activated; activation costs stay within each partner's budget."""
+    arcs, offers, amounts = offer_entries(m)
+    if arcs.size == 0:
+        return
+    sc = m.index.scenario
+    used, row = _group(offers)
+    w = m.add_variables(
+        "activation",
+        np.zeros(used.size),
+        np.ones(used.size),
+        integer=True,
+        coords={"offer": used},
+    )
+    capacity = np.array([sc.partnerships[o].capacity for o in used.tolist()])
+    # sum amount * x - capacity * w <= 0
+    m.add_constraints(
+        "offer_capacity",
+        np.full(used.size, -np.inf),
+        np.zeros(used.size),
+        np.concatenate([row, np.arange(used.size)]),
+        np.concatenate([arcs, w]),
+        np.concatenate([amounts, -capacity]),
+        coords={"offer": used},
+    )
+    # x <= upper * w for each arc relying on an offer: the strong form of the link, which
+    # tightens the LP relaxation of the fixed activation cost.
+    entries = np.arange(arcs.size, dtype=np.int64)
+    m.add_constraints(
+        "offer_link",
+        np.full(arcs.size, -np.inf),
+        np.zeros(arcs.size),
+        np.concatenate([entries, entries]),
+        np.concatenate([arcs, w[row]]),
+        np.concatenate([np.ones(arcs.size), -m.arcs.upper[arcs]]),
+        coords={"offer": offers},
+    )
+    budgets = sc.policy.partner_budgets
+    partners = sorted({sc.partnerships[o].partner for o in used.tolist()} & set(budgets))
+    if partners:
+        ppos = {p: i for i, p in enumerate(partners)}
+        mine = [k for k, o in enumerate(used.tolist()) if sc.partnerships[o].partner in ppos]
+        prow = np.array([ppos[sc.partnerships[int(used[k])].partner] for k in mine])
+        fee = np.array([sc.partnerships[int(used[k])].cost_usd for k in mine])
+        m.add_constraints(
+            "partner_budget",
+            np.full(len(partners), -np.inf),
+            np.array([budgets[p] for p in partners]) / COST_SCALE,
+            prow.astype(np.int64),
+            w[np.array(mine, dtype=np.int64)],
+            fee / COST_SCALE,
+        )
+    m.side_rules.append("partnerships")
 
 
 RECIPE: tuple[Callable[[Model], None], ...] = (
@@ -494,12 +804,29 @@ RECIPE: tuple[Callable[[Model], None], ...] = (
     define_contributor_cap,
     define_budget,
     define_women_share,
+    define_partnerships,
 )
 
 
-def create_model(index: Index, arcs: Arcs, relaxation: Relaxation | None = None) -> Model:
-    """Run every ``define_*`` step of :data:`RECIPE` and return the model."""
+#: A user's hook: called with the built model to add variables and constraints (as PyPSA's
+#: ``extra_functionality``). The model is then always solved as a MILP.
+ExtraFunctionality = Callable[[Model], None]
+
+
+def create_model(
+    index: Index,
+    arcs: Arcs,
+    relaxation: Relaxation | None = None,
+    *,
+    extra_functionality: ExtraFunctionality | None = None,
+) -> Model:
+    """Run every ``define_*`` step of :data:`RECIPE`, then ``extra_functionality``."""
     m = Model(index=index, arcs=arcs, relaxation=relaxation or Relaxation())
     for step in RECIPE:
         step(m)
+    if extra_functionality is not None:
+        rows, cols = m.num_rows, m.num_cols
+        extra_functionality(m)
+        if (m.num_rows, m.num_cols) != (rows, cols):
+            m.side_rules.append("extra_functionality")
     return m

@@ -6,7 +6,11 @@
    min(1, women's share / target)`` when a women's target applies; plus ``diversity_weight``
    per distinct contributor of each mission (maximized second, with fill held);
 3. cost: USD of the cost model plus ``delay_usd_per_unit_day`` per unit and day from the
-   request to arrival (minimized last, with fill and legitimacy held).
+   request to arrival (minimized last, with fill and legitimacy held). What partners pay for
+   their offers is not in it: it counts against each partner's budget.
+
+A pledge that relies on offers (``Assignment.offers``) arrives as supported (training, equipment
+and lift change its arrival; :func:`bluehelmet.forcegen.partnerships.effective_for`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bluehelmet.domain.planning import (
     Requirement,
     Scenario,
 )
+from bluehelmet.forcegen.partnerships import effective_for
 from bluehelmet.forcegen.rules import arrival
 
 
@@ -65,6 +70,8 @@ def evaluate(scenario: Scenario, assignments: Iterable[Assignment]) -> Objective
         if a.units <= 0:
             continue
         pledge, req = pledges[a.pledge], reqs[a.requirement]
+        if pledge.needs or a.offers:
+            pledge = effective_for(scenario, pledge, a.offers) or pledge
         mission = missions[req.mission]
         fill += policy.weight(req.priority) * a.units
         legit += a.units * legitimacy_per_unit(

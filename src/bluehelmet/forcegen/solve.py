@@ -1,26 +1,39 @@
 """Solve a :class:`~bluehelmet.forcegen.model.Model` with HiGHS, objectives in strict priority.
 
-Lexicographic method: maximize fill; hold fill at its optimum; maximize legitimacy; hold it;
-minimize cost. Fill weights are integers, so on integer points fill takes integer values and
+Lexicographic method: maximize fill; hold fill at the value found; maximize legitimacy; hold
+it; minimize cost. Fill weights are integers, so on integer points fill takes integer values and
 holding ``fill >= round(v) - 0.5`` is exact; legitimacy is held to a relative 1e-7.
 
-Fill stage of the MILP: the LP relaxation gives the bound; since fill is integral, a point of
+Time: one deadline bounds every stage. The fill stage may use 60 % of the time left, the
+legitimacy stage 60 % of what is then left, the cost stage the rest. A stage that reaches its
+limit reports ``time limit`` with the best point found and the bound HiGHS proved (or none); a
+stage never started reports ``not run``. Every stage starts from a feasible point (the greedy
+baseline, or the LP rounded and repaired), so a time-limited plan is never worse than it.
+
+Fill stage of the MILP: the LP relaxation gives a bound; since fill is integral, a point of
 value ``floor(bound)`` is proven optimal. Such a point is first sought by a small MILP over the
 arcs the LP uses (then over every arc of the contributor-mission pairs it uses); only if that
-fails is the full MILP solved, started from the best point found.
+fails is the full MILP solved, started from the best point found. An LP that stops at its time
+limit gives no bound: none is reported and none is used as a proof target.
 
 When the model is a transportation problem (:attr:`Model.is_network`) every stage is solved as
 an LP: the constraint matrix is totally unimodular, the optimal face of an integral polytope is
 integral, so simplex returns an integral vertex. Integrality is verified; if it fails (numerical
-trouble) the same stages are re-solved as a MILP.
+trouble, or a time limit) the same stages are re-solved as a MILP.
+
+HiGHS writes nothing: every instance is created with ``output_flag`` off, so solves can run in
+threads or Dask workers. (HiGHS prints a one-time banner when the first instance of a process is
+created; that instance is created once, silently, when this module is imported.)
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,29 +43,47 @@ import numpy as np
 from bluehelmet.forcegen.heuristic import rounding_start
 from bluehelmet.forcegen.model import FloatArray, Model, create_model
 
-_BANNER = {"shown": False}
 STAGES: tuple[tuple[str, bool], ...] = (("fill", True), ("legitimacy", True), ("cost", False))
 INTEGRALITY_TOLERANCE = 1e-6
+#: Share of the time left that the fill and the legitimacy stage may use.
+STAGE_SHARE = 0.6
+#: Cost objective coefficients are in millions of USD; stage values are reported in USD.
+_COST_SCALE = 1e6
+
+#: Models with more columns than this are presolved without probing (see solve_model).
+PROBING_COLUMNS = 20_000
+PROBING_RULE = 2**15
+
+OPTIMAL = "optimal"
+TIME_LIMIT = "time limit"
+NOT_RUN = "not run (time limit)"
+HighsOptions = Mapping[str, bool | int | float | str]
 
 
-def new_highs() -> Any:
-    """A silent HiGHS instance (the one-time banner is kept out of stdout)."""
-    if _BANNER["shown"]:
-        h = highspy.Highs()  # type: ignore[no-untyped-call]
-    else:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        try:
-            h = highspy.Highs()  # type: ignore[no-untyped-call]
-            ctypes.CDLL(None).fflush(None)
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(devnull)
-        _BANNER["shown"] = True
+def _absorb_banner() -> None:
+    """Create the process's first HiGHS instance with stdout closed (it prints a banner)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        highspy.Highs()  # type: ignore[no-untyped-call]
+        ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+_absorb_banner()
+
+
+def new_highs(options: HighsOptions | None = None) -> Any:
+    """A HiGHS instance with its output off (``output_flag=False``) and ``options`` set."""
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     return h
 
 
@@ -72,7 +103,7 @@ def load(model: Model, h: Any, *, integer: bool) -> None:
     lp.num_col_ = model.num_cols
     lp.num_row_ = model.num_rows
     lp.col_cost_ = np.zeros(model.num_cols)
-    lp.col_lower_ = col_lower
+    lp.col_lower_ = _finite(col_lower, inf)
     lp.col_upper_ = _finite(col_upper, inf)
     lp.row_lower_ = _finite(row_lower, inf)
     lp.row_upper_ = _finite(row_upper, inf)
@@ -90,16 +121,35 @@ def load(model: Model, h: Any, *, integer: bool) -> None:
     h.passModel(lp)
 
 
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """``|bound - objective| / max(|objective|, |bound|)`` (0 when both are 0; None without
+    a bound): the gap as computed from the two reported values."""
+    if objective is None or bound is None:
+        return None
+    scale = max(abs(objective), abs(bound))
+    return 0.0 if scale == 0 else abs(bound - objective) / scale
+
+
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """Result of one lexicographic stage."""
+    """Result of one lexicographic stage.
+
+    ``value`` is the stage objective of the returned point (fill, legitimacy, or cost in USD);
+    ``bound`` the best bound proven for it with the earlier stages held (an upper bound for
+    fill and legitimacy, a lower bound for cost), or None when none was proven.
+    """
 
     name: str
     value: float
     status: str
     optimal: bool
     seconds: float
-    mip_gap: float
+    bound: float | None = None
+
+    @property
+    def mip_gap(self) -> float | None:
+        """Relative gap between ``value`` and ``bound`` (None without a bound)."""
+        return relative_gap(self.value, self.bound)
 
 
 @dataclass(frozen=True)
@@ -109,7 +159,7 @@ class Solution:
     values: FloatArray
     stages: tuple[Stage, ...]
     method: str
-    lp_bound: float
+    lp_bound: float | None  # LP relaxation of the fill stage; None if it did not finish
     lp_seconds: float
     seconds: float
 
@@ -124,18 +174,39 @@ class Solution:
         return all(s.optimal for s in self.stages)
 
 
-def _run(h: Any, deadline: float) -> tuple[str, bool, float, float]:
-    h.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+@dataclass(frozen=True, slots=True)
+class _Run:
+    status: str
+    optimal: bool
+    seconds: float
+    dual_bound: float | None
+
+
+def _run(h: Any, deadline: float) -> _Run:
+    """Run ``h`` until ``deadline`` (not at all when it has passed)."""
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
+    h.setOptionValue("time_limit", max(1e-3, left))
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
     status = h.getModelStatus()
     info = h.getInfo()
     optimal = status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kModelEmpty)
-    gap = float(info.mip_gap) if info.mip_node_count >= 0 else 0.0
-    if not np.isfinite(gap) or gap > 1e30:
-        gap = 0.0 if optimal else float("inf")
-    return h.modelStatusToString(status), optimal, seconds, gap
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        text = TIME_LIMIT
+    elif optimal:
+        text = OPTIMAL
+    else:
+        text = str(h.modelStatusToString(status)).lower()
+    dual: float | None = None
+    if info.mip_node_count >= 0:
+        d = float(info.mip_dual_bound)
+        dual = d if math.isfinite(d) and abs(d) < 1e30 else None
+    elif optimal:
+        dual = float(info.objective_function_value)
+    return _Run(text, optimal, seconds, dual)
 
 
 def _has_solution(h: Any) -> bool:
@@ -153,6 +224,27 @@ def _hold_bound(name: str, value: float, *, exact: bool) -> float:
     return value - max(1e-7, 1e-7 * abs(value))
 
 
+def _set_start(h: Any, values: FloatArray) -> None:
+    sol = highspy.HighsSolution()
+    sol.col_value = values.tolist()
+    sol.value_valid = True
+    h.setSolution(sol)
+
+
+def _report(name: str, value: float, bound: float | None, *, optimal: bool) -> float | None:
+    """The stage bound in reporting units, never on the wrong side of ``value``."""
+    if optimal and bound is None:
+        bound = value
+    if bound is None:
+        return None
+    if name == "fill":
+        bound = math.floor(bound + 1e-6)  # fill is integral
+        return max(bound, value)
+    if name == "cost":
+        return min(bound, value)
+    return max(bound, value)
+
+
 def _stages(
     model: Model,
     h: Any,
@@ -161,21 +253,29 @@ def _stages(
     exact: bool,
     start: FloatArray | None = None,
     proven_fill: Stage | None = None,
+    fill_bound: float | None = None,
+    min_seconds: float = 0.0,
 ) -> tuple[FloatArray, list[Stage]]:
     """Run the lexicographic stages on ``h``.
 
-    ``start`` is a feasible point offered to the first MILP stage. With ``proven_fill`` the
-    fill stage is already solved to optimality at ``start`` and is only held.
+    ``start`` is a feasible point offered to every MILP stage (and kept when a stage finds
+    nothing better in time). With ``proven_fill`` the fill stage is already solved to
+    optimality at ``start`` and is only held. ``fill_bound`` is a bound proven before (the LP).
+    A MILP stage with less than ``min_seconds`` left (the LP relaxation's time) is not run.
     """
     values = start if start is not None else np.zeros(model.num_cols)
     stages: list[Stage] = []
     n = model.num_cols
-    for name, maximize in STAGES:
+    for k, (name, maximize) in enumerate(STAGES):
         coef = model.objective(name)
+        scale = _COST_SCALE if name == "cost" else 1.0
         if name == "fill" and proven_fill is not None:
             stages.append(proven_fill)
             _hold(h, coef, _hold_bound(name, proven_fill.value, exact=exact))
             continue
+        now = time.perf_counter()
+        last = k == len(STAGES) - 1
+        stage_deadline = deadline if last else now + STAGE_SHARE * (deadline - now)
         h.changeColsCost(n, np.arange(n, dtype=np.int32), coef)
         h.changeObjectiveSense(
             highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
@@ -187,37 +287,59 @@ def _stages(
             # than it saves (measured in benchmarks/bench_forcegen.py).
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
             if start is not None:
-                sol = highspy.HighsSolution()
-                sol.col_value = values.tolist()
-                sol.value_valid = True
-                h.setSolution(sol)
-        status, optimal, seconds, gap = _run(h, deadline)
-        if _has_solution(h):
+                _set_start(h, values)
+        if not exact and stage_deadline - time.perf_counter() < min_seconds:
+            # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
+            # time): the stage is not started, and the plan so far is kept.
+            run = _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
+        else:
+            run = _run(h, stage_deadline)
+        if _has_solution(h) and run.status != NOT_RUN:
             found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             reported = float(h.getInfo().objective_function_value)
             if abs(float(coef @ found) - reported) > 1e-6 * (1 + abs(reported)):
                 # HiGHS returns the user's start, not its optimum, when presolve solves the
                 # whole model; solving again without presolve returns the right point.
                 h.setOptionValue("presolve", "off")
-                status, optimal, more, gap = _run(h, deadline)
-                seconds += more
-                found = np.asarray(h.getSolution().col_value, dtype=np.float64)
-            values = found
+                more = _run(h, stage_deadline)
+                run = _Run(more.status, more.optimal, run.seconds + more.seconds, more.dual_bound)
+                if _has_solution(h):
+                    found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             if exact:
                 # LP vertices of the network are integral; snap the solver's round-off so
                 # that the held value is that of the integral point (checked by the caller).
-                snapped = np.rint(values)
-                if np.max(np.abs(values - snapped), initial=0.0) < 1e-4 and model.feasible(snapped):
-                    values = snapped
+                snapped = np.rint(found)
+                if np.max(np.abs(found - snapped), initial=0.0) < 1e-4 and model.feasible(snapped):
+                    found = snapped
+            gain = float(coef @ found - coef @ values)
+            better = gain >= -1e-9 if maximize else gain <= 1e-9
+            if start is None or better or not model.feasible(values):
+                values = found
         value = float(coef @ values)
-        stages.append(Stage(name, value, status, optimal, seconds, gap))
-        if name != STAGES[-1][0]:
+        bound = run.dual_bound
+        if name == "fill" and fill_bound is not None:
+            bound = fill_bound if bound is None else min(bound, fill_bound)
+        optimal = run.optimal or (
+            name == "fill" and bound is not None and value >= math.floor(bound + 1e-6) - 1e-6
+        )
+        status = OPTIMAL if optimal else run.status
+        if name == "fill" and status == NOT_RUN and fill_bound is not None:
+            status = TIME_LIMIT  # the LP and the restricted searches used the stage's time
+        shown = _report(
+            name, value * scale, None if bound is None else bound * scale, optimal=optimal
+        )
+        stages.append(Stage(name, value * scale, status, optimal, run.seconds, shown))
+        if not last:
             _hold(h, coef, _hold_bound(name, value, exact=exact))
     return values, stages
 
 
 def _restricted_fill(
-    model: Model, lp_values: FloatArray, target: float, deadline: float
+    model: Model,
+    lp_values: FloatArray,
+    target: float,
+    deadline: float,
+    options: HighsOptions | None,
 ) -> tuple[FloatArray, float] | None:
     """Fill-stage MILPs over growing sets of the arcs the LP relaxation uses.
 
@@ -244,7 +366,7 @@ def _restricted_fill(
             continue
         tried = keep.size
         sub = create_model(model.index, model.arcs.subset(keep), model.relaxation)
-        h = new_highs()
+        h = new_highs(options)
         load(sub, h, integer=True)
         m = sub.num_cols
         h.changeColsCost(m, np.arange(m, dtype=np.int32), sub.objective("fill"))
@@ -273,13 +395,38 @@ def _integral(model: Model, values: FloatArray) -> bool:
     return bool(np.all(np.abs(x - np.rint(x)) <= INTEGRALITY_TOLERANCE))
 
 
-def solve_model(model: Model, *, time_limit: float = 60.0, mip_rel_gap: float = 1e-4) -> Solution:
-    """Solve the three stages; network models as LPs, others as MILPs."""
-    start = time.perf_counter()
-    deadline = start + time_limit
+def _better_fill(model: Model, a: FloatArray | None, b: FloatArray | None) -> FloatArray | None:
+    """The feasible one of ``a`` and ``b`` with the higher fill (``a`` on ties)."""
+    fill = model.objective("fill")
+    best: FloatArray | None = None
+    for v in (a, b):
+        if v is None or v.size != model.num_cols or not model.feasible(v):
+            continue
+        if best is None or float(fill @ v) > float(fill @ best) + 1e-9:
+            best = v
+    return best
+
+
+def solve_model(
+    model: Model,
+    *,
+    time_limit: float = 60.0,
+    mip_rel_gap: float = 1e-4,
+    deadline: float | None = None,
+    start: FloatArray | None = None,
+    highs_options: HighsOptions | None = None,
+) -> Solution:
+    """Solve the three stages; network models as LPs, others as MILPs.
+
+    ``deadline`` (a :func:`time.perf_counter` value) overrides ``time_limit``. ``start`` is a
+    feasible column vector (the greedy baseline) that every stage starts from.
+    """
+    t_start = time.perf_counter()
+    if deadline is None:
+        deadline = t_start + time_limit
     n = model.num_cols
     if model.is_network:
-        h = new_highs()
+        h = new_highs(highs_options)
         h.setOptionValue("solver", "simplex")
         load(model, h, integer=False)
         values, stages = _stages(model, h, deadline, exact=True)
@@ -291,76 +438,56 @@ def solve_model(model: Model, *, time_limit: float = 60.0, mip_rel_gap: float = 
                 "network LP",
                 lp.value,
                 lp.seconds,
-                time.perf_counter() - start,
+                time.perf_counter() - t_start,
             )
     # LP relaxation of the fill stage: the bound reported beside the solution.
-    h = new_highs()
+    fill_deadline = t_start + STAGE_SHARE * (deadline - t_start)
+    h = new_highs(highs_options)
     load(model, h, integer=False)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    t0 = time.perf_counter()
-    h.setOptionValue("time_limit", max(0.01, deadline - t0))
-    h.run()
-    lp_seconds = time.perf_counter() - t0
-    lp_bound = float(h.getInfo().objective_function_value)
-    lp_values = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    start_values = rounding_start(model, lp_values) if lp_values.size == n else None
+    lp_run = _run(h, fill_deadline)
+    lp_seconds = lp_run.seconds
+    lp_bound = float(h.getInfo().objective_function_value) if lp_run.optimal else None
+    lp_values = np.asarray(h.getSolution().col_value, dtype=np.float64) if lp_run.optimal else None
+    start_values = _better_fill(
+        model, start, rounding_start(model, lp_values) if lp_values is not None else None
+    )
     proven: Stage | None = None
-    if lp_values.size == n:
+    if lp_values is not None and lp_bound is not None:
         # Fill is integral: a point of value floor(LP bound) is proven optimal. Look for one
         # among the arcs the LP uses (a small MILP) before the full one.
         target = float(np.floor(lp_bound + 1e-6))
-        found = _restricted_fill(model, lp_values, target, deadline)
+        found = _restricted_fill(model, lp_values, target, fill_deadline, highs_options)
         if found is not None:
             point, seconds = found
             value = float(model.objective("fill") @ point)
             if value >= target - 1e-6:
-                proven = Stage("fill", value, "Optimal", True, seconds + lp_seconds, 0.0)
+                proven = Stage(
+                    "fill", value, OPTIMAL, True, seconds + lp_seconds, max(target, value)
+                )
                 start_values = point
-            elif start_values is None or value > float(model.objective("fill") @ start_values):
-                start_values = point
-    h = new_highs()
+            else:
+                start_values = _better_fill(model, start_values, point)
+    h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    if model.num_cols > PROBING_COLUMNS:
+        # HiGHS' probing (in presolve) and symmetry detection (before the first node) do not
+        # stop at the time limit: measured 35 s over a 6 s limit at 10x
+        # (benchmarks/bench_forcegen.py). Large models go without them.
+        h.setOptionValue("presolve_rule_off", PROBING_RULE)
+        h.setOptionValue("mip_detect_symmetry", False)
     load(model, h, integer=True)
     values, stages = _stages(
-        model, h, deadline, exact=False, start=start_values, proven_fill=proven
+        model,
+        h,
+        deadline,
+        exact=False,
+        start=start_values,
+        proven_fill=proven,
+        fill_bound=lp_bound,
+        min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
     )
-    method = "MILP"
     return Solution(
-        values, tuple(stages), method, lp_bound, lp_seconds, time.perf_counter() - start
+        values, tuple(stages), "MILP", lp_bound, lp_seconds, time.perf_counter() - t_start
     )
-
-
-def max_units(
-    model: Model,
-    requirement: int,
-    *,
-    others_floor: float | None,
-    time_limit: float = 10.0,
-) -> int:
-    """Most units ``requirement`` can receive in ``model``.
-
-    With ``others_floor``, the weighted fill of every other requirement must stay at least that
-    value (the gap must close without taking units from others).
-    """
-    n = len(model.arcs)
-    mine = (model.arcs.requirement == requirement).astype(np.float64)
-    if n == 0 or not mine.any():
-        return 0
-    coef = np.zeros(model.num_cols)
-    coef[:n] = mine
-    h = new_highs()
-    h.setOptionValue("mip_abs_gap", 0.999)
-    load(model, h, integer=True)
-    if others_floor is not None:
-        others = np.zeros(model.num_cols)
-        others[:n] = model.arcs.weight * (1.0 - mine)
-        _hold(h, others, others_floor - 0.5)
-    h.changeColsCost(model.num_cols, np.arange(model.num_cols, dtype=np.int32), coef)
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    h.setOptionValue("time_limit", time_limit)
-    h.run()
-    if not _has_solution(h):
-        return 0
-    values = np.asarray(h.getSolution().col_value, dtype=np.float64)
-    return int(np.rint(coef @ values))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -47,9 +48,12 @@ from bluehelmet.store.planning import (
 __all__ = [
     "PUBLISHED",
     "compare_plans",
+    "demo_scenario",
     "get_plan",
     "list_plans",
+    "load_scenario",
     "plan_record",
+    "plan_to_dict",
     "run_plan",
     "save_plan",
     "set_plan_status",
@@ -156,14 +160,48 @@ def run_plan(
     time_limit: float = 60.0,
     explain: bool = True,
     progress: Progress | None = None,
+    partnerships: bool = True,
+    cap: float | None = MAX_TIME_LIMIT,
 ) -> Plan:
-    """Plan ``scenario`` with the force-generation planner."""
-    if not 0 < time_limit <= MAX_TIME_LIMIT:
-        msg = f"must be more than 0 and at most {MAX_TIME_LIMIT:g} seconds"
+    """Plan ``scenario`` with the force-generation planner.
+
+    ``cap`` bounds ``time_limit`` (the REST service keeps the default; the CLI passes None).
+    ``partnerships=False`` plans with no partnership offer activated.
+    """
+    upper = cap if cap is not None else float("inf")
+    if not 0 < time_limit <= upper:
+        msg = f"must be more than 0 and at most {upper:g} seconds"
         raise InputError(msg, field="time_limit")
     from bluehelmet.forcegen import plan
 
-    return plan(scenario, time_limit=time_limit, explain=explain, progress=progress)
+    return plan(
+        scenario,
+        time_limit=time_limit,
+        explain=explain,
+        progress=progress,
+        partnerships=partnerships,
+    )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """The scenario in the YAML or JSON file ``path``, checked (file and field in errors)."""
+    from bluehelmet.forcegen import load_scenario as _load
+
+    return _load(path)
+
+
+def demo_scenario() -> Scenario:
+    """The bundled illustrative scenario."""
+    from bluehelmet.forcegen import demo_scenario as _demo
+
+    return _demo()
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """``plan`` as plain data: assignments, gaps, partnerships, quality (strict JSON)."""
+    from bluehelmet.forcegen import plan_to_dict as _to_dict
+
+    return _to_dict(plan)
 
 
 def plan_record(row: PlanRow) -> dict[str, Any]:

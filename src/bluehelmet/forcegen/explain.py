@@ -164,9 +164,16 @@ class _Explainer:
         self.cur_upper = self.row_upper.copy()
         self.cur_col_upper = self.col_upper.copy()
         self.hold_floor: float | None = None
+        self.by_pledge: dict[int, list[int]] = defaultdict(list)
+        self.by_requirement: dict[int, list[int]] = defaultdict(list)
+        for k, (p, r) in enumerate(
+            zip(arcs.pledge.tolist(), arcs.requirement.tolist(), strict=True)
+        ):
+            self.by_pledge[int(p)].append(k)
+            self.by_requirement[int(r)].append(k)
         self.cache: dict[tuple[object, ...], Gain] = {}
-        #: Seconds one question may take (set per gap from the time left and gaps to go).
-        self.question_seconds = math.inf
+        #: When the questions about the current gap must end (its share of the time left).
+        self.gap_deadline = math.inf
         self.requirement = -1
         self.mine = np.zeros(0, dtype=np.int32)
 
@@ -235,7 +242,7 @@ class _Explainer:
         key = (tuple(opened.tolist()), tuple(r for r, _, _ in rows), floor)
         if key in self.cache:
             return self.cache[key]
-        if time.perf_counter() >= self.deadline:
+        if time.perf_counter() >= min(self.deadline, self.gap_deadline):
             return Gain(0, exact=False)
         upper = self.model.arcs.upper[opened]
         inf = highspy.kHighsInf
@@ -306,18 +313,42 @@ class _Explainer:
         return None
 
     def _add_units(self, most: int | None) -> int:
-        """Units the plan's requirement gains by adding single units on its open arcs to the
-        plan as it is (a quick witness; every row is checked)."""
+        """Units the plan's requirement gains by single-unit moves on the plan as it is: a
+        unit from a pledge with units to spare, or one taken from another requirement that a
+        third pledge with units to spare refills (a quick witness; every row is checked)."""
         x = self.start[: len(self.model.arcs)].copy()
         gained = 0
+        upper = self.cur_col_upper
         for k in self.mine.tolist():
-            while (most is None or gained < most) and x[k] < self.cur_col_upper[k]:
+            while (most is None or gained < most) and x[k] < upper[k]:
                 x[k] += 1
-                if not self._keeps_rows(x):
+                if self._keeps_rows(x):
+                    gained += 1
+                    continue
+                if not self._refill(x, k):
                     x[k] -= 1
                     break
                 gained += 1
         return gained
+
+    def _refill(self, x: FloatArray, k: int) -> bool:
+        """With ``x[k]`` just raised (so its pledge may be over capacity), move one unit of
+        the pledge away from another requirement that a pledge with units to spare refills.
+        Keeps the move (and returns True) only when every row holds."""
+        arcs = self.model.arcs
+        for a in self.by_pledge[int(arcs.pledge[k])]:
+            if a == k or x[a] < 1:
+                continue
+            x[a] -= 1
+            for b in self.by_requirement[int(arcs.requirement[a])]:
+                if b == a or x[b] >= self.cur_col_upper[b]:
+                    continue
+                x[b] += 1
+                if self._keeps_rows(x):
+                    return True
+                x[b] -= 1
+            x[a] += 1
+        return False
 
     def _keeps_rows(self, x: FloatArray) -> bool:
         """Whether units ``x`` (with their participation and strength) keep every row under
@@ -341,7 +372,7 @@ class _Explainer:
         return True
 
     def _solve(self, f: int, relax: Relaxation, floor: float | None) -> Gain:
-        deadline = min(self.deadline, time.perf_counter() + self.question_seconds)
+        deadline = min(self.deadline, self.gap_deadline)
         arcs = self.model.arcs
         upper_gain: int | None = None
         best = 0
@@ -565,8 +596,8 @@ def explain_gaps(
                 gaps_left = sum(1 for i in short if i >= j)
                 # A gap may use its share of the time left, so that one hard question does
                 # not leave the other gaps unexplained.
-                explainer.question_seconds = max(
-                    1.0, (deadline - time.perf_counter()) / max(1, gaps_left)
+                explainer.gap_deadline = time.perf_counter() + max(
+                    0.5, (deadline - time.perf_counter()) / max(1, gaps_left)
                 )
                 found, exact = _why_short(
                     explainer,

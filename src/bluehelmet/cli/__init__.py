@@ -11,6 +11,7 @@ from bluehelmet.cli import analytics as _analytics
 from bluehelmet.cli import data as _data
 from bluehelmet.cli import plan as _plan
 from bluehelmet.cli import registry as _registry
+from bluehelmet.cli import scenario as _scenario
 
 app = typer.Typer(
     name="bluehelmet",
@@ -19,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for _module in (_registry, _data, _analytics, _plan):
+for _module in (_registry, _data, _analytics, _plan, _scenario):
     _module.register(app)
 
 

@@ -161,9 +161,10 @@ def withdraw(
         raise InputError(msg, field="contributor")
     rest = mission_rows.filter(pl.col("contributor") != contributor)
     before = _by_category(mission_rows)
-    lost = _by_category(mine)
-    remaining = {k: before[k] - lost.get(k, 0) for k in before}
-    share = {k: (lost.get(k, 0) / v if v else 0.0) for k, v in before.items()}
+    own = _by_category(mine)
+    lost = {k: own.get(k, 0) for k in before}
+    remaining = {k: before[k] - lost[k] for k in before}
+    share = {k: (lost[k] / v if v else 0.0) for k, v in before.items()}
     present_before = mission_rows.group_by("contributor").agg(pl.col("count").sum())
     diversity = {
         "contributors_before": int((present_before["count"] > 0).sum()),
@@ -275,9 +276,9 @@ def cut(
     latest stored month) under ``rule``.
 
     ``proportional``: every contingent (contributor in a mission) loses the same share, rounded
-    by largest remainder so the total is exact. ``lifo`` (last in, first out): the contingents
-    that arrived in their mission most recently in the record leave first, whole, the last one
-    partly, until the target is reached.
+    by largest remainder so the total is exact. ``lifo`` (last in, first out): every mission
+    loses the same share, and in each mission the contingents that arrived most recently in
+    the record leave first, whole, the last one partly.
     """
     if not 0 < share <= 1:
         msg = f"share must be in (0, 1], not {share}"
@@ -315,20 +316,31 @@ def cut(
         ranked = contingents.join(
             arrived, on=["mission", "contributor"], how="left"
         ).with_row_index("i")
+        per_mission = contingents.group_by("mission", maintain_order=True).agg(
+            pl.col("before").sum()
+        )
+        quota = dict(
+            zip(
+                per_mission["mission"].to_list(),
+                _largest_remainder([b * share for b in per_mission["before"].to_list()], target),
+                strict=True,
+            )
+        )
         order = ranked.sort(
-            ["arrived", "before", "mission", "contributor"], descending=[True, False, False, False]
-        )["i"].to_list()
+            ["mission", "arrived", "before", "contributor"],
+            descending=[False, True, False, False],
+        )
         lost = [0] * len(sizes)
-        left = target
-        for i in order:
-            if left <= 0:
-                break
-            lost[i] = min(sizes[i], left)
-            left -= lost[i]
+        for i, m in order.select("i", "mission").iter_rows():
+            take = min(sizes[i], quota[m])
+            lost[i] = take
+            quota[m] -= take
         order_note = (
-            "last in, first out: a contingent's arrival is its first month in the mission in the "
-            f"stored record (from {_first(rows['month']):%Y-%m}; earlier arrivals are not seen, so "
-            "contingents present since then tie and the smaller leaves first)"
+            "last in, first out within each mission: each mission loses the same share, and "
+            "its contingents leave in reverse order of arrival, whole, the last one partly; a "
+            "contingent's arrival is its first month in the mission in the stored record (from "
+            f"{_first(rows['month']):%Y-%m}; earlier arrivals are not seen, so contingents "
+            "present since then tie and the smaller leaves first)"
         )
     table = contingents.with_columns(pl.Series("lost", lost, dtype=pl.Int64))
     missions = (

@@ -147,7 +147,11 @@ def scheduler_kind(scheduler: str) -> str:
 
 @contextmanager
 def dask_client(
-    scheduler: str, *, workers: int | None = None, processes: bool = True
+    scheduler: str,
+    *,
+    workers: int | None = None,
+    processes: bool = True,
+    timeout: float = 10.0,
 ) -> Iterator[Any]:
     """A Dask client: on a new ``LocalCluster`` (``local``) or on the cluster at an address.
 
@@ -164,13 +168,15 @@ def dask_client(
         )
         try:
             with Client(cluster) as client:
+                if processes:
+                    client.run(_quiet_worker)
                 yield client
         finally:
             cluster.close()
     else:
         try:
-            client = Client(scheduler, timeout="10s")
-        except OSError as exc:
+            client = Client(scheduler, timeout=f"{timeout}s")
+        except (OSError, TimeoutError) as exc:
             msg = f"cannot reach the Dask scheduler at {scheduler}: {exc}"
             raise InputError(msg, field="scheduler") from None
         try:

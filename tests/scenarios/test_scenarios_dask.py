@@ -83,8 +83,9 @@ def test_dask_local_scheduler_starts_and_stops_a_cluster(
 
 
 def test_unreachable_scheduler_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="cannot reach"), dask_client(
-        "tcp://127.0.0.1:9", timeout=1.0
+    with (
+        pytest.raises(InputError, match="cannot reach"),
+        dask_client("tcp://127.0.0.1:9", timeout=1.0),
     ):
         pass
 

@@ -71,7 +71,9 @@ def test_negative_draws_are_refused(demo) -> None:
 
 
 def test_zero_draws_give_empty_outcome(demo) -> None:
-    outcome = scenarios.run_draws(demo, draw(demo, scenarios.Uncertainty(), 0, 0), scheduler="serial")
+    outcome = scenarios.run_draws(
+        demo, draw(demo, scenarios.Uncertainty(), 0, 0), scheduler="serial"
+    )
     assert outcome.units.shape == (0, len(demo.requirements))
 
 

@@ -62,14 +62,17 @@ def test_budget_cut_of_the_baseline_spend_when_no_budget(demo: Scenario) -> None
     open_budget = replace(demo, policy=replace(demo.policy, budget=None))
     with pytest.raises(InputError, match="no budget"):
         _apply(open_budget, {"kind": "budget_cut", "share": 0.15})
-    assert _apply(open_budget, {"kind": "budget_cut", "share": 0.5}, spend=10.0).policy.budget == 5.0
+    assert (
+        _apply(open_budget, {"kind": "budget_cut", "share": 0.5}, spend=10.0).policy.budget == 5.0
+    )
 
 
 def test_readiness_slip_by_level_and_by_contributor(demo: Scenario) -> None:
     after = _apply(demo, {"kind": "readiness_slip", "days": 30, "level": "level_2"})
-    assert after.policy.lead_time(ReadinessLevel.LEVEL_2) == demo.policy.lead_time(
-        ReadinessLevel.LEVEL_2
-    ) + 30
+    assert (
+        after.policy.lead_time(ReadinessLevel.LEVEL_2)
+        == demo.policy.lead_time(ReadinessLevel.LEVEL_2) + 30
+    )
     assert after.policy.lead_time(ReadinessLevel.RAPID) == demo.policy.lead_time(
         ReadinessLevel.RAPID
     )
@@ -96,7 +99,9 @@ def test_neighbours_become_parties(demo: Scenario) -> None:
     assert set(after.mission("MONUSCO").parties) == set(demo.mission("MONUSCO").neighbours)
     plan = forcegen.plan(after, explain=False)
     neighbours = set(demo.mission("MONUSCO").neighbours)
-    assert not [a for a in plan.assignments if a.mission == "MONUSCO" and a.contributor in neighbours]
+    assert not [
+        a for a in plan.assignments if a.mission == "MONUSCO" and a.contributor in neighbours
+    ]
 
 
 def test_shocks_compose_in_order(demo: Scenario) -> None:
@@ -105,8 +110,10 @@ def test_shocks_compose_in_order(demo: Scenario) -> None:
         {"kind": "withdraw", "contributor": "IND"},
         {"kind": "requirements", "mission": "MONUSCO", "factor": 2},
     )
-    step = _apply(_apply(demo, {"kind": "withdraw", "contributor": "IND"}),
-                  {"kind": "requirements", "mission": "MONUSCO", "factor": 2})
+    step = _apply(
+        _apply(demo, {"kind": "withdraw", "contributor": "IND"}),
+        {"kind": "requirements", "mission": "MONUSCO", "factor": 2},
+    )
     assert both == step
     a = scenarios.shocks_from_dict({"shocks": [{"kind": "withdraw", "contributor": "IND"}]})
     b = scenarios.shocks_from_dict(
@@ -122,7 +129,7 @@ def test_run_reports_lost_resourced_and_gaps(demo: Scenario) -> None:
     assert table is not None and result.shocked is not None
     lost_units = sum(a.units for a in result.baseline.assignments if a.contributor == "BGD")
     assert table["lost"].sum() >= lost_units > 0
-    after = {r: n for r, n in zip(table["requirement"], table["filled_after"], strict=True)}
+    after = dict(zip(table["requirement"], table["filled_after"], strict=True))
     for g in result.shocked.gaps:
         assert after[g.requirement] == g.filled
     short = table.filter(table["missing_after"] > 0)
@@ -136,14 +143,34 @@ def test_run_reports_lost_resourced_and_gaps(demo: Scenario) -> None:
 @pytest.mark.parametrize(
     ("text", "match", "line", "field"),
     [
-        ("shocks:\n  - kind: withdraw\n    contributer: GHA\n", "Field required", 2, "shocks[0].contributor"),
-        ("shocks:\n  - kind: withdraw\n    contributor: GHA\n    when: 2025\n", "Extra inputs", 4, "shocks[0].when"),
+        (
+            "shocks:\n  - kind: withdraw\n    contributer: GHA\n",
+            "Field required",
+            2,
+            "shocks[0].contributor",
+        ),
+        (
+            "shocks:\n  - kind: withdraw\n    contributor: GHA\n    when: 2025\n",
+            "Extra inputs",
+            4,
+            "shocks[0].when",
+        ),
         ("shocks:\n  - kind: explode\n", "explode", 2, "shocks[0]"),
-        ("shocks:\n  - kind: budget_cut\n    share: 1.5\n", "less than or equal", 3, "shocks[0].share"),
+        (
+            "shocks:\n  - kind: budget_cut\n    share: 1.5\n",
+            "less than or equal",
+            3,
+            "shocks[0].share",
+        ),
         ("shocks:\n  - kind: requirements\n    mission: X\n", "exactly one", 2, "shocks[0]"),
         ("shocks:\n  - kind: caveat\n    contributor: GHA\n", "caveat needs", 2, "shocks[0]"),
         ("shocks: 3\n", "valid tuple", 1, "shocks"),
-        ("uncertainty:\n  levels:\n    level_9: {p_deploy: 1, delay_mean_days: 0}\n", "level_9", 3, None),
+        (
+            "uncertainty:\n  levels:\n    level_9: {p_deploy: 1, delay_mean_days: 0}\n",
+            "level_9",
+            3,
+            None,
+        ),
     ],
 )
 def test_bad_shock_files_name_file_line_and_field(
@@ -190,7 +217,9 @@ def test_unknown_references_name_the_line_and_suggest(tmp_path: Path, demo: Scen
     with pytest.raises(InputError, match="MINUSCA") as info:
         scenarios.apply_shocks(demo, shocks)
     assert (info.value.file, info.value.line, info.value.field) == (
-        str(path), 4, "shocks[1].mission"
+        str(path),
+        4,
+        "shocks[1].mission",
     )
     bad_pledge = _write(tmp_path, "uncertainty:\n  pledges:\n    P99: {p_deploy: 0.5}\n", "u.yaml")
     with pytest.raises(InputError, match="P99") as info:

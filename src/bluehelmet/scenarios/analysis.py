@@ -322,7 +322,7 @@ def marginal_value(
     draws: Draws | None = None,
     *,
     candidates: int = 5,
-    max_draws: int = 25,
+    max_draws: int = 20,
     shortfall: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The fill one extra unit would recover, for the (unit type, mission) pairs with the

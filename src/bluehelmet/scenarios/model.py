@@ -167,6 +167,8 @@ class DrawModel:
             self._mip = _highs(self.model, integer=True)
             # fill weights are integers: a point within 0.999 of the bound is optimal
             self._mip.setOptionValue("mip_abs_gap", 0.999)
+            # small models with many equal pledges: symmetry detection costs more than it saves
+            self._mip.setOptionValue("mip_detect_symmetry", False)
         return self._mip
 
     def _mip_run(

@@ -269,6 +269,16 @@ def _largest_remainder(values: list[float], total: int) -> list[int]:
     return floors
 
 
+def check_cut(share: float, rule: str) -> None:
+    """Raise InputError unless 0 < ``share`` <= 1 and ``rule`` is one of :data:`CUT_RULES`."""
+    if not 0 < share <= 1:
+        msg = f"share must be in (0, 1], not {share}"
+        raise InputError(msg, field="share")
+    if rule not in CUT_RULES:
+        msg = f"unknown rule {rule!r}: one of {', '.join(CUT_RULES)}"
+        raise InputError(msg, field="rule")
+
+
 def cut(
     frame: pl.DataFrame, share: float, rule: str = "proportional", month: date | None = None
 ) -> Cut:
@@ -280,12 +290,7 @@ def cut(
     loses the same share, and in each mission the contingents that arrived most recently in
     the record leave first, whole, the last one partly.
     """
-    if not 0 < share <= 1:
-        msg = f"share must be in (0, 1], not {share}"
-        raise InputError(msg, field="share")
-    if rule not in CUT_RULES:
-        msg = f"unknown rule {rule!r}: one of {', '.join(CUT_RULES)}"
-        raise InputError(msg, field="rule")
+    check_cut(share, rule)
     rows, notes = _one_source(frame)
     if rows.is_empty():
         msg = "no mission-level contribution rows are stored"

@@ -114,7 +114,7 @@ def simulate(
     scheduler: str = "processes",
     workers: int | None = None,
     marginal_candidates: int = 5,
-    marginal_draws: int = 25,
+    marginal_draws: int = 20,
     progress: Progress | None = None,
 ) -> DrawSummary:
     """``draws`` seeded draws of ``scenario`` (re-planned each time) and what they show about
@@ -166,7 +166,7 @@ def run(
     time_limit: float = 60.0,
     explain: bool = True,
     marginal_candidates: int = 5,
-    marginal_draws: int = 25,
+    marginal_draws: int = 20,
     progress: Progress | None = None,
 ) -> ScenarioRun:
     """Plan ``scenario``; with ``shocks``, plan it again after them and compare; with

@@ -80,5 +80,8 @@ def withdraw(contributor: str, mission: str, month: str, *, top: int = 10) -> sc
 
 def cut(share: float, rule: str = "proportional", month: str | None = None) -> scenarios.Cut:
     """Repatriate ``share`` of uniformed personnel in ``month`` (default: the latest stored)."""
+    from bluehelmet.scenarios.record import check_cut
+
+    check_cut(share, rule)
     when = month_end(month, field="month") if month is not None else None
     return scenarios.cut(contribution_record(), share, rule, when)

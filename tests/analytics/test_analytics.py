@@ -462,9 +462,9 @@ def test_shares_by_income_need_recorded_income_groups() -> None:
 
 def test_every_analytics_command_and_option_is_documented() -> None:
     import typer
-    from tests.conftest import ROOT
 
     from bluehelmet.cli import analytics as cli_analytics
+    from tests.conftest import ROOT
 
     doc = (ROOT / "docs" / "analytics.md").read_text(encoding="utf-8")
     app = typer.Typer()

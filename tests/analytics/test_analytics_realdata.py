@@ -15,9 +15,9 @@ from typing import Any
 
 import polars as pl
 import pytest
-from tests.conftest import real_file
 
 from bluehelmet import analytics
+from tests.conftest import real_file
 
 pytestmark = pytest.mark.realdata
 

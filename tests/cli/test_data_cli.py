@@ -7,10 +7,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests._data_helpers import gender_row, sample_gender, write_gender
 from bluehelmet.cli import app
 from bluehelmet.services import data
 from bluehelmet.sources import import_files
+from tests._data_helpers import gender_row, sample_gender, write_gender
 
 runner = CliRunner()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.conftest import real_file
 
 import bluehelmet.reference as ref
+from tests.conftest import real_file
 
 pytestmark = pytest.mark.realdata
 

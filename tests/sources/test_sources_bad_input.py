@@ -7,10 +7,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests._data_helpers import GENDER_HEADER, gender_row, sample_gender, write_gender
 from bluehelmet.errors import InputError, UnknownNameError
 from bluehelmet.services import data
 from bluehelmet.sources import NameMapping, UnreconciledError, import_files
+from tests._data_helpers import GENDER_HEADER, gender_row, sample_gender, write_gender
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests._data_helpers import gender_row, write_gender
 from bluehelmet.services import data
 from bluehelmet.sources import import_files
+from tests._data_helpers import gender_row, write_gender
 
 PAIRS = [("ALB", "Albania"), ("GHA", "Ghana"), ("NPL", "Nepal"), ("FRA", "France")]
 MISSIONS = ["UNMIL", "UNOCI", "UNIFIL"]

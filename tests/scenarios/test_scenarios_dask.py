@@ -82,6 +82,17 @@ def test_dask_local_scheduler_starts_and_stops_a_cluster(
     assert multiprocessing.active_children() == []
 
 
+def test_scenarios_with_default_policy_mappings_reach_the_workers() -> None:
+    from bluehelmet.testing import synthetic_scenario
+
+    sc = synthetic_scenario(pledges=60, contributors=12, missions=3, unit_types=6, seed=3)
+    sample = scenarios.draw(sc, scenarios.Uncertainty(), CHUNK + 1, seed=1)
+    _same(
+        run_draws(sc, sample, scheduler="processes", workers=2),
+        run_draws(sc, sample, scheduler="serial"),
+    )
+
+
 def test_unreachable_scheduler_is_an_input_error() -> None:
     with (
         pytest.raises(InputError, match="cannot reach"),

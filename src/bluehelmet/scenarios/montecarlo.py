@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from typing import Any
 
@@ -62,6 +62,20 @@ def solve_chunk(
     return units, fill, milp, time.perf_counter() - t0
 
 
+def portable(scenario: Scenario) -> Scenario:
+    """``scenario`` with plain dicts for the policy's mappings (read-only mapping proxies, the
+    defaults, cannot be pickled to worker processes). Equal to ``scenario``."""
+    policy = scenario.policy
+    return replace(
+        scenario,
+        policy=replace(
+            policy,
+            priority_weights=dict(policy.priority_weights),
+            lead_time_days=dict(policy.lead_time_days),
+        ),
+    )
+
+
 def _chunks(draws: Draws) -> list[tuple[NDArray[np.bool_], NDArray[np.int64]]]:
     return [
         (draws.deployed[s : s + CHUNK], draws.delay[s : s + CHUNK])
@@ -92,6 +106,7 @@ def run_draws(
     """
     chunks = _chunks(draws)
     results: list[Any] = [None] * len(chunks)
+    scenario = portable(scenario)
 
     def done(k: int, value: Any) -> None:
         results[k] = value

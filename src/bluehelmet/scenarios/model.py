@@ -120,18 +120,8 @@ class DrawModel:
         """Arcs whose pledge deploys and arrives in time, given per-pledge draws."""
         return deployed[self.arc_pledge] & (delay[self.arc_pledge] <= self.arc_slack)
 
-    def solve(
-        self,
-        deployed: BoolArray | None = None,
-        delay: IntArray | None = None,
-        *,
-        weights: FloatArray | None = None,
-    ) -> DrawResult:
-        """Maximize fill with only the pledges that deploy in time (default: all, no delay).
-
-        ``weights`` replaces the per-arc fill weights (used for expected-fill planning); the
-        returned ``fill`` is still the plain weighted fill.
-        """
+    def solve(self, deployed: BoolArray | None = None, delay: IntArray | None = None) -> DrawResult:
+        """Maximize fill with only the pledges that deploy in time (default: all, no delay)."""
         n_p = self.n_pledges
         dep = np.ones(n_p, dtype=bool) if deployed is None else deployed
         dl = np.zeros(n_p, dtype=np.int64) if delay is None else delay
@@ -141,8 +131,7 @@ class DrawModel:
         if changed.size:
             h.changeColsBounds(int(changed.size), changed, np.zeros(changed.size), upper[changed])
             self._current = upper
-        cost = self.arc_weight if weights is None else weights
-        h.changeColsCost(self.n_arcs, self._cols, cost)
+        cost = self.arc_weight
         h.run()
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
         milp = False
@@ -171,12 +160,9 @@ class DrawModel:
             self._mip.setOptionValue("mip_detect_symmetry", False)
         return self._mip
 
-    def _mip_run(
-        self, upper: FloatArray, cost: FloatArray, start: FloatArray | None
-    ) -> FloatArray | None:
+    def _mip_run(self, upper: FloatArray, start: FloatArray | None) -> FloatArray | None:
         h = self._mip_instance()
         h.changeColsBounds(self.n_arcs, self._cols, np.zeros(self.n_arcs), upper)
-        h.changeColsCost(self.n_arcs, self._cols, cost)
         if start is not None:
             sol = highspy.HighsSolution()
             sol.col_value = start
@@ -197,7 +183,7 @@ class DrawModel:
             return best
         if self._restricted_pays():
             support = np.where(lp_values[: self.n_arcs] > 1e-6, upper, 0.0)
-            found = self._mip_run(support, cost, best)
+            found = self._mip_run(support, best)
             self.stats["restricted_tries"] += 1
             if found is not None and float(cost @ found[: self.n_arcs]) > best_value:
                 best, best_value = found, float(cost @ found[: self.n_arcs])
@@ -205,7 +191,7 @@ class DrawModel:
                 self.stats["restricted"] += 1
                 return best
         self.stats["full"] += 1
-        found = self._mip_run(upper, cost, best)
+        found = self._mip_run(upper, best)
         if found is None:
             msg = "HiGHS found no integer point of a feasible fill model"
             raise RuntimeError(msg)

@@ -167,7 +167,7 @@ def _render_run(result: Any) -> None:
         Panel(
             f"deterministic plan, as committed: mean weighted fill {r['plan_fill_mean']:,.2f}\n"
             f"with {r['backup_units']:g} backup units asked: {r['robust_fill_mean']:,.2f}\n"
-            f"re-planning every draw (upper bound): {r['replanned_fill_mean']:,.2f}",
+            f"re-planning every draw (every rule enforced): {r['replanned_fill_mean']:,.2f}",
             title="robust planning on the same draws",
             title_align="left",
             expand=False,

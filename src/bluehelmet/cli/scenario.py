@@ -138,7 +138,16 @@ def _render_run(result: Any) -> None:
             | (result.comparison["resourced"] > 0)
             | (result.comparison["missing_after"] > 0)
         )
-        emit(changed.to_dicts(), OutputFormat.TABLE, title="Requirements the shocks touch")
+        cols = ["requirement", "mission", "unit_type", "required_after", "filled_before"]
+        cols += ["filled_after", "lost", "resourced", "missing_after"]
+        emit(
+            changed.to_dicts(),
+            OutputFormat.TABLE,
+            title="Requirements the shocks touch",
+            columns=cols,
+        )
+        for row in changed.filter(changed["reasons"] != "").iter_rows(named=True):
+            console.print(f"[bold]{row['requirement']}[/] gap: {row['reasons']}")
     if result.draws is None:
         if result.marginal is not None and not result.marginal.is_empty():
             emit(

@@ -103,7 +103,7 @@ def main() -> None:
     table.add_row(f"per draw s (mean of {args.sample})", f"{draw_s:.4f}", "")
     table.add_row("per draw / LP", f"{draw_s / lp:.2f}x", "<= 2x")
     table.add_row(
-        "draw path (rounding/restricted/full)",
+        "draw path (rounded+filled/restricted/full)",
         f"{model.stats['rounding']}/{model.stats['restricted']}/{model.stats['full']}",
         "",
     )

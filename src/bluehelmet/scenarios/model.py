@@ -5,8 +5,10 @@ only), so a draw's fill is the fill stage of :func:`bluehelmet.forcegen.plan` on
 scenario. A draw only removes arcs: a pledge that does not deploy, or that arrives after the
 latest date a requirement accepts, gets upper bound 0 on its arcs. Each draw first solves the
 LP relaxation, warm-started from the previous basis (dual simplex after bound changes); when
-the LP optimum is integral (always for a transportation model, usually otherwise) it is the
-answer, else the MILP of the same model is solved with the LP's rounded point as a start.
+the LP optimum is integral (always for a transportation model) it is the answer. Otherwise the
+LP point is rounded down, repaired and filled up unit by unit; fill weights are integers, so a
+point worth ``floor(LP bound)`` is proven optimal. Failing that, the MILP restricted to the
+arcs the LP uses, then the full MILP, are solved from the best point found.
 """
 
 from __future__ import annotations
@@ -105,6 +107,14 @@ class DrawModel:
         #: slack (days) each arc has before its pledge is too late for its requirement
         self.arc_slack = self.latest_day[self.arc_requirement] - self.arrival_day[self.arc_pledge]
         self.network = self.model.is_network
+        start, index, value = self.model.matrix()
+        self._rows = np.repeat(np.arange(self.model.num_rows), np.diff(start))
+        self._index, self._values = index, value
+        self._col_lower, self._col_upper, _, self._row_lower, self._row_upper = self.model.bounds()
+        self._pledge_units = np.array([p.units for p in scenario.pledges], dtype=np.float64)
+        self._requirement_units = np.array(
+            [r.units for r in scenario.requirements], dtype=np.float64
+        )
         self._lp = _highs(self.model, integer=False)
         self._mip: Any = None
         self.stats = {"rounding": 0, "restricted_tries": 0, "restricted": 0, "full": 0}
@@ -144,6 +154,51 @@ class DrawModel:
         ).astype(np.int64)
         return DrawResult(units, float(self.arc_weight @ x), x, milp)
 
+    def _feasible(self, values: FloatArray, upper: FloatArray) -> bool:
+        """Whether ``values`` keeps the draw's arc bounds, the column bounds and every row."""
+        tol = 1e-6
+        if np.any(values[: self.n_arcs] > upper + tol):
+            return False
+        if np.any(values < self._col_lower - tol) or np.any(values > self._col_upper + tol):
+            return False
+        activity = np.bincount(
+            self._rows, weights=self._values * values[self._index], minlength=self.model.num_rows
+        )
+        lo, hi = self._row_lower, self._row_upper
+        return bool(
+            np.all(activity >= lo - tol * (1 + np.abs(lo)))
+            and np.all(activity <= hi + tol * (1 + np.abs(hi)))
+        )
+
+    def _fill_up(
+        self, start: FloatArray | None, lp_values: FloatArray, upper: FloatArray
+    ) -> FloatArray:
+        """A feasible integer point: ``start`` (rounded LP, repaired), then units added one at
+        a time, heaviest weight and largest LP value first, as long as every row holds."""
+        sc = self.scenario
+        n = self.n_arcs
+        x = np.zeros(n) if start is None else np.minimum(start[:n], upper)
+        cap = self._pledge_units - np.bincount(self.arc_pledge, weights=x, minlength=self.n_pledges)
+        need = self._requirement_units - np.bincount(
+            self.arc_requirement, weights=x, minlength=len(sc.requirements)
+        )
+        lp = lp_values[:n]
+        frac = lp - np.floor(lp + 1e-9)
+        open_ = np.flatnonzero(
+            (upper > x) & (cap[self.arc_pledge] > 0) & (need[self.arc_requirement] > 0)
+        )
+        order = open_[np.lexsort((-frac[open_], -lp[open_], -self.arc_weight[open_]))]
+        for k in order.tolist():
+            p, r = self.arc_pledge[k], self.arc_requirement[k]
+            while x[k] < upper[k] and cap[p] > 0 and need[r] > 0:
+                x[k] += 1
+                if not self._feasible(self.model.complete(x), upper):
+                    x[k] -= 1
+                    break
+                cap[p] -= 1
+                need[r] -= 1
+        return self.model.complete(x)
+
     def _restricted_pays(self) -> bool:
         """Whether to try the MILP on the LP's arcs first: until it has failed to reach the
         LP bound in more than half of at least five tries (then the full MILP is cheaper).
@@ -176,9 +231,9 @@ class DrawModel:
         """Integer optimum: rounding, then the MILP on the LP's arcs, then the full MILP."""
         target = np.floor(float(cost @ lp_values[: self.n_arcs]) + 1e-6)
         start = rounding_start(self.model, lp_values)
-        best = start
-        best_value = -np.inf if start is None else float(cost @ start[: self.n_arcs])
-        if best_value >= target - 1e-6 and best is not None:
+        best = self._fill_up(start, lp_values, upper)
+        best_value = float(cost @ best[: self.n_arcs])
+        if best_value >= target - 1e-6:
             self.stats["rounding"] += 1
             return best
         if self._restricted_pays():

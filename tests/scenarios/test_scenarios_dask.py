@@ -36,7 +36,7 @@ def serial(demo: Scenario, sample: scenarios.Draws) -> scenarios.montecarlo.Outc
 def _same(a: scenarios.montecarlo.Outcome, b: scenarios.montecarlo.Outcome) -> None:
     assert np.array_equal(a.units, b.units)
     assert np.array_equal(a.fill, b.fill)
-    assert a.milp == b.milp
+    assert a.fractional == b.fractional
 
 
 def test_serial_outcome_shape(serial: scenarios.montecarlo.Outcome, demo: Scenario) -> None:

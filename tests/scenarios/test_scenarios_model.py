@@ -53,7 +53,7 @@ def test_network_model_draws_match_the_plan() -> None:
     sample = draw(sc, scenarios.Uncertainty(), 4, seed=2)
     for i in range(sample.n):
         result = model.solve(sample.deployed[i], sample.delay[i])
-        assert not result.milp
+        assert not result.fractional
         drawn = drawn_scenario(sc, sample.deployed[i], sample.delay[i])
         assert result.fill == _plan_fill(drawn)
 

@@ -160,7 +160,7 @@ def _render_run(result: Any) -> None:
     console.print(
         f"[bold]{d.n} draws[/] (seed {d.seed}, {d.scheduler}): weighted fill mean "
         f"{d.fill_mean:,.2f} (5-95%: {d.fill_p05:,.1f}-{d.fill_p95:,.1f}); "
-        f"{d.milp_draws} draws needed the MILP"
+        f"{d.fractional_draws} draws had a fractional LP optimum (integer optimum sought)"
     )
     cols = ["requirement", "mission", "unit_type", "required", "fill_mean", "fill_p05"]
     cols += ["p_unfilled", "expected_shortfall"]

@@ -77,7 +77,7 @@ class DrawResult:
     units: IntArray  # per requirement, in scenario order
     fill: float  # weighted units (forcegen's fill objective)
     arc_units: IntArray  # per arc of the model
-    milp: bool  # the MILP had to be solved (the LP optimum was fractional)
+    fractional: bool  # the LP optimum was fractional: an integer optimum was sought
 
 
 class DrawModel:
@@ -144,15 +144,15 @@ class DrawModel:
         cost = self.arc_weight
         h.run()
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
-        milp = False
+        fractional = False
         if not self.network and not _integral(values):
             values = self._solve_mip(upper, cost, values)
-            milp = True
+            fractional = True
         x = np.rint(values[: self.n_arcs]).astype(np.int64)
         units = np.bincount(
             self.arc_requirement, weights=x, minlength=len(self.scenario.requirements)
         ).astype(np.int64)
-        return DrawResult(units, float(self.arc_weight @ x), x, milp)
+        return DrawResult(units, float(self.arc_weight @ x), x, fractional)
 
     def _feasible(self, values: FloatArray, upper: FloatArray) -> bool:
         """Whether ``values`` keeps the draw's arc bounds, the column bounds and every row."""

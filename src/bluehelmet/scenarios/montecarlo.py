@@ -38,7 +38,7 @@ class Outcome:
 
     units: NDArray[np.int64]  # shape (n, requirements)
     fill: NDArray[np.float64]  # shape (n,)
-    milp: int  # draws whose LP optimum was fractional (solved as MILP)
+    fractional: int  # draws whose LP optimum was fractional (integer optimum sought)
     seconds: NDArray[np.float64]  # solve seconds per chunk
 
 
@@ -53,13 +53,13 @@ def solve_chunk(
     n = deployed.shape[0]
     units = np.zeros((n, len(scenario.requirements)), dtype=np.int64)
     fill = np.zeros(n)
-    milp = 0
+    fractional = 0
     for i in range(n):
         result = model.solve(deployed[i], delay[i])
         units[i] = result.units
         fill[i] = result.fill
-        milp += int(result.milp)
-    return units, fill, milp, time.perf_counter() - t0
+        fractional += int(result.fractional)
+    return units, fill, fractional, time.perf_counter() - t0
 
 
 def portable(scenario: Scenario) -> Scenario:

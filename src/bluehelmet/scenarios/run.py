@@ -44,7 +44,7 @@ class DrawSummary:
     fill_mean: float
     fill_p05: float
     fill_p95: float
-    milp_draws: int
+    fractional_draws: int
     outcome: Outcome = field(repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,7 +56,7 @@ class DrawSummary:
             "fill_mean": self.fill_mean,
             "fill_p05": self.fill_p05,
             "fill_p95": self.fill_p95,
-            "milp_draws": self.milp_draws,
+            "fractional_draws": self.fractional_draws,
             "requirements": self.requirements.to_dicts(),
             "missions": self.missions.to_dicts(),
             "criticality": self.criticality.to_dicts(),
@@ -150,7 +150,7 @@ def simulate(
         fill_mean=float(fills.mean()) if n else float("nan"),
         fill_p05=float(np.quantile(fills, 0.05)) if n else float("nan"),
         fill_p95=float(np.quantile(fills, 0.95)) if n else float("nan"),
-        milp_draws=outcome.milp,
+        fractional_draws=outcome.fractional,
         outcome=outcome,
     )
 

@@ -15,6 +15,7 @@ from bluehelmet.cli import analytics as _analytics
 from bluehelmet.cli import data as _data
 from bluehelmet.cli import plan as _plan
 from bluehelmet.cli import registry as _registry
+from bluehelmet.cli import scenario as _scenario
 from bluehelmet.cli import serve as _serve
 from bluehelmet.cli import users as _users
 from bluehelmet.cli._output import error_exit
@@ -65,7 +66,7 @@ def _root(
     """Peacekeeping cooperation: registry, contribution data, analytics, force generation."""
 
 
-for _module in (_registry, _data, _analytics, _plan, _serve, _users):
+for _module in (_registry, _data, _analytics, _plan, _scenario, _serve, _users):
     _module.register(app)
 
 

@@ -13,8 +13,9 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from multiprocessing import get_context
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -66,14 +67,12 @@ def portable(scenario: Scenario) -> Scenario:
     """``scenario`` with plain dicts for the policy's mappings (read-only mapping proxies, the
     defaults, cannot be pickled to worker processes). Equal to ``scenario``."""
     policy = scenario.policy
-    return replace(
-        scenario,
-        policy=replace(
-            policy,
-            priority_weights=dict(policy.priority_weights),
-            lead_time_days=dict(policy.lead_time_days),
-        ),
-    )
+    plain: dict[str, Any] = {
+        f.name: dict(value)
+        for f in fields(policy)
+        if isinstance(value := getattr(policy, f.name), MappingProxyType)
+    }
+    return replace(scenario, policy=replace(policy, **plain))
 
 
 def _chunks(draws: Draws) -> list[tuple[NDArray[np.bool_], NDArray[np.int64]]]:

@@ -66,7 +66,7 @@ class AnalyticsAnswer(BaseModel):
 
 _CSV = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
 
-_MONTH = r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$"
+_MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 Month = Annotated[
     str | None, Query(pattern=_MONTH, description="One month, YYYY-MM (or a date in it).")
 ]

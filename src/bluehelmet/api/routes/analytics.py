@@ -64,7 +64,9 @@ class AnalyticsAnswer(BaseModel):
     offset: int
 
 
-_CSV = {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 
 _MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 Month = Annotated[
@@ -171,6 +173,7 @@ def _answer(
 
 @router.get("/rankings", response_model=AnalyticsAnswer, responses=_CSV)
 def rankings(
+    *,
     core: CoreDep,
     page: PageDep,
     month: Month = None,
@@ -194,7 +197,7 @@ def rankings(
 
 @router.get("/rankings/official", response_model=AnalyticsAnswer, responses=_CSV)
 def official_ranking(
-    core: CoreDep, page: PageDep, month: Month = None, fmt: Format = AnswerFormat.JSON
+    *, core: CoreDep, page: PageDep, month: Month = None, fmt: Format = AnswerFormat.JSON
 ) -> Any:
     """The computed ranking of a month beside the UN's published one (``matches`` per row)."""
     answer = service.compare_ranking(month, core=core)
@@ -204,6 +207,7 @@ def official_ranking(
 
 @router.get("/shares", response_model=AnalyticsAnswer, responses=_CSV)
 def shares(
+    *,
     core: CoreDep,
     page: PageDep,
     by: Annotated[
@@ -241,6 +245,7 @@ def shares(
 
 @router.get("/concentration", response_model=AnalyticsAnswer, responses=_CSV)
 def concentration(
+    *,
     core: CoreDep,
     page: PageDep,
     start: Start = None,
@@ -264,6 +269,7 @@ def concentration(
 
 @router.get("/parity", response_model=AnalyticsAnswer, responses=_CSV)
 def parity(
+    *,
     core: CoreDep,
     page: PageDep,
     by: Annotated[
@@ -291,6 +297,7 @@ def parity(
 
 @router.get("/fatalities", response_model=AnalyticsAnswer, responses=_CSV)
 def fatalities(
+    *,
     core: CoreDep,
     page: PageDep,
     by: Annotated[
@@ -326,6 +333,7 @@ def fatalities(
 
 @router.get("/missions", response_model=AnalyticsAnswer, responses=_CSV)
 def mission_series(
+    *,
     core: CoreDep,
     page: PageDep,
     start: Start = None,
@@ -344,6 +352,7 @@ def mission_series(
 
 @router.get("/locations", response_model=AnalyticsAnswer, responses=_CSV)
 def locations(
+    *,
     core: CoreDep,
     page: PageDep,
     missions: Missions = None,

@@ -8,7 +8,15 @@ from pydantic import BaseModel
 from bluehelmet.api.deps import CoreDep, get_core
 from bluehelmet.api.errors import PROBLEM_RESPONSES, install_error_handlers
 from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from bluehelmet.api.routes import access, analytics, plans, pledges, registry, requirements
+from bluehelmet.api.routes import (
+    access,
+    analytics,
+    offers,
+    plans,
+    pledges,
+    registry,
+    requirements,
+)
 from bluehelmet.services.core import Core
 
 API_PREFIX = "/api/v1"
@@ -58,6 +66,7 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         analytics.router,
         access.router,
         pledges.router,
+        offers.router,
         requirements.router,
         plans.router,
     ):

@@ -117,7 +117,7 @@ def test_offer_lifecycle_with_if_match_and_audit(coop: Coop) -> None:
     late_edit = coop.client.patch(
         f"{V1}/offers/{oid}",
         json={"cost": 5},
-        headers=coop.headers("au", **{"If-Match": '"offer-%d-v3"' % oid}),
+        headers=coop.headers("au", **{"If-Match": f'"offer-{oid}-v3"'}),
     )
     assert late_edit.status_code == 409
     delivered = _status(coop, "au", offer, "delivered")

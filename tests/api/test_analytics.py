@@ -196,6 +196,7 @@ def test_csv_is_the_same_page_as_text(real: tuple[Core, TestClient]) -> None:
         ("rankings", {}, "month"),
         ("rankings", {"month": "2012-13-01"}, "month"),
         ("rankings", {"month": "march"}, "month"),
+        ("rankings", {"month": "0000-01"}, "month"),
         ("rankings", {"month": "2012-03", "top": 0}, "top"),
         ("rankings", {"month": "2012-03", "top": 10**12}, "top"),
         ("rankings", {"month": "2012-03", "mission": "Atlantis"}, "mission"),

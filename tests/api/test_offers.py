@@ -137,6 +137,12 @@ def test_offer_lifecycle_with_if_match_and_audit(coop: Coop) -> None:
 def test_decline_and_withdraw(coop: Coop) -> None:
     declined = _status(coop, "planner", _offer(coop), "declined")
     assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    audit = coop.client.get(
+        f"{V1}/audit",
+        params={"entity": "partnership_offer", "entity_id": str(declined.json()["id"])},
+        headers=coop.headers("admin"),
+    ).json()["items"]
+    assert [e["action"] for e in audit] == ["decline", "create"]
     offer = _offer(coop)
     gone = coop.client.delete(
         f"{V1}/offers/{offer['id']}", headers=coop.headers("au", **{"If-Match": "*"})

@@ -89,6 +89,13 @@ _FROM: dict[OfferStatus, tuple[OfferStatus, ...]] = {
     OfferStatus.DELIVERED: (OfferStatus.ACCEPTED,),
     OfferStatus.WITHDRAWN: (OfferStatus.OFFERED, OfferStatus.ACCEPTED),
 }
+_ACTIONS = {
+    OfferStatus.ACCEPTED: "accept",
+    OfferStatus.DECLINED: "decline",
+    OfferStatus.DELIVERED: "deliver",
+    OfferStatus.WITHDRAWN: "withdraw",
+}
+"""The audit log's action for each status change."""
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -540,7 +547,7 @@ def set_status(
             raise ConflictError(msg)
         return {"status": target.value}
 
-    action = "withdraw" if target is OfferStatus.WITHDRAWN else target.value.removesuffix("ed")
+    action = _ACTIONS[target]
     return _change(core, principal, offer_id, if_match=if_match, action=action, decide=decide)
 
 

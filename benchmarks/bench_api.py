@@ -37,7 +37,7 @@ from rich.table import Table
 from bluehelmet.services.access import create_user, ensure_store
 from bluehelmet.services.core import Core
 
-console = Console()
+console = Console(width=200)
 PG_SERVER = os.environ.get(
     "BLUEHELMET_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

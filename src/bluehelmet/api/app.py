@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from bluehelmet.api.deps import CoreDep, get_core
 from bluehelmet.api.errors import PROBLEM_RESPONSES, install_error_handlers
 from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
-from bluehelmet.api.routes import access, plans, pledges, registry, requirements
+from bluehelmet.api.routes import (
+    access,
+    analytics,
+    offers,
+    plans,
+    pledges,
+    registry,
+    requirements,
+)
 from bluehelmet.services.core import Core
 
 API_PREFIX = "/api/v1"
+API_THREADS = 16
+"""Requests served at once in the thread pool (the routes that read or write the store); the
+store's connection pool holds as many connections, so none is opened per request."""
 
 __all__ = ["API_PREFIX", "CoreDep", "create_app", "get_core"]
 
@@ -34,6 +48,14 @@ def health() -> Health:
     return Health(status="ok", version=__version__)
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
+    yield
+
+
 def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
     """The bluehelmet web application over ``core`` (default: the environment's store)."""
     from bluehelmet import __version__
@@ -49,6 +71,7 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.core = core if core is not None else Core()
     install_error_handlers(app)
@@ -56,8 +79,10 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
     app.include_router(meta, prefix=API_PREFIX)
     for router in (
         registry.router,
+        analytics.router,
         access.router,
         pledges.router,
+        offers.router,
         requirements.router,
         plans.router,
     ):

@@ -21,6 +21,7 @@ from bluehelmet.errors import (
     StoreError,
     UnknownNameError,
 )
+from bluehelmet.services.analytics import NoDataError
 
 PROBLEM = "application/problem+json"
 
@@ -70,6 +71,7 @@ _STATUSES: tuple[tuple[type[BluehelmetError], int, str], ...] = (
     (AuthenticationError, 401, "Unauthorized"),
     (PermissionDeniedError, 403, "Forbidden"),
     (NotFoundError, 404, "Not Found"),
+    (NoDataError, 404, "Not Found"),
     (UnknownNameError, 404, "Not Found"),
     (ConflictError, 409, "Conflict"),
     (PreconditionFailedError, 412, "Precondition Failed"),
@@ -86,17 +88,34 @@ def _status_of(exc: BluehelmetError) -> tuple[int, str]:
     return 400, "Bad Request"
 
 
+def _query_field(request: Request, name: str) -> str | None:
+    """The query parameter whose value is ``name`` (None when it came from elsewhere)."""
+    wanted = name.strip().casefold()
+    for key, value in request.query_params.multi_items():
+        if value.strip().casefold() == wanted:
+            return key
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers: bluehelmet errors, validation errors and HTTP errors."""
 
     @app.exception_handler(BluehelmetError)
-    async def _bluehelmet(_request: Request, exc: BluehelmetError) -> JSONResponse:
+    async def _bluehelmet(request: Request, exc: BluehelmetError) -> JSONResponse:
         status, title = _status_of(exc)
         extra: dict[str, Any] = {}
         if isinstance(exc, InputError) and exc.field is not None:
             extra["field"] = exc.field
-        if isinstance(exc, UnknownNameError) and exc.suggestions:
-            extra["suggestions"] = exc.suggestions
+        if isinstance(exc, UnknownNameError):
+            if exc.suggestions:
+                extra["suggestions"] = exc.suggestions
+            # A name in the path names a resource (404); one in the query is a bad field (422).
+            field = _query_field(request, exc.name)
+            if field is not None:
+                status, title = 422, "Unprocessable Content"
+                extra["field"] = field
+                response = problem(status, title, f"query parameter {field!r}: {exc}", **extra)
+                return response
         response = problem(status, title, str(exc), **extra)
         if status == 401:
             response.headers["WWW-Authenticate"] = "APIKey"

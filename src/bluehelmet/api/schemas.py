@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bluehelmet.domain.cooperation import PlanStatus, Role, VisitKind
 from bluehelmet.domain.planning import ReadinessLevel
+from bluehelmet.services.partnership_offers import CapacityUnit, OfferKind, OfferStatus
 
 T = TypeVar("T")
 
@@ -318,3 +319,83 @@ class PlanComparison(BaseModel):
     objectives: list[dict[str, Any]]
     assignments: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
+
+
+_DAY_MIN, _DAY_MAX = date(1945, 1, 1), date(2100, 12, 31)
+
+
+class OfferBase(_In):
+    """What a partner offers, to whom, how much, how soon and at what cost."""
+
+    kind: OfferKind = Field(description="training, equipment, funding, logistics, intelligence.")
+    contributor: str | None = Field(
+        None, min_length=1, max_length=80, description="Beneficiary state (ISO-3 or name)."
+    )
+    unit_type: str | None = Field(
+        None, min_length=1, max_length=40, description="Beneficiary unit type, e.g. INF_BN."
+    )
+    mission: str | None = Field(
+        None, min_length=1, max_length=80, description="Beneficiary mission (acronym or name)."
+    )
+    capacity: float | None = Field(None, gt=0, le=1e12, description="How much is offered.")
+    capacity_unit: CapacityUnit | None = Field(None, description="seats, units, USD, flight_hours.")
+    lead_time_days: int | None = Field(None, ge=0, le=3650, description="Days to deliver.")
+    cost: float | None = Field(None, ge=0, le=1e12, description="Cost in USD.")
+    start: date | None = Field(None, ge=_DAY_MIN, le=_DAY_MAX)
+    end: date | None = Field(None, ge=_DAY_MIN, le=_DAY_MAX)
+    description: str = Field("", max_length=4000)
+
+
+class OfferCreate(OfferBase):
+    """A new offer; ``partner`` only when a planner or admin records it."""
+
+    partner: str | None = Field(
+        None, min_length=1, max_length=80, description="Organization code or state."
+    )
+
+
+class OfferUpdate(_In):
+    """Fields of an offer to change (only those given change; null clears a beneficiary)."""
+
+    kind: OfferKind | None = None
+    contributor: str | None = Field(None, min_length=1, max_length=80)
+    unit_type: str | None = Field(None, min_length=1, max_length=40)
+    mission: str | None = Field(None, min_length=1, max_length=80)
+    capacity: float | None = Field(None, gt=0, le=1e12)
+    capacity_unit: CapacityUnit | None = None
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    cost: float | None = Field(None, ge=0, le=1e12)
+    start: date | None = Field(None, ge=_DAY_MIN, le=_DAY_MAX)
+    end: date | None = Field(None, ge=_DAY_MIN, le=_DAY_MAX)
+    description: str | None = Field(None, max_length=4000)
+
+
+class OfferStatusChange(_In):
+    """The status an offer moves to."""
+
+    status: OfferStatus = Field(
+        description="accepted or declined (beneficiary or planner), delivered, withdrawn."
+    )
+
+
+class Offer(BaseModel):
+    """A stored partnership offer."""
+
+    id: int
+    partner: str
+    partner_type: str
+    kind: str
+    contributor: str | None
+    unit_type: str | None
+    mission: str | None
+    capacity: float | None
+    capacity_unit: str | None
+    lead_time_days: int | None
+    cost: float | None
+    start: date | None
+    end: date | None
+    description: str
+    status: str
+    version: int
+    created_by: str
+    updated_at: datetime | None

@@ -13,6 +13,7 @@ from typer.core import TyperGroup
 
 from bluehelmet.cli import analytics as _analytics
 from bluehelmet.cli import data as _data
+from bluehelmet.cli import offers as _offers
 from bluehelmet.cli import plan as _plan
 from bluehelmet.cli import registry as _registry
 from bluehelmet.cli import scenario as _scenario
@@ -66,7 +67,7 @@ def _root(
     """Peacekeeping cooperation: registry, contribution data, analytics, force generation."""
 
 
-for _module in (_registry, _data, _analytics, _plan, _scenario, _serve, _users):
+for _module in (_registry, _data, _analytics, _plan, _scenario, _serve, _users, _offers):
     _module.register(app)
 
 

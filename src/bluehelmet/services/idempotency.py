@@ -94,12 +94,12 @@ def once(
     if idem is None:
         with write_session(core) as session:
             return jsonable(action(session)), False
-    with core.session() as session:
-        stored = _stored(session, principal, idem)
-        if stored is not None:
-            return stored, True
     try:
         with write_session(core) as session:
+            # The lookup shares the write's transaction: one round of connection and commit.
+            stored = _stored(session, principal, idem)
+            if stored is not None:
+                return stored, True
             body = jsonable(action(session))
             session.add(
                 IdempotencyRow(

@@ -214,26 +214,81 @@ class PlanGapRow(Base):
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+class OfferStatus(StrEnum):
+    """Where a partnership offer stands: offered, then accepted or declined, then delivered."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"
+
+
+class CapacityUnit(StrEnum):
+    """What an offer's capacity counts: course seats, units equipped, USD or flight hours."""
+
+    SEATS = "seats"
+    UNITS = "units"
+    USD = "USD"
+    FLIGHT_HOURS = "flight_hours"
+
+
 class PartnershipRow(Base):
-    """Bilateral support between states: training, equipment, funding, logistics, intelligence."""
+    """Support offered by a partner (a state or an organization) to a contributor, a unit type
+    or a mission: training, equipment, funding, logistics or intelligence.
+
+    The partner is ``provider`` (a state) or ``partner_org`` (an organization); the beneficiary
+    is any of ``recipient`` (a contributor), ``unit_type`` and ``mission``. ``status`` moves
+    offered -> accepted | declined -> delivered (or withdrawn by the partner); ``version`` is
+    the ETag of optimistic concurrency.
+    """
 
     __tablename__ = "partnership"
     __table_args__ = (
         CheckConstraint(_in("kind", PartnershipKind), name="partnership_kind"),
         CheckConstraint('"end" IS NULL OR start IS NULL OR "end" >= start', name="period"),
-        CheckConstraint("provider <> recipient", name="distinct_parties"),
+        CheckConstraint(
+            "provider IS NULL OR recipient IS NULL OR provider <> recipient",
+            name="distinct_parties",
+        ),
+        CheckConstraint("provider IS NOT NULL OR partner_org IS NOT NULL", name="has_partner"),
+        CheckConstraint(
+            "recipient IS NOT NULL OR unit_type IS NOT NULL OR mission IS NOT NULL",
+            name="has_beneficiary",
+        ),
+        CheckConstraint(_in("status", OfferStatus), name="offer_status"),
+        CheckConstraint(
+            "capacity_unit IS NULL OR " + _in("capacity_unit", CapacityUnit),
+            name="capacity_unit",
+        ),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("lead_time_days IS NULL OR lead_time_days >= 0", name="lead_time"),
+        CheckConstraint("cost IS NULL OR cost >= 0", name="cost_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    provider: Mapped[str] = mapped_column(ForeignKey("country.iso3"), index=True)
-    recipient: Mapped[str] = mapped_column(ForeignKey("country.iso3"), index=True)
+    provider: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
+    partner_org: Mapped[str | None] = mapped_column(ForeignKey("organization.code"), index=True)
+    recipient: Mapped[str | None] = mapped_column(ForeignKey("country.iso3"), index=True)
+    unit_type: Mapped[str | None] = mapped_column(ForeignKey("unit_type.code"))
+    mission: Mapped[str | None] = mapped_column(ForeignKey("mission.acronym"))
     kind: Mapped[str] = mapped_column(String(20))
+    capacity: Mapped[float | None] = mapped_column(Float)
+    capacity_unit: Mapped[str | None] = mapped_column(String(20))
+    lead_time_days: Mapped[int | None] = mapped_column(Integer)
+    cost: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(
+        String(20), default=OfferStatus.OFFERED.value, server_default="offered"
+    )
     value: Mapped[float | None] = mapped_column(Float)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     start: Mapped[date | None] = mapped_column(Date)
     end: Mapped[date | None] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class PartnershipUnitRow(Base):

@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session
 from bluehelmet.config import get_settings
 from bluehelmet.errors import InputError
 
+POOL_SIZE = 16
+"""Connections a server engine keeps open (PostgreSQL); opened lazily, so a CLI uses one."""
+POOL_OVERFLOW = 8
+"""Extra connections beyond ``POOL_SIZE`` under bursts (closed when returned)."""
+
 
 def resolve_url(url: str | None = None) -> str:
     """The database URL in force: ``url`` or ``Settings().resolved_database_url``."""
@@ -55,7 +60,11 @@ def engine(url: str | None = None) -> Engine:
         if database and database != ":memory:" and not database.startswith("file:"):
             event.listen(eng, "connect", _enable_sqlite_wal)
         return eng
-    return create_engine(parsed, pool_pre_ping=True)
+    # A server runs up to POOL_SIZE requests on the database at once (the REST service limits
+    # its thread pool to that): connections are kept, not opened and closed per request.
+    return create_engine(
+        parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 @contextmanager

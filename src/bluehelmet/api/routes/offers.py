@@ -1,0 +1,140 @@
+"""``/offers``: partnership offers (training, equipment, funding, logistics, intelligence).
+
+A partner manages its own offers; the beneficiary's delegation (or a planner) accepts or
+declines them; the partner marks them delivered or withdraws them. Other callers' offers are
+404, never 403.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from bluehelmet.api.deps import (
+    MAX_ID,
+    CoreDep,
+    IdempotencyHeader,
+    IfMatchHeader,
+    PageDep,
+    PrincipalDep,
+    idempotency_key,
+    paged,
+)
+from bluehelmet.api.schemas import Offer, OfferCreate, OfferStatusChange, OfferUpdate, Page
+from bluehelmet.services import partnership_offers as service
+from bluehelmet.services.partnership_offers import OfferKind, OfferStatus
+
+router = APIRouter(prefix="/offers", tags=["partnership offers"])
+
+OfferId = Annotated[int, Path(ge=1, le=MAX_ID, description="Offer id.")]
+
+
+@router.post("", status_code=201, response_model=Offer)
+def create_offer(
+    *,
+    body: OfferCreate,
+    request: Request,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    key: IdempotencyHeader = None,
+) -> dict[str, Any]:
+    """Offer support (a partner as itself; a planner or admin names the ``partner``)."""
+    fields = body.model_dump(mode="json", exclude={"partner"}, exclude_none=True)
+    record, replayed = service.create_offer(
+        core,
+        principal,
+        fields,
+        partner=body.partner,
+        idempotency=idempotency_key(request, key, body.model_dump(mode="json")),
+    )
+    response.headers["ETag"] = service.etag(record)
+    response.headers["Location"] = f"{request.url.path}/{record['id']}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return record
+
+
+@router.get("", response_model=Page[Offer])
+def list_offers(
+    *,
+    core: CoreDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status: OfferStatus | None = None,
+    kind: OfferKind | None = None,
+    contributor: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+    mission: Annotated[str | None, Query(min_length=1, max_length=80)] = None,
+) -> dict[str, Any]:
+    """The offers the caller may see: its own (partner), addressed to it (delegation), all
+    (planner, admin)."""
+    items, total = service.list_offers(
+        core,
+        principal,
+        status=status.value if status else None,
+        kind=kind.value if kind else None,
+        contributor=contributor,
+        mission=mission,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return paged(items, total, page)
+
+
+@router.get("/{offer_id}", response_model=Offer)
+def get_offer(
+    offer_id: OfferId, response: Response, core: CoreDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    """One offer (404 when it does not exist or the caller may not see it)."""
+    record = service.get_offer(core, principal, offer_id)
+    response.headers["ETag"] = service.etag(record)
+    return record
+
+
+@router.patch("/{offer_id}", response_model=Offer)
+def update_offer(
+    *,
+    offer_id: OfferId,
+    body: OfferUpdate,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Change an offer still offered (its partner or a planner); needs ``If-Match``."""
+    fields = body.model_dump(mode="json", exclude_unset=True)
+    record = service.update_offer(core, principal, offer_id, fields, if_match=if_match)
+    response.headers["ETag"] = service.etag(record)
+    return record
+
+
+@router.post("/{offer_id}/status", response_model=Offer)
+def set_status(
+    *,
+    offer_id: OfferId,
+    body: OfferStatusChange,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Accept or decline (beneficiary's delegation, planner), deliver or withdraw (partner,
+    planner); needs ``If-Match``."""
+    record = service.set_status(core, principal, offer_id, body.status.value, if_match=if_match)
+    response.headers["ETag"] = service.etag(record)
+    return record
+
+
+@router.delete("/{offer_id}", response_model=Offer)
+def withdraw_offer(
+    offer_id: OfferId,
+    response: Response,
+    core: CoreDep,
+    principal: PrincipalDep,
+    if_match: IfMatchHeader = None,
+) -> dict[str, Any]:
+    """Withdraw an offer not yet delivered (kept on record); needs ``If-Match``."""
+    record = service.withdraw_offer(core, principal, offer_id, if_match=if_match)
+    response.headers["ETag"] = service.etag(record)
+    return record

@@ -487,3 +487,12 @@ def test_every_analytics_command_and_option_is_documented() -> None:
             for opt in getattr(param, "opts", []):
                 if opt.startswith("--") and opt not in ("--help", "--format", "--from", "--to"):
                     assert opt in doc, f"{name} {opt}"
+
+
+@pytest.mark.parametrize("bad", ["0000-01", "0000-01-31", "2012-13", "12-2012", ""])
+def test_month_end_names_the_field_for_impossible_months(bad: str) -> None:
+    from bluehelmet.domain.months import month_end
+    from bluehelmet.errors import InputError
+
+    with pytest.raises(InputError, match="field 'when'"):
+        month_end(bad, field="when")

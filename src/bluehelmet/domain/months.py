@@ -17,7 +17,7 @@ def month_end(value: date | str, *, field: str = "month") -> date:
         text = value.strip()
         try:
             year, month = int(text[0:4]), int(text[5:7])
-            if len(text) not in (7, 10) or text[4] != "-" or not 1 <= month <= 12:
+            if len(text) not in (7, 10) or text[4] != "-" or not 1 <= month <= 12 or year < 1:
                 raise ValueError(text)
             if len(text) == 10:
                 date.fromisoformat(text)

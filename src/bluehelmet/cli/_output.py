@@ -112,12 +112,15 @@ def emit(
                 numeric = bool(values) and all(
                     isinstance(v, int | float) and not isinstance(v, bool) for v in values
                 )
-                fixed = numeric or all(isinstance(v, date | bool) for v in values)
+                # Numbers, dates and the key column that repeats in every part are never
+                # folded; headers may wrap at their words.
+                fixed = (
+                    numeric or k == chunk[0] or all(isinstance(v, date | bool) for v in values)
+                )
                 table.add_column(
                     k.replace("_", " "),
                     overflow="fold",
                     justify="right" if numeric else "left",
-                    no_wrap=fixed,
                     min_width=_width(rows, k) if fixed else min(_width(rows, k), 12),
                 )
             for r in rows:

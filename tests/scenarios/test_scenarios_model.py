@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bluehelmet import forcegen, scenarios
 from bluehelmet.domain.planning import Scenario
 from bluehelmet.scenarios import DrawModel, certain, draw, drawn_scenario
+from bluehelmet.scenarios.analysis import with_extra
 from bluehelmet.testing import random_scenario, synthetic_scenario, without_side_rules
 
 
@@ -194,12 +195,12 @@ def test_criticality_and_marginal_value(demo) -> None:
         excluded_missions=tuple(m.acronym for m in demo.missions if m.acronym != best["mission"]),
         cost_per_unit=0.0,
     )
-    bigger = replace(demo, pledges=(*demo.pledges, extra))
+    bigger = with_extra(demo, extra)
     gain = []
     for i in range(10):
         dep, dl = sample.deployed[i], sample.delay[i]
-        with_extra = drawn_scenario(bigger, np.append(dep, True), np.append(dl, 0))
-        gain.append(_plan_fill(with_extra) - _plan_fill(drawn_scenario(demo, dep, dl)))
+        drawn_bigger = drawn_scenario(bigger, np.append(dep, True), np.append(dl, 0))
+        gain.append(_plan_fill(drawn_bigger) - _plan_fill(drawn_scenario(demo, dep, dl)))
     assert best["fill_gain"] == pytest.approx(float(np.mean(gain)))
 
 

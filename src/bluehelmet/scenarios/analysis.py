@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from bluehelmet.domain.planning import Plan, Pledge, ReadinessLevel, Scenario
+from bluehelmet.domain.planning import Contributor, Plan, Pledge, ReadinessLevel, Scenario
 from bluehelmet.scenarios.model import DrawModel
 from bluehelmet.scenarios.montecarlo import Outcome
 from bluehelmet.scenarios.uncertainty import Draws, Uncertainty
@@ -373,7 +373,7 @@ def marginal_value(
             excluded_missions=tuple(m for m in missions if m != mission),
             cost_per_unit=0.0,
         )
-        model = DrawModel(replace(scenario, pledges=(*scenario.pledges, extra)))
+        model = DrawModel(with_extra(scenario, extra))
         gain = _fills(model, draws, n, extra=True) - base_fill
         rows.append(
             {
@@ -393,6 +393,16 @@ def marginal_value(
     }
     return pl.DataFrame(rows, schema=schema).sort(
         ["fill_gain", "unit_type", "mission"], descending=[True, False, False]
+    )
+
+
+def with_extra(scenario: Scenario, extra: Pledge) -> Scenario:
+    """``scenario`` with the hypothetical pledge ``extra`` and its contributor declared."""
+    who = Contributor(EXTRA, name="hypothetical new contributor")
+    return replace(
+        scenario,
+        pledges=(*scenario.pledges, extra),
+        contributors=(*scenario.contributors, who),
     )
 
 

@@ -256,9 +256,10 @@ def robust_plan(
     Backups: for each requirement whose planned units may fail, ask unused capacity of eligible
     pledges (the static rules hold; most reliable first; deploying without any partnership
     offer) for as many units as the plan's expected shortfall there, rounded up; backups are
-    not checked against the contributor cap and the minimum number of contributors. Returns a frame per requirement and a summary with
-    the mean weighted fill of the plan, of the plan with backups, and of re-planning each
-    draw with every pledge that deploys (every rule enforced).
+    not checked against the contributor cap and the minimum number of contributors. Returns a
+    frame per requirement and a summary with the mean weighted fill of the plan, of the plan
+    with backups, and of re-planning each draw with every pledge that deploys (every rule
+    enforced).
     """
     model = DrawModel(scenario)
     x = _plan_arcs(model, plan)

@@ -2,8 +2,12 @@
 
 The model is forcegen's own (``Index.of`` → ``build_arcs`` → ``create_model``, called read
 only), so a draw's fill is the fill stage of :func:`bluehelmet.forcegen.plan` on the drawn
-scenario. A draw only removes arcs: a pledge that does not deploy, or that arrives after the
-latest date a requirement accepts, gets upper bound 0 on its arcs. Each draw first solves the
+scenario, partnership offers included: the model holds an arc per (pledge variant,
+requirement) that some draw may allow (``Index.of(..., every_variant=True)``), and a draw
+only removes arcs: a pledge that does not deploy, or whose variant arrives after the latest
+date a requirement accepts, gets upper bound 0 on its arcs, and so does a variant relying on
+offers where the pledge's unsupported variant may fill the requirement in that draw (the
+planner lists no such arc). Offers are certain in every draw. Each draw first solves the
 LP relaxation, warm-started from the previous basis (dual simplex after bound changes); when
 the LP optimum is integral (always for a transportation model) it is the answer. Otherwise the
 LP point is rounded down, repaired and filled up unit by unit; fill weights are integers, so a

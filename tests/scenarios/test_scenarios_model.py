@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from bluehelmet import forcegen, scenarios
 from bluehelmet.domain.planning import Scenario
 from bluehelmet.scenarios import DrawModel, certain, draw, drawn_scenario
-from bluehelmet.testing import random_scenario, synthetic_scenario, without_side_rules
+from bluehelmet.scenarios.analysis import with_extra
+from bluehelmet.testing import (
+    random_scenario,
+    synthetic_scenario,
+    with_partnerships,
+    without_side_rules,
+)
 
 
 def _plan_fill(scenario: Scenario) -> float:
@@ -194,12 +200,12 @@ def test_criticality_and_marginal_value(demo) -> None:
         excluded_missions=tuple(m.acronym for m in demo.missions if m.acronym != best["mission"]),
         cost_per_unit=0.0,
     )
-    bigger = replace(demo, pledges=(*demo.pledges, extra))
+    bigger = with_extra(demo, extra)
     gain = []
     for i in range(10):
         dep, dl = sample.deployed[i], sample.delay[i]
-        with_extra = drawn_scenario(bigger, np.append(dep, True), np.append(dl, 0))
-        gain.append(_plan_fill(with_extra) - _plan_fill(drawn_scenario(demo, dep, dl)))
+        drawn_bigger = drawn_scenario(bigger, np.append(dep, True), np.append(dl, 0))
+        gain.append(_plan_fill(drawn_bigger) - _plan_fill(drawn_scenario(demo, dep, dl)))
     assert best["fill_gain"] == pytest.approx(float(np.mean(gain)))
 
 
@@ -216,3 +222,50 @@ def test_side_rule_draws_match_the_plan_on_a_synthetic_scenario() -> None:
         assert result.fill == _plan_fill(drawn), f"draw {i}"
     assert model.stats["rounding"] + model.stats["restricted"] + model.stats["full"] == 4
     assert model.stats["rounding"] > 0, model.stats
+
+
+def test_partnership_offers_enter_the_draws(demo) -> None:
+    """Pledges that need support (training, equipment, lift): lost or late in a draw, the
+    draw's fill still equals forcegen.plan's on the drawn scenario, which activates offers."""
+    model = DrawModel(demo)
+    undrawn = model.solve()
+    supported = np.array([bool(o) for o in model.arc_offers])
+    assert supported.any() and undrawn.arc_units[supported].sum() > 0, "no offer is used"
+    needy = [i for i, p in enumerate(demo.pledges) if p.needs]
+    assert len(needy) >= 3
+    fills = set()
+    for i in needy:
+        for lost, late in ((True, 0), (False, 1), (False, 45), (False, 400)):
+            deployed = np.ones(len(demo.pledges), dtype=bool)
+            delay = np.zeros(len(demo.pledges), dtype=np.int64)
+            deployed[i] = not lost
+            delay[i] = late
+            result = model.solve(deployed, delay)
+            drawn = drawn_scenario(demo, deployed, delay)
+            assert result.fill == _plan_fill(drawn), (demo.pledges[i].id, lost, late)
+            used = result.arc_units[model.arc_pledge == i].sum()
+            if lost:
+                assert used == 0, "a pledge that does not deploy uses no offer"
+            fills.add(result.fill)
+    assert len(fills) > 1
+
+
+def test_partnerships_off_matches_the_plan_without_offers(demo) -> None:
+    model = DrawModel(demo, partnerships=False)
+    assert not any(model.arc_offers)
+    expected = forcegen.plan(demo, explain=False, partnerships=False)
+    assert model.solve().fill == expected.quality.objective.fill
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000), st.integers(0, 10_000))
+def test_draws_with_random_offers_match_the_plan(seed: int, draw_seed: int) -> None:
+    """Random scenarios with random needs and offers (every kind and status, partner
+    budgets): a random draw's fill equals forcegen.plan's on the drawn scenario."""
+    sc = with_partnerships(random_scenario(seed, pledges=6, requirements=3), seed)
+    if not sc.pledges:
+        return
+    model = DrawModel(sc)
+    sample = draw(sc, scenarios.Uncertainty(), 1, draw_seed)
+    result = model.solve(sample.deployed[0], sample.delay[0])
+    assert result.fill == _plan_fill(drawn_scenario(sc, sample.deployed[0], sample.delay[0]))

@@ -32,20 +32,22 @@ CATEGORIES = {
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data home holding the real IPI file, imported once for the module."""
-    from bluehelmet.sources import import_files
+    from bluehelmet.services.core import Core
+    from bluehelmet.services.data import import_files
 
     path = real_file(IPI)
     home = tmp_path_factory.mktemp("scenario-realdata-home")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BLUEHELMET_HOME", str(home))
         patch.delenv("BLUEHELMET_DATABASE_URL", raising=False)
-        import_files([path], skip_unknown=True)
+        with Core(home=home) as core:
+            import_files([path], skip_unknown=True, core=core)
     return home
 
 
 @pytest.fixture
 def use_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("BLUEHELMET_HOME", str(home))
+    monkeypatch.delenv("BLUEHELMET_DATABASE_URL", raising=False)
     return home
 
 

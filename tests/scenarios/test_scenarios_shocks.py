@@ -11,6 +11,7 @@ from bluehelmet import forcegen, scenarios
 from bluehelmet.domain.planning import ReadinessLevel, Scenario
 from bluehelmet.errors import InputError
 from bluehelmet.forcegen.rules import arrival
+from bluehelmet.scenarios.shocks import describe
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +124,16 @@ def test_shocks_compose_in_order(demo: Scenario) -> None:
 
 
 def test_run_reports_lost_resourced_and_gaps(demo: Scenario) -> None:
-    shocks = scenarios.shocks_from_dict({"shocks": [{"kind": "withdraw", "contributor": "BGD"}]})
+    # the contributor the baseline plan relies on most withdraws
+    sent: dict[str, int] = {}
+    for a in forcegen.plan(demo, explain=False).assignments:
+        sent[a.contributor] = sent.get(a.contributor, 0) + a.units
+    who = max(sorted(sent), key=lambda c: sent[c])
+    shocks = scenarios.shocks_from_dict({"shocks": [{"kind": "withdraw", "contributor": who}]})
     result = scenarios.run(demo, shocks, explain=True, marginal_candidates=2)
     table = result.comparison
     assert table is not None and result.shocked is not None
-    lost_units = sum(a.units for a in result.baseline.assignments if a.contributor == "BGD")
+    lost_units = sum(a.units for a in result.baseline.assignments if a.contributor == who)
     assert table["lost"].sum() >= lost_units > 0
     after = dict(zip(table["requirement"], table["filled_after"], strict=True))
     for g in result.shocked.gaps:
@@ -136,10 +142,53 @@ def test_run_reports_lost_resourced_and_gaps(demo: Scenario) -> None:
     assert (short["reasons"].str.len_chars() > 0).all()
     data = result.to_dict()
     assert data["shocked"]["units_lost"] == table["lost"].sum()
-    assert data["shocked"]["shocks"] == ["BGD withdraws from every mission"]
+    assert data["shocked"]["shocks"] == [f"{who} withdraws from every mission"]
 
 
 # -- bad input ---------------------------------------------------------------------------------
+def test_partner_withdraws_its_offers(demo: Scenario) -> None:
+    """A partner withdrawing its lift: the offer is gone, no plan or draw can activate it, and
+    fill never rises; naming the partner by its registry name works too."""
+    lift = next(o for o in demo.partnerships if o.kind.value == "logistics")
+    after = _apply(demo, {"kind": "partner_withdraws", "partner": lift.partner})
+    assert lift.partner not in {o.partner for o in after.partnerships}
+    one = _apply(demo, {"kind": "partner_withdraws", "partner": "JPN", "offer": "ISR-COURSE"})
+    assert {o.id for o in demo.partnerships} - {o.id for o in one.partnerships} == {"ISR-COURSE"}
+    by_name = _apply(demo, {"kind": "partner_withdraws", "partner": "United States"})
+    assert by_name == after
+    before = forcegen.plan(demo, explain=False)
+    plan = forcegen.plan(after, explain=False)
+    assert lift.id in {o.offer for o in before.partnerships}
+    assert lift.id not in {o.offer for o in plan.partnerships}
+    assert plan.quality.objective.fill <= before.quality.objective.fill
+    assert scenarios.DrawModel(after).solve().fill == plan.quality.objective.fill
+    text = describe(
+        scenarios.shocks_from_dict(
+            {"shocks": [{"kind": "partner_withdraws", "partner": "USA"}]}
+        ).shocks[0]
+    )
+    assert text == "USA withdraws its partnership offers"
+
+
+@pytest.mark.parametrize(
+    ("partner", "offer", "match", "field"),
+    [
+        ("GHA", None, "unknown partner with offers in the scenario 'GHA'", "shocks[0].partner"),
+        ("JPN", "LIFT-C17", "offer of JPN", "shocks[0].offer"),
+        ("Atlantis", None, "Atlantis", "shocks[0].partner"),
+    ],
+)
+def test_partner_withdraws_names_unknown_partners_and_offers(
+    demo: Scenario, partner: str, offer: str | None, match: str, field: str
+) -> None:
+    shock = {"kind": "partner_withdraws", "partner": partner}
+    if offer is not None:
+        shock["offer"] = offer
+    with pytest.raises(InputError, match=match) as info:
+        _apply(demo, shock)
+    assert info.value.field == field
+
+
 @pytest.mark.parametrize(
     ("text", "match", "line", "field"),
     [
@@ -165,6 +214,13 @@ def test_run_reports_lost_resourced_and_gaps(demo: Scenario) -> None:
         ("shocks:\n  - kind: requirements\n    mission: X\n", "exactly one", 2, "shocks[0]"),
         ("shocks:\n  - kind: caveat\n    contributor: GHA\n", "caveat needs", 2, "shocks[0]"),
         ("shocks: 3\n", "valid tuple", 1, "shocks"),
+        ("shocks:\n  - kind: partner_withdraws\n", "Field required", 2, "shocks[0].partner"),
+        (
+            "shocks:\n  - kind: partner_withdraws\n    partner: ''\n",
+            "at least 1 character",
+            3,
+            "shocks[0].partner",
+        ),
         (
             "uncertainty:\n  levels:\n    level_9: {p_deploy: 1, delay_mean_days: 0}\n",
             "level_9",

@@ -63,12 +63,16 @@ class Index:
     partnerships: bool = True  # whether the variants may use partnership offers
 
     @classmethod
-    def of(cls, scenario: Scenario, *, partnerships: bool = True) -> Index:
+    def of(
+        cls, scenario: Scenario, *, partnerships: bool = True, every_variant: bool = False
+    ) -> Index:
         """Index ``scenario`` and list every same-type (pledge variant, requirement) pair.
 
         A pledge's variants are the ways it can deploy with the usable partnership offers
         (:func:`bluehelmet.forcegen.partnerships.variants`); ``partnerships=False`` keeps only
-        the unsupported ones.
+        the unsupported ones. A supported variant is listed for a requirement only where the
+        unsupported one may not fill it, unless ``every_variant`` (for callers that re-solve
+        the model with dates changed, as :class:`bluehelmet.scenarios.DrawModel`).
         """
         contributors = tuple(sorted({p.contributor for p in scenario.pledges}))
         cpos = {c: i for i, c in enumerate(contributors)}
@@ -88,7 +92,9 @@ class Index:
             p = var.effective
             for j in by_type.get(p.unit_type, ()):
                 r = scenario.requirements[j]
-                if not var.serves(r.mission) or (var.offers and (var.pledge, j) in eligible):
+                if not var.serves(r.mission):
+                    continue
+                if var.offers and not every_variant and (var.pledge, j) in eligible:
                     continue
                 excl = exclusions(p, r, site[r.mission], policy)
                 if not var.offers and not excl:

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from bluehelmet.domain.planning import Plan, Pledge, ReadinessLevel, Scenario
+from bluehelmet.domain.planning import Contributor, Plan, Pledge, ReadinessLevel, Scenario
 from bluehelmet.scenarios.model import DrawModel
 from bluehelmet.scenarios.montecarlo import Outcome
 from bluehelmet.scenarios.uncertainty import Draws, Uncertainty
@@ -171,17 +171,22 @@ def _lost_arcs(model: DrawModel, draws: Draws) -> NDArray[np.bool_]:
 
 
 def _plan_arcs(model: DrawModel, plan: Plan) -> NDArray[np.float64]:
-    """Units of ``plan`` on each arc of ``model`` (assignments off the model's arcs: none)."""
+    """Units of ``plan`` on each arc of ``model``: the arc of the assignment's pledge,
+    requirement and partnership offers (assignments off the model's arcs: none)."""
     sc = model.scenario
     pid = {p.id: i for i, p in enumerate(sc.pledges)}
     rid = {r.id: j for j, r in enumerate(sc.requirements)}
+    oid = {o.id: k for k, o in enumerate(sc.partnerships)}
     pos = {
-        (int(p), int(r)): k
-        for k, (p, r) in enumerate(zip(model.arc_pledge, model.arc_requirement, strict=True))
+        (int(p), int(r), offers): k
+        for k, (p, r, offers) in enumerate(
+            zip(model.arc_pledge, model.arc_requirement, model.arc_offers, strict=True)
+        )
     }
     x = np.zeros(model.n_arcs)
     for a in plan.assignments:
-        k = pos.get((pid[a.pledge], rid[a.requirement]))
+        offers = tuple(oid[o] for o in a.offers)
+        k = pos.get((pid[a.pledge], rid[a.requirement], offers))
         if k is not None:
             x[k] += a.units
     return x
@@ -249,11 +254,12 @@ def robust_plan(
     evaluated on the same draws as commitments (units arrive only from the pledges asked).
 
     Backups: for each requirement whose planned units may fail, ask unused capacity of eligible
-    pledges (the static rules hold; most reliable first) for as many units as the plan's
-    expected shortfall there, rounded up; backups are not checked against the contributor cap
-    and the minimum number of contributors. Returns a frame per requirement and a summary with
-    the mean weighted fill of the plan, of the plan with backups, and of re-planning each
-    draw with every pledge that deploys (every rule enforced).
+    pledges (the static rules hold; most reliable first; deploying without any partnership
+    offer) for as many units as the plan's expected shortfall there, rounded up; backups are
+    not checked against the contributor cap and the minimum number of contributors. Returns a
+    frame per requirement and a summary with the mean weighted fill of the plan, of the plan
+    with backups, and of re-planning each draw with every pledge that deploys (every rule
+    enforced).
     """
     model = DrawModel(scenario)
     x = _plan_arcs(model, plan)
@@ -267,12 +273,16 @@ def robust_plan(
     used = np.bincount(model.arc_pledge, weights=x, minlength=model.n_pledges)
     spare = np.array([p.units for p in scenario.pledges], dtype=np.float64) - used
     backup = np.zeros(model.n_arcs)
+    # backups rely on no partnership offer: the plan's offers are sized for the plan
+    bare_arc = np.array([not offers for offers in model.arc_offers], dtype=bool)
     risk_order = np.argsort(-(planned - expected) * weight, kind="stable")
     for j in risk_order.tolist():
         need = math.ceil(planned[j] - expected[j] - 1e-9)
         if need <= 0:
             continue
-        arcs = np.flatnonzero((model.arc_requirement == j) & (x == 0) & (reliability > 0))
+        arcs = np.flatnonzero(
+            (model.arc_requirement == j) & (x == 0) & (reliability > 0) & bare_arc
+        )
         for k in arcs[np.argsort(-reliability[arcs], kind="stable")].tolist():
             take = min(need, spare[model.arc_pledge[k]], model.arc_upper[k])
             if take <= 0:
@@ -373,7 +383,7 @@ def marginal_value(
             excluded_missions=tuple(m for m in missions if m != mission),
             cost_per_unit=0.0,
         )
-        model = DrawModel(replace(scenario, pledges=(*scenario.pledges, extra)))
+        model = DrawModel(with_extra(scenario, extra))
         gain = _fills(model, draws, n, extra=True) - base_fill
         rows.append(
             {
@@ -393,6 +403,16 @@ def marginal_value(
     }
     return pl.DataFrame(rows, schema=schema).sort(
         ["fill_gain", "unit_type", "mission"], descending=[True, False, False]
+    )
+
+
+def with_extra(scenario: Scenario, extra: Pledge) -> Scenario:
+    """``scenario`` with the hypothetical pledge ``extra`` and its contributor declared."""
+    who = Contributor(EXTRA, name="hypothetical new contributor")
+    return replace(
+        scenario,
+        pledges=(*scenario.pledges, extra),
+        contributors=(*scenario.contributors, who),
     )
 
 

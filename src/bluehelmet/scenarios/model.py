@@ -2,8 +2,12 @@
 
 The model is forcegen's own (``Index.of`` → ``build_arcs`` → ``create_model``, called read
 only), so a draw's fill is the fill stage of :func:`bluehelmet.forcegen.plan` on the drawn
-scenario. A draw only removes arcs: a pledge that does not deploy, or that arrives after the
-latest date a requirement accepts, gets upper bound 0 on its arcs. Each draw first solves the
+scenario, partnership offers included: the model holds an arc per (pledge variant,
+requirement) that some draw may allow (``Index.of(..., every_variant=True)``), and a draw
+only removes arcs: a pledge that does not deploy, or whose variant arrives after the latest
+date a requirement accepts, gets upper bound 0 on its arcs, and so does a variant relying on
+offers where the pledge's unsupported variant may fill the requirement in that draw (the
+planner lists no such arc). Offers are certain in every draw. Each draw first solves the
 LP relaxation, warm-started from the previous basis (dual simplex after bound changes); when
 the LP optimum is integral (always for a transportation model) it is the answer. Otherwise the
 LP point is rounded down, repaired and filled up unit by unit; fill weights are integers, so a
@@ -13,7 +17,8 @@ arcs the LP uses, then the full MILP, are solved from the best point found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,10 +26,11 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
-from bluehelmet.domain.planning import Scenario
+from bluehelmet.domain.planning import GapCause, Scenario
 from bluehelmet.forcegen.heuristic import rounding_start
-from bluehelmet.forcegen.model import Index, Model, build_arcs, create_model
-from bluehelmet.forcegen.rules import arrival
+from bluehelmet.forcegen.model import Arcs, Index, Model, build_arcs, create_model
+from bluehelmet.forcegen.partnerships import variants
+from bluehelmet.forcegen.rules import arrival, exclusions
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -81,31 +87,34 @@ class DrawResult:
 
 
 class DrawModel:
-    """The fill stage of a scenario's model, ready to be re-solved under many draws."""
+    """The fill stage of a scenario's model, ready to be re-solved under many draws.
 
-    def __init__(self, scenario: Scenario) -> None:
+    ``partnerships`` as in :func:`bluehelmet.forcegen.plan`: whether accepted offers may be
+    activated. The model holds every (pledge variant, requirement) arc that some draw may
+    allow; :meth:`arc_ok` keeps, per draw, exactly the arcs ``plan`` builds for the drawn
+    scenario.
+    """
+
+    def __init__(self, scenario: Scenario, *, partnerships: bool = True) -> None:
         self.scenario = scenario
-        self.index = Index.of(scenario)
+        self.partnerships = partnerships
+        self.index = Index.of(scenario, partnerships=partnerships, every_variant=True)
         self.model = create_model(self.index, build_arcs(self.index))
         arcs = self.model.arcs
         self.n_arcs = len(arcs)
         self.arc_pledge = arcs.pledge
         self.arc_requirement = arcs.requirement
+        self.arc_variant = arcs.variant
         self.arc_upper = arcs.upper.copy()
         self.arc_weight = arcs.weight.copy()
-        policy = scenario.policy
-        origin = policy.request_date
-        #: days after the request date at which each pledge arrives (no delay)
-        self.arrival_day = np.array(
-            [(arrival(p, policy) - origin).days for p in scenario.pledges], dtype=np.int64
-        )
-        late = timedelta(days=policy.allow_late_days)
-        #: last acceptable arrival day of each requirement
-        self.latest_day = np.array(
-            [(r.needed_by + late - origin).days for r in scenario.requirements], dtype=np.int64
-        )
-        #: slack (days) each arc has before its pledge is too late for its requirement
-        self.arc_slack = self.latest_day[self.arc_requirement] - self.arrival_day[self.arc_pledge]
+        #: per arc, the partnership offers (positions) its variant relies on
+        self.arc_offers = tuple(self.index.variants[v].offers for v in arcs.variant.tolist())
+        slack = _variant_slack(self.index)
+        #: most days of delay with which each arc's pledge still arrives in time (its variant)
+        self.arc_slack = slack(arcs.variant, arcs.requirement)
+        #: per supported arc, most days of delay with which the pledge's unsupported variant
+        #: may fill the requirement itself (then ``plan`` uses no offer there); -1: never
+        self.arc_bare_slack = _bare_slack(self.index, slack, arcs)
         self.network = self.model.is_network
         start, index, value = self.model.matrix()
         self._rows = np.repeat(np.arange(self.model.num_rows), np.diff(start))
@@ -126,9 +135,15 @@ class DrawModel:
         """Number of pledges of the scenario."""
         return len(self.scenario.pledges)
 
-    def arc_ok(self, deployed: BoolArray, delay: IntArray) -> BoolArray:
-        """Arcs whose pledge deploys and arrives in time, given per-pledge draws."""
+    def arc_in_time(self, deployed: BoolArray, delay: IntArray) -> BoolArray:
+        """Arcs whose pledge deploys and arrives in time (by the arc's variant)."""
         return deployed[self.arc_pledge] & (delay[self.arc_pledge] <= self.arc_slack)
+
+    def arc_ok(self, deployed: BoolArray, delay: IntArray) -> BoolArray:
+        """The arcs ``plan`` builds for the drawn scenario: in time, and relying on an offer
+        only where the pledge could not fill the requirement without it."""
+        d = delay[self.arc_pledge]
+        return self.arc_in_time(deployed, delay) & ~(d <= self.arc_bare_slack)
 
     def solve(self, deployed: BoolArray | None = None, delay: IntArray | None = None) -> DrawResult:
         """Maximize fill with only the pledges that deploy in time (default: all, no delay)."""
@@ -253,6 +268,95 @@ class DrawModel:
         return found
 
 
+#: A delay long enough that every variant's arrival then follows the pledge's own date.
+_LONG_DELAY = 100_000
+
+
+def _delayed(scenario: Scenario, delay: int) -> Scenario:
+    """``scenario`` with every pledge ``delay`` days late (as :func:`drawn_scenario`)."""
+    policy = scenario.policy
+    return replace(
+        scenario,
+        pledges=tuple(
+            replace(p, available_from=arrival(p, policy) + timedelta(days=delay))
+            for p in scenario.pledges
+        ),
+    )
+
+
+def _variant_days(index: Index, delay: int) -> IntArray:
+    """Arrival day (after the request) of each of ``index``'s variants, every pledge
+    ``delay`` days late. Variants depend on needs and offers only, never on dates, so the
+    delayed scenario lists the same variants in the same order."""
+    sc = index.scenario
+    origin = sc.policy.request_date
+    listed = index.variants
+    if delay:
+        listed = variants(_delayed(sc, delay), partnerships=index.partnerships)
+        same = len(listed) == len(index.variants) and all(
+            (a.pledge, a.offers) == (b.pledge, b.offers)
+            for a, b in zip(listed, index.variants, strict=True)
+        )
+        if not same:
+            msg = "the variants of a delayed scenario differ from the scenario's"
+            raise RuntimeError(msg)
+    return np.array(
+        [(arrival(v.effective, sc.policy) - origin).days for v in listed], dtype=np.int64
+    )
+
+
+def _variant_slack(index: Index) -> Callable[[IntArray, IntArray], IntArray]:
+    """Per (variant, requirement): the most days of delay with which the variant still
+    arrives in time (-1: never).
+
+    A draw's delay ``d >= 1`` makes the pledge itself ready ``d`` days after its own arrival
+    date ``a`` (:func:`drawn_scenario`); a variant then arrives ``max(a + d, K) + L``, where
+    ``K`` is the date its support allows and ``L`` the delay of unmet lift. So it is in time
+    for all ``d`` up to ``latest - a - L`` when it is in time at ``d = 1``; with no delay it
+    arrives as planned.
+    """
+    sc = index.scenario
+    policy = sc.policy
+    origin = policy.request_date
+    late = timedelta(days=policy.allow_late_days)
+    latest = np.array([(r.needed_by + late - origin).days for r in sc.requirements], dtype=np.int64)
+    own = np.array([(arrival(p, policy) - origin).days for p in sc.pledges], dtype=np.int64)
+    owner = np.array([v.pledge for v in index.variants], dtype=np.int64)
+    at0 = _variant_days(index, 0)
+    at1 = _variant_days(index, 1)
+    lift = _variant_days(index, _LONG_DELAY) - own[owner] - _LONG_DELAY
+
+    def slack(variant: IntArray, requirement: IntArray) -> IntArray:
+        last = latest[requirement]
+        delayed = last - own[owner[variant]] - lift[variant]
+        on_time = np.where(at0[variant] <= last, 0, -1)
+        return np.where(at1[variant] <= last, delayed, on_time).astype(np.int64)
+
+    return slack
+
+
+def _bare_slack(
+    index: Index, slack: Callable[[IntArray, IntArray], IntArray], arcs: Arcs
+) -> IntArray:
+    """Per arc relying on offers: the most days of delay with which the pledge's unsupported
+    variant may fill the arc's requirement itself (-1: never, and for arcs with no offer)."""
+    sc = index.scenario
+    sites = {m.acronym: m for m in sc.missions}
+    bare = {v.pledge: k for k, v in enumerate(index.variants) if not v.offers}
+    out = np.full(len(arcs), -1, dtype=np.int64)
+    for k, (v, j) in enumerate(zip(arcs.variant.tolist(), arcs.requirement.tolist(), strict=True)):
+        var = index.variants[v]
+        u = bare.get(var.pledge)
+        if not var.offers or u is None:
+            continue
+        r = sc.requirements[j]
+        rules = exclusions(index.variants[u].effective, r, sites[r.mission], sc.policy)
+        if any(e.cause is not GapCause.READINESS for e in rules):
+            continue
+        out[k] = int(slack(np.array([u]), np.array([j]))[0])
+    return out
+
+
 def _integral(values: FloatArray) -> bool:
     return bool(np.all(np.abs(values - np.rint(values)) <= INTEGRALITY_TOLERANCE))
 
@@ -263,8 +367,6 @@ def drawn_scenario(scenario: Scenario, deployed: BoolArray, delay: IntArray) -> 
     A delayed pledge becomes available ``delay`` days after its undelayed arrival, so
     :func:`bluehelmet.forcegen.plan` on the result sees exactly the draw.
     """
-    from dataclasses import replace
-
     policy = scenario.policy
     pledges = []
     for i, p in enumerate(scenario.pledges):

@@ -10,6 +10,7 @@ A shock file holds ``shocks`` (a list, each with a ``kind``) and optionally ``un
       - {kind: readiness_slip, days: 45, level: level_2}
       - {kind: requirements, mission: MONUSCO, factor: 1.25}
       - {kind: neighbours_become_parties, mission: MINUSCA}
+      - {kind: partner_withdraws, partner: USA}   # or offer: LIFT-C17 (one offer)
     uncertainty:
       levels: {level_1: {p_deploy: 0.4, delay_mean_days: 120}}
       pledges: {P07: {p_deploy: 0.2}}
@@ -32,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from bluehelmet.domain.planning import Pledge, ReadinessLevel, Requirement, Scenario
 from bluehelmet.errors import InputError
+from bluehelmet.forcegen.partnerships import partner_code
 from bluehelmet.forcegen.rules import arrival
 from bluehelmet.scenarios.uncertainty import (
     DEFAULT_UNCERTAINTY,
@@ -114,8 +116,22 @@ class NeighboursBecomeParties(_Strict):
     mission: Code
 
 
+class PartnerWithdraws(_Strict):
+    """A partner withdraws its partnership offers (all, or the one named ``offer``)."""
+
+    kind: Literal["partner_withdraws"]
+    partner: Code
+    offer: Code | None = None
+
+
 Shock = Annotated[
-    Withdraw | Caveat | BudgetCut | ReadinessSlip | Requirements | NeighboursBecomeParties,
+    Withdraw
+    | Caveat
+    | BudgetCut
+    | ReadinessSlip
+    | Requirements
+    | NeighboursBecomeParties
+    | PartnerWithdraws,
     Field(discriminator="kind"),
 ]
 
@@ -128,6 +144,7 @@ KINDS = frozenset(
         "readiness_slip",
         "requirements",
         "neighbours_become_parties",
+        "partner_withdraws",
     }
 )
 
@@ -374,6 +391,17 @@ def apply_shocks(
                 types = [u.code for u in sc.unit_types]
                 _need(types, shock.unit_type, "unit type", (shocks, k, "unit_type"))
             sc = replace(sc, requirements=_resize(sc, shock))
+        elif isinstance(shock, PartnerWithdraws):
+            partners = sorted({o.partner for o in sc.partnerships})
+            who = _partner(shock.partner)
+            _need(partners, who, "partner with offers in the scenario", (shocks, k, "partner"))
+            if shock.offer is not None:
+                mine = [o.id for o in sc.partnerships if o.partner == who]
+                _need(mine, shock.offer, f"offer of {who}", (shocks, k, "offer"))
+            offers = tuple(
+                o for o in sc.partnerships if o.partner != who or shock.offer not in (None, o.id)
+            )
+            sc = replace(sc, partnerships=offers)
         else:
             _need(missions, shock.mission, "mission", (shocks, k, "mission"))
             sites = tuple(
@@ -384,6 +412,16 @@ def apply_shocks(
             )
             sc = replace(sc, missions=sites)
     return sc
+
+
+def _partner(code: str) -> str:
+    """The registry code of a partner named in a shock (the name as given when unknown)."""
+    from bluehelmet.errors import UnknownNameError
+
+    try:
+        return partner_code(code)
+    except UnknownNameError:
+        return code
 
 
 def _resize(sc: Scenario, shock: Requirements) -> tuple[Requirement, ...]:
@@ -463,4 +501,7 @@ def describe(shock: Shock) -> str:
         change = f"x{shock.factor:g}" if shock.factor is not None else f"{shock.units:+d} units"
         what = shock.unit_type or "every unit type"
         return f"requirements of {shock.mission} ({what}) change {change}"
+    if isinstance(shock, PartnerWithdraws):
+        what = f"offer {shock.offer}" if shock.offer else "its partnership offers"
+        return f"{shock.partner} withdraws {what}"
     return f"neighbours of {shock.mission}'s host states become parties"

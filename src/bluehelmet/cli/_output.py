@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -114,14 +115,12 @@ def emit(
                 )
                 # Numbers, dates and the key column that repeats in every part are never
                 # folded; headers may wrap at their words.
-                fixed = (
-                    numeric or k == chunk[0] or all(isinstance(v, date | bool) for v in values)
-                )
+                fixed = numeric or k == chunk[0] or all(isinstance(v, date | bool) for v in values)
                 table.add_column(
                     k.replace("_", " "),
                     overflow="fold",
                     justify="right" if numeric else "left",
-                    min_width=_width(rows, k) if fixed else min(_width(rows, k), 12),
+                    min_width=min(_width(rows, k), 40) if fixed else min(_width(rows, k), 12),
                 )
             for r in rows:
                 table.add_row(*(_cell(r.get(k)) for k in chunk))
@@ -201,6 +200,9 @@ def error_exit(exc: BaseException) -> typer.Exit | None:
         report = getattr(exc, "report", None)
         if callable(report):
             rows = report()
+            for row in rows:
+                if isinstance(row.get("file"), str):
+                    row["file"] = Path(row["file"]).name
             if rows:
                 emit(
                     rows,

@@ -119,16 +119,19 @@ def mission_months(
         )
         .drop("largest", "regional", "known")
         .sort("mission", "month")
-        .collect()
     )
-    sources = (
-        rows.group_by("month", "mission")
-        .agg(source=pl.col("source").unique().sort().str.join("|"))
-        .collect()
-        if "source" in rows.collect_schema().names()
-        else result.select("month", "mission").with_columns(source=pl.lit("contributions"))
-    )
-    result = result.join(sources, on=["month", "mission"], how="left")
+    if "source" in rows.collect_schema().names():
+        # the distinct (month, mission, source) first: joining strings per group is slow
+        sources = (
+            rows.select("month", "mission", "source")
+            .unique()
+            .group_by("month", "mission")
+            .agg(source=pl.col("source").sort().str.join("|"))
+        )
+        collected, found = pl.collect_all([result, sources])
+        result = collected.join(found, on=["month", "mission"], how="left")
+    else:
+        result = result.collect().with_columns(source=pl.lit("contributions"))
     first = ["month", "mission", "source", "total", "female", *categories_present]
     rest = [c for c in result.columns if c not in first]
     result = result.select(first + rest)

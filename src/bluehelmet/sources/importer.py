@@ -241,7 +241,9 @@ def _stage(  # noqa: PLR0917 - one private call site
     result.months = sorted({m.isoformat() for months in covered.values() for m in months})
     datasets: dict[str, StagedDataset] = {}
     for dataset, published in parsed.frames.items():
-        listed = published.select(IDENTITY[dataset]).unique()
+        # the units the file lists; planned_removals takes the distinct ones when an older
+        # import overlaps (a first import never needs them)
+        listed = published.select(IDENTITY[dataset])
         frame = published
         if "count" in frame.columns:
             frame = frame.filter(pl.col("count") > 0)  # zero cells list a unit, store nothing

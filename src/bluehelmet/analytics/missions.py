@@ -106,7 +106,7 @@ def mission_months(
         .group_by("month", "mission")
         .agg(regional=pl.col("personnel").filter(pl.col("home").fill_null(False)).sum())
     )
-    result = (
+    answer = (
         totals.join(largest, on=["month", "mission"], how="left")
         .join(regional, on=["month", "mission"], how="left")
         .join(known_hosts.lazy(), on="mission", how="left")
@@ -128,10 +128,10 @@ def mission_months(
             .group_by("month", "mission")
             .agg(source=pl.col("source").sort().str.join("|"))
         )
-        collected, found = pl.collect_all([result, sources])
+        collected, found = pl.collect_all([answer, sources])
         result = collected.join(found, on=["month", "mission"], how="left")
     else:
-        result = result.collect().with_columns(source=pl.lit("contributions"))
+        result = answer.collect().with_columns(source=pl.lit("contributions"))
     first = ["month", "mission", "source", "total", "female", *categories_present]
     rest = [c for c in result.columns if c not in first]
     result = result.select(first + rest)

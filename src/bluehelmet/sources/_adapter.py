@@ -69,7 +69,7 @@ def nonzero_rows(parts: list[pl.LazyFrame]) -> pl.DataFrame:
     if first.is_empty():
         return kept
     # lines are small positive integers: mark the kept ones in a bitmap (no hash join)
-    top = max(int(first.get_column("_line").max() or 0), int(kept.get_column("_line").max() or 0))
+    top = max(int(f.select(pl.col("_line").max()).item() or 0) for f in (first, kept))
     seen = pl.zeros(top + 1, pl.Boolean, eager=True).scatter(kept.get_column("_line"), True)
     zero = first.filter(~seen.gather(first.get_column("_line")))
     return pl.concat([kept, zero]) if zero.height else kept

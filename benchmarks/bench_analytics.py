@@ -1,11 +1,15 @@
 """Benchmark of the analytics questions against the same questions in plain pandas.
 
 Each question is timed on (1) the real files in ../shared/data imported through the
-contribution importer, and (2) a generated store of 2,000,000 rows; each time is the best of
-several runs and is reported beside the time of a plain-pandas version of the same question
-run in the same process, as a ratio (bluehelmet / pandas: below 1 is faster).
+contribution importer, read back through the store (the core keeps the rows, so the second
+read is cached), and (2) generated stores at three sizes (200k, 1M and 2M rows; ``--sizes``);
+each time is the best of several runs and is reported beside the time of a plain-pandas
+version of the same question run in the same process, interleaved, as a ratio (bluehelmet /
+pandas: below 1 is faster; goal: at most 0.2 at 2M rows, under 20 ms on the real data), with
+the peak memory of each answer above the memory before it and, per question, the growth
+exponent of time and memory against rows (goal: close to 1).
 
-    python benchmarks/bench_analytics.py [--rows 2000000] [--repeat 3] [--skip-real]
+    python benchmarks/bench_analytics.py [--sizes 200k,1M,2M] [--repeat 3] [--skip-real]
 """
 
 from __future__ import annotations
@@ -30,9 +34,12 @@ from rich.table import Table
 from bluehelmet import analytics
 from bluehelmet.analytics.gender import CATEGORY_GROUP, targets_frame
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _growth import DEFAULT_SIZES, exponent, fmt_exp, machine, measure, parse_sizes
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BLUEHELMET_SHARED_DATA", ROOT.parent / "shared" / "data"))
-console = Console()
+console = Console(width=160)
 
 # --- the questions in plain pandas ------------------------------------------------------------
 
@@ -241,15 +248,22 @@ def real_frames() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFram
     os.environ["BLUEHELMET_HOME"] = home
     from bluehelmet.analytics._common import countries_frame, missions_frame
     from bluehelmet.services import data
+    from bluehelmet.services.core import default_core
     from bluehelmet.services.data import import_files
 
     import_files(files, skip_unknown=True)
-    return (
-        data.scan_contributions().collect(),
-        data.fatalities(),
-        countries_frame(),
-        missions_frame(),
+    start = time.perf_counter()
+    contributions = data.scan_contributions().collect()
+    first = time.perf_counter() - start
+    again = best(lambda: data.scan_contributions().collect(), 3)
+    folder = default_core().data_dir / "contributions"
+    pandas_read = best(lambda: pd.read_parquet(folder), 3)
+    console.print(
+        f"reading the real contributions from the store: first {first * 1000:.1f} ms, "
+        f"then (rows kept by the core, files re-checked) {again * 1000:.1f} ms; "
+        f"pandas read_parquet of the same files {pandas_read * 1000:.1f} ms"
     )
+    return (contributions, data.fatalities(), countries_frame(), missions_frame())
 
 
 def generated_frames(
@@ -394,43 +408,100 @@ def questions(
     ]
 
 
-def run(label: str, frames: tuple[pl.DataFrame, ...], repeat: int, progress: Progress) -> Table:
+Figures = dict[str, tuple[float, float, float, float, str]]
+"""question -> (bluehelmet s, bluehelmet MB, pandas s, pandas MB, same rows)."""
+
+
+def run(label: str, frames: tuple[pl.DataFrame, ...], repeat: int, progress: Progress) -> Figures:
+    """Time and peak memory of each question, bluehelmet and pandas interleaved."""
     contributions, fatalities, countries, hosts = frames
-    table = Table(title=f"{label}: {contributions.height:,} rows")
-    for column in ("question", "bluehelmet ms", "pandas ms", "ratio", "same rows"):
-        table.add_column(column, justify="right" if column != "question" else "left")
     items = questions(contributions, fatalities, countries, hosts)
     task = progress.add_task(label, total=len(items))
+    figures: Figures = {}
     for name, ours, theirs in items:
         # warm-up (first-call compilation, caches), and a check that both answer alike
         n_ours = len(ours())
         n_theirs = len(theirs())
         same = "yes" if n_ours == n_theirs else f"NO ({n_ours} vs {n_theirs})"
-        t_ours = best(ours, repeat)
-        t_theirs = best(theirs, repeat)
-        table.add_row(
-            name, f"{t_ours * 1000:.1f}", f"{t_theirs * 1000:.1f}", f"{t_ours / t_theirs:.2f}", same
-        )
+        t_ours, m_ours, t_theirs, m_theirs = (float("inf"), 0.0, float("inf"), 0.0)
+        for _ in range(repeat):
+            t, m = measure(ours, 1)
+            t_ours, m_ours = min(t_ours, t), max(m_ours, m)
+            t, m = measure(theirs, 1)
+            t_theirs, m_theirs = min(t_theirs, t), max(m_theirs, m)
+        figures[name] = (t_ours, m_ours, t_theirs, m_theirs, same)
         progress.advance(task)
-    return table
+    return figures
+
+
+def table(title: str, figures: Figures) -> Table:
+    """One size's table: times, ratio, memory, and whether both answer with as many rows."""
+    out = Table(title=title)
+    columns = ("question", "bluehelmet ms", "pandas ms", "ratio", "bh MB", "pandas MB", "same")
+    for column in columns:
+        out.add_column(column, justify="right" if column != "question" else "left")
+    for name, (t_ours, m_ours, t_theirs, m_theirs, same) in figures.items():
+        out.add_row(
+            name,
+            f"{t_ours * 1000:.1f}",
+            f"{t_theirs * 1000:.1f}",
+            f"{t_ours / t_theirs:.2f}",
+            f"{m_ours:.0f}",
+            f"{m_theirs:.0f}",
+            same,
+        )
+    return out
+
+
+def growth(by_size: dict[int, Figures]) -> Table:
+    """Per question: time at each size and the fitted exponents of time and memory."""
+    sizes = list(by_size)
+    out = Table(title=f"growth against rows ({', '.join(f'{s:,}' for s in sizes)})")
+    out.add_column("question")
+    for size in sizes:
+        out.add_column(f"bh ms @{size:,}", justify="right")
+    for column in ("bh time exp", "bh memory exp", "pandas time exp", "pandas memory exp"):
+        out.add_column(column, justify="right")
+    for name in next(iter(by_size.values())):
+        rows = [by_size[s][name] for s in sizes]
+        out.add_row(
+            name,
+            *[f"{r[0] * 1000:.1f}" for r in rows],
+            fmt_exp(exponent(sizes, [r[0] for r in rows])),
+            fmt_exp(exponent(sizes, [r[1] for r in rows])),
+            fmt_exp(exponent(sizes, [r[2] for r in rows])),
+            fmt_exp(exponent(sizes, [r[3] for r in rows])),
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-real", action="store_true")
     args = parser.parse_args(argv)
+    console.print(f"machine: {machine()}")
     tables = []
+    by_size: dict[int, Figures] = {}
     with Progress(console=console, transient=True) as progress:
         if not args.skip_real:
             frames = real_frames()
             if frames is not None:
-                tables.append(run("real data", frames, args.repeat, progress))
-        tables.append(run("generated store", generated_frames(args.rows), args.repeat, progress))
-    for table in tables:
-        console.print(table)
-    console.print("ratio = bluehelmet time / pandas time (best of runs; below 1 is faster)")
+                figures = run("real data", frames, args.repeat, progress)
+                tables.append(table(f"real data: {frames[0].height:,} rows", figures))
+        for rows in args.sizes:
+            figures = run(f"{rows:,} rows", generated_frames(rows), args.repeat, progress)
+            by_size[rows] = figures
+            tables.append(table(f"generated store: {rows:,} rows", figures))
+    for out in tables:
+        console.print(out)
+    if len(by_size) > 1:
+        console.print(growth(by_size))
+    console.print(
+        "ratio = bluehelmet time / pandas time (best of runs, interleaved; below 1 is faster); "
+        "MB = peak resident memory during the answer above the memory before it"
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bluehelmet.cli import app
+from bluehelmet.errors import StoreError
 from bluehelmet.services import data
 from bluehelmet.services.core import Core, close_default_cores, default_core
 from tests._data_helpers import sample_gender
@@ -84,3 +85,39 @@ def test_a_file_system_error_is_a_message(tmp_path: Path, monkeypatch: pytest.Mo
     result = runner.invoke(app, ["data", "import", str(sample_gender(tmp_path / "g.csv"))])
     assert result.exit_code == 1 and "Traceback" not in result.output
     close_default_cores()
+
+
+def test_the_core_keeps_rows_until_the_files_in_force_change(tmp_path: Path) -> None:
+    core = Core(home=tmp_path / "home")
+    data.import_files([sample_gender(tmp_path / "g.csv")], core=core)
+    first = data.scan("contributions", core=core).collect()
+    assert first["count"].sum() == 13 + 765 + 510
+    [(files, kept)] = core._frames.values()
+    assert data.scan("contributions", core=core).collect().equals(first)
+    assert core._frames["contributions"][1] is kept  # read once, served again
+    # a new import changes the files in force: the next read sees its rows
+    data.import_files([sample_gender(tmp_path / "h.csv", month="2012-04-30")], core=core)
+    both = data.scan("contributions", core=core).collect()
+    assert both["count"].sum() == 2 * (13 + 765 + 510)
+    assert core._frames["contributions"][0] != files
+    # a file damaged after it was read is still refused, although its rows are kept
+    stored = next((tmp_path / "home" / "contributions").rglob("*.parquet"))
+    content = bytearray(stored.read_bytes())
+    content[len(content) // 2 : len(content) // 2 + 4] = b"\xff\xfe\xfd\xfc"
+    stored.write_bytes(bytes(content))
+    with pytest.raises(StoreError, match="damaged"):
+        data.scan("contributions", core=core)
+    core.close()
+    assert core._frames == {}
+
+
+def test_another_core_importing_into_the_same_store_is_seen(tmp_path: Path) -> None:
+    reader = Core(home=tmp_path / "home")
+    writer = Core(home=tmp_path / "home")
+    data.import_files([sample_gender(tmp_path / "g.csv")], core=writer)
+    assert data.scan("contributions", core=reader).collect().height > 0
+    before = data.scan("contributions", core=reader).collect()["count"].sum()
+    data.import_files([sample_gender(tmp_path / "h.csv", month="2012-04-30")], core=writer)
+    assert data.scan("contributions", core=reader).collect()["count"].sum() == 2 * before
+    reader.close()
+    writer.close()

@@ -106,7 +106,7 @@ def mission_months(
         .group_by("month", "mission")
         .agg(regional=pl.col("personnel").filter(pl.col("home").fill_null(False)).sum())
     )
-    result = (
+    answer = (
         totals.join(largest, on=["month", "mission"], how="left")
         .join(regional, on=["month", "mission"], how="left")
         .join(known_hosts.lazy(), on="mission", how="left")
@@ -119,16 +119,19 @@ def mission_months(
         )
         .drop("largest", "regional", "known")
         .sort("mission", "month")
-        .collect()
     )
-    sources = (
-        rows.group_by("month", "mission")
-        .agg(source=pl.col("source").unique().sort().str.join("|"))
-        .collect()
-        if "source" in rows.collect_schema().names()
-        else result.select("month", "mission").with_columns(source=pl.lit("contributions"))
-    )
-    result = result.join(sources, on=["month", "mission"], how="left")
+    if "source" in rows.collect_schema().names():
+        # the distinct (month, mission, source) first: joining strings per group is slow
+        sources = (
+            rows.select("month", "mission", "source")
+            .unique()
+            .group_by("month", "mission")
+            .agg(source=pl.col("source").sort().str.join("|"))
+        )
+        collected, found = pl.collect_all([answer, sources])
+        result = collected.join(found, on=["month", "mission"], how="left")
+    else:
+        result = answer.collect().with_columns(source=pl.lit("contributions"))
     first = ["month", "mission", "source", "total", "female", *categories_present]
     rest = [c for c in result.columns if c not in first]
     result = result.select(first + rest)

@@ -51,7 +51,7 @@ class StagedDataset:
     identity: list[str]
     """Columns that identify a row's unit (e.g. month and contributor) for the removal check."""
     listed: pl.DataFrame | None = None
-    """The identities the file lists, zero rows included (default: those of ``frame``)."""
+    """Identities the file lists beyond those of ``frame`` (its rows of zeros, not stored)."""
     totals: dict[str, int] = field(default_factory=dict)
 
 

@@ -9,11 +9,11 @@ and the data folder never comes from the environment when the core says otherwis
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bluehelmet.config import Settings
 
@@ -47,6 +47,8 @@ class Core:
         self.settings: Settings = base.model_copy(update=updates) if updates else base
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        # dataset -> (the Parquet files in force when read, their rows): see ``frame``
+        self._frames: dict[str, tuple[tuple[str, ...], Any]] = {}
 
     def __repr__(self) -> str:
         return f"Core(home={str(self.home)!r}, database={self.safe_database_url!r})"
@@ -100,9 +102,31 @@ class Core:
         with session_scope(self.engine) as session:
             yield session
 
+    def frame(self, dataset: str, files: tuple[str, ...], load: Callable[[], Any]) -> Any:
+        """The rows of ``dataset`` read from ``files``, kept while the same files are in force.
+
+        Every import writes new, uniquely named Parquet files, so the list of files in force
+        identifies the rows: when it changes, ``load()`` reads them again. The caller checks
+        the files (their SHA-256) before asking, so a damaged file is never served.
+        """
+        with self._lock:
+            found = self._frames.get(dataset)
+        if found is not None and found[0] == files:
+            return found[1]
+        rows = load()
+        with self._lock:
+            self._frames[dataset] = (files, rows)
+        return rows
+
+    def forget_frames(self) -> None:
+        """Drop the kept dataset rows (an import through this core calls it)."""
+        with self._lock:
+            self._frames.clear()
+
     def close(self) -> None:
         """Dispose of the engine (a later call creates a new one)."""
         with self._lock:
+            self._frames.clear()
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None

@@ -44,7 +44,12 @@ MonthRange = date | str | tuple[date | str | None, date | str | None] | None
 
 
 def scan(dataset: str, *, core: Core | None = None) -> pl.LazyFrame:
-    """Lazy frame over the stored rows of ``dataset`` (empty, typed, when nothing is stored)."""
+    """Lazy frame over the stored rows of ``dataset`` (empty, typed, when nothing is stored).
+
+    The files in force are checked (SHA-256, re-read when their size or modification time
+    changed) on every call; their rows are read once and kept by the core while the same
+    files are in force, so the many questions of one process read the store once.
+    """
     from bluehelmet.store.contributions import active_files
 
     if dataset not in DATASETS:
@@ -55,7 +60,9 @@ def scan(dataset: str, *, core: Core | None = None) -> pl.LazyFrame:
     files = active_files(core.engine, dataset, core.data_dir)
     if not files:
         return pl.LazyFrame(schema=schema(dataset))
-    return pl.scan_parquet([str(f) for f in files])
+    names = tuple(str(f) for f in files)
+    frame: pl.DataFrame = core.frame(dataset, names, lambda: pl.read_parquet(list(names)))
+    return frame.lazy()
 
 
 def scan_contributions(*, core: Core | None = None) -> pl.LazyFrame:
@@ -293,6 +300,7 @@ def import_files(
             item.result.replaced = outcome.replaced
             results.append(item.result)
         collect_retired(core.engine, core.data_dir)
+    core.forget_frames()
     if progress:
         progress("done", total * 2, total * 2)
     return results

@@ -65,8 +65,13 @@ def nonzero_rows(parts: list[pl.LazyFrame]) -> pl.DataFrame:
     source line). Zero cells are not stored, but a line of zeros still lists its contributor:
     the importer reads the listed units from these rows before dropping the zeros.
     """
-    kept = pl.concat(parts).filter(pl.col("count") > 0).collect()
-    zero = parts[0].join(kept.lazy().select("_line"), on="_line", how="anti").collect()
+    kept, first = pl.collect_all([pl.concat(parts).filter(pl.col("count") > 0), parts[0]])
+    if first.is_empty():
+        return kept
+    # lines are small positive integers: mark the kept ones in a bitmap (no hash join)
+    top = max(int(f.select(pl.col("_line").max()).item() or 0) for f in (first, kept))
+    seen = pl.zeros(top + 1, pl.Boolean, eager=True).scatter(kept.get_column("_line"), True)
+    zero = first.filter(~seen.gather(first.get_column("_line")))
     return pl.concat([kept, zero]) if zero.height else kept
 
 

@@ -241,10 +241,12 @@ def _stage(  # noqa: PLR0917 - one private call site
     result.months = sorted({m.isoformat() for months in covered.values() for m in months})
     datasets: dict[str, StagedDataset] = {}
     for dataset, published in parsed.frames.items():
-        listed = published.select(IDENTITY[dataset]).unique()
         frame = published
+        listed = None  # the units of the stored rows, and those the file lists only with zeros
         if "count" in frame.columns:
-            frame = frame.filter(pl.col("count") > 0)  # zero cells list a unit, store nothing
+            positive = (pl.col("count") > 0).fill_null(value=False)
+            listed = published.filter(~positive).select(IDENTITY[dataset])
+            frame = frame.filter(positive)  # zero cells list a unit, store nothing
         totals: dict[str, int] = {}
         if dataset == chosen.dataset and {"count", "category"} <= set(frame.columns):
             sums = frame.group_by("category").agg(pl.col("count").sum()).sort("category")

@@ -346,7 +346,11 @@ def planned_removals(engine: Engine, root: Path, staged: StagedFile) -> list[dic
         return removals
     with Session(engine) as session:
         for dataset, item in staged.datasets.items():
-            listed = (item.listed if item.listed is not None else item.frame).select(item.identity)
+            listed = item.frame.select(item.identity)
+            if item.listed is not None and item.listed.height:
+                listed = pl.concat(
+                    [listed, item.listed.select(item.identity)], how="vertical_relaxed"
+                )
             for old in active_imports(session, dataset):
                 if not old.parquet_file or old.input_key == staged.input_key:
                     continue

@@ -121,3 +121,17 @@ def test_another_core_importing_into_the_same_store_is_seen(tmp_path: Path) -> N
     assert data.scan("contributions", core=reader).collect()["count"].sum() == 2 * before
     reader.close()
     writer.close()
+
+
+def test_contributions_resolve_names_as_the_registry_does(
+    tmp_path: Path, bluehelmet_home: Path
+) -> None:
+    from bluehelmet.errors import UnknownNameError
+
+    data.import_files([sample_gender(tmp_path / "g.csv")])
+    by_code = data.contributions(contributor="GHA")["count"].sum()
+    assert by_code == 765 + 510
+    assert data.contributions(contributor="ghana")["count"].sum() == by_code
+    assert data.contributions(contributor=["gh"], mission="unoci")["count"].sum() == 510
+    with pytest.raises(UnknownNameError, match="did you mean"):
+        data.contributions(contributor="Ghanna")

@@ -17,7 +17,6 @@ import polars as pl
 from sqlalchemy import inspect, select
 
 from bluehelmet.domain.contributions import CONTRIBUTION_SCHEMA
-from bluehelmet.domain.months import month_end
 from bluehelmet.domain.registry import PersonnelCategory
 from bluehelmet.errors import InputError
 from bluehelmet.services.core import Core, default_core
@@ -70,20 +69,6 @@ def scan_contributions(*, core: Core | None = None) -> pl.LazyFrame:
     return scan("contributions", core=core)
 
 
-def _month_filter(months: MonthRange) -> pl.Expr | None:
-    if months is None:
-        return None
-    if isinstance(months, date | str):
-        return pl.col("month") == month_end(months, field="months")
-    first, last = months
-    expr = pl.lit(value=True)
-    if first is not None:
-        expr = expr & (pl.col("month") >= month_end(first, field="months"))
-    if last is not None:
-        expr = expr & (pl.col("month") <= month_end(last, field="months"))
-    return expr
-
-
 def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
     if value is None:
         return None
@@ -102,25 +87,25 @@ def contributions(
     """The normalized contribution rows, filtered.
 
     ``months``: one month (a date or ``YYYY-MM`` text) or an inclusive ``(start, end)`` range
-    of them (either may be None). ``contributor`` ISO-3 code(s), ``mission`` registry acronym(s),
-    ``category`` PersonnelCategory value(s), ``source`` adapter name(s).
+    of them (either may be None). ``contributor``, ``mission``, ``category`` and ``source`` are
+    resolved as the registry does (``Ghana``, ``gh`` or ``GHA``; ``monusco``) by the one
+    ``ContributionFilter``; an unknown name raises ``UnknownNameError`` with suggestions.
     """
-    lazy = scan_contributions(core=core)
-    month_expr = _month_filter(months)
-    if month_expr is not None:
-        lazy = lazy.filter(month_expr)
-    for column, value in (("contributor", contributor), ("mission", mission), ("source", source)):
-        values = _as_list(value)
-        if values is not None:
-            lazy = lazy.filter(pl.col(column).is_in(values))
-    if category is not None:
-        cats = [category] if isinstance(category, str) else list(category)
-        try:
-            names = [str(PersonnelCategory(str(c))) for c in cats]
-        except ValueError as exc:
-            msg = f"unknown category; one of {', '.join(str(c) for c in PersonnelCategory)}"
-            raise InputError(msg, field="category") from exc
-        lazy = lazy.filter(pl.col("category").is_in(names))
+    from bluehelmet.analytics import ContributionFilter
+
+    if months is None or isinstance(months, date | str):
+        first = last = months
+    else:
+        first, last = months
+    where = ContributionFilter.of(
+        start=first,
+        end=last,
+        contributors=_as_list(contributor),
+        missions=_as_list(mission),
+        categories=_as_list(category),
+        sources=_as_list(source),
+    )
+    lazy = where.apply(scan_contributions(core=core))
     frame = lazy.collect()
     return frame.select([pl.col(c).cast(t) for c, t in CONTRIBUTION_SCHEMA.items()]).sort(
         ["month", "contributor", "mission", "category", "sex"], nulls_last=True

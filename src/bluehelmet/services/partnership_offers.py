@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bluehelmet.domain.planning import PartnershipKind as OfferKind
 from bluehelmet.errors import (
     ConflictError,
     InputError,
@@ -39,7 +40,6 @@ from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, on
 from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import CapacityUnit, OfferStatus, PartnershipRow
-from bluehelmet.store.planning import PartnershipKind as OfferKind
 
 __all__ = [
     "EDITABLE_FIELDS",

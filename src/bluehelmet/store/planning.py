@@ -25,18 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bluehelmet.domain.cooperation import PlanStatus, VisitKind
+from bluehelmet.domain.planning import PartnershipKind
 from bluehelmet.store.base import Base
-
-
-class PartnershipKind(StrEnum):
-    """What a bilateral partnership provides."""
-
-    TRAINING = "training"
-    EQUIPMENT = "equipment"
-    FUNDING = "funding"
-    LOGISTICS = "logistics"
-    INTELLIGENCE = "intelligence"
-
 
 READINESS_LEVELS: tuple[str, ...] = ("level_1", "level_2", "level_3", "rapid")
 """Values of ``domain.planning.ReadinessLevel`` (PCRS levels); a test keeps the two equal."""

@@ -170,3 +170,33 @@ def test_no_serious_accessibility_violation(
         assert axe_violations(visit.page) == []
     finally:
         visit.page.context.close()
+
+
+def test_scenarios_page_draws_its_charts_accessibly(browser: Any, live_server: LiveServer) -> None:
+    visit = open_page(browser, live_server.url + "/scenarios?draws=20&seed=1")
+    page = visit.page
+    try:
+        assert page.locator(".vega[data-spec]").count() == 2
+        assert page.evaluate("document.body.dataset.chartsRendered") == "2"
+        risk = page.locator("#chart-requirements")
+        assert risk.get_attribute("data-rendered") == "true"
+        assert risk.locator("svg").count() == 1
+        rows = page.locator('table[data-table="requirements"] tbody tr').count()
+        assert rows > 0
+        # one probability bar, one required bar, one mean-fill bar and one 5-95 % rule per
+        # requirement, and one bar per critical pledge
+        marks = mark_counts(page, "chart-requirements")
+        assert marks["concat_0_marks"] == rows
+        assert [marks[f"concat_1_layer_{i}_marks"] for i in range(3)] == [rows] * 3
+        assert risk.locator("svg path").count() >= 3 * rows
+        pledges = page.locator('table[data-table="pledges"] tbody tr').count()
+        assert mark_counts(page, "chart-pledges")["marks"] == pledges > 0
+        caption = page.locator("#chart-requirements-caption").inner_text()
+        assert "bluehelmet demo scenario (illustrative)" in caption
+        assert "20 Monte Carlo draws, seed 1" in caption and "ASSUMPTION" in caption
+        assert page.locator('nav a[href="/scenarios"]').count() == 1
+        assert visit.console_errors == []
+        assert visit.blocked == []
+        assert axe_violations(page) == []
+    finally:
+        page.context.close()

@@ -219,3 +219,103 @@ def test_pages_reference_no_other_host(client: TestClient) -> None:
 def test_bundle_is_cached_in_the_data_folder(real_core: Core, client: TestClient) -> None:
     client.get("/static/vega.js")
     assert list((real_core.home / "web").glob("vega-bundle-*.js"))
+
+
+# --------------------------------------------------------------------------- scenarios
+
+SCENARIO_QUERY = {"draws": "20", "seed": "7"}
+
+
+@pytest.fixture(scope="module")
+def scenario_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The app over an empty store: the scenarios page needs no imported data."""
+    home = tmp_path_factory.mktemp("scenario-home")
+    with Core(home=home) as core, TestClient(create_app(core)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def demo_draws() -> Any:
+    """``bluehelmet.scenarios``'s own Monte Carlo of the demo for the page's draws and seed."""
+    from bluehelmet import scenarios
+    from bluehelmet.forcegen import demo_scenario
+
+    result = scenarios.run(demo_scenario(), draws=20, seed=7, scheduler="serial")
+    assert result.draws is not None
+    return result.draws
+
+
+def test_scenarios_page_figures_equal_the_scenarios_package(
+    scenario_client: TestClient, demo_draws: Any
+) -> None:
+    response = scenario_client.get("/scenarios", params=SCENARIO_QUERY)
+    assert response.status_code == 200, response.text
+    html = response.text
+    assert _fact(html, "draws") == "20"
+    assert _fact(html, "seed") == "7"
+    requirements = demo_draws.requirements
+    full = float((requirements["weight"] * requirements["required"]).sum())
+    assert _fact(html, "expected_fill") == f"{demo_draws.fill_mean / full:.1%}"
+    at_risk = requirements.filter(pl.col("p_unfilled") >= 0.5).height
+    assert _fact(html, "at_risk") == str(at_risk)
+    assert 'id="chart-requirements"' in html and 'id="chart-pledges"' in html
+    caption = re.search(r'id="chart-requirements-caption">([^<]*)<', html)
+    assert caption is not None
+    text = html_text.unescape(caption.group(1))
+    assert "bluehelmet demo scenario (illustrative)" in text
+    assert "20 Monte Carlo draws, seed 7" in text
+    assert "ASSUMPTION" in text
+    cells = re.findall(r'data-col="p_unfilled">([^<]*)<', html)
+    assert cells == [f"{p:.1%}" for p in requirements["p_unfilled"]]
+    assert 'href="/scenarios"' in html  # the site navigation
+
+
+def test_scenarios_csv_equal_the_scenarios_package(
+    scenario_client: TestClient, demo_draws: Any
+) -> None:
+    rows = _csv_rows(
+        scenario_client.get("/scenarios/tables/requirements.csv", params=SCENARIO_QUERY)
+    )
+    expected = demo_draws.requirements
+    assert [r["requirement"] for r in rows] == expected["requirement"].to_list()
+    assert [float(r["p_unfilled"]) for r in rows] == expected["p_unfilled"].to_list()
+    assert [float(r["fill_mean"]) for r in rows] == expected["fill_mean"].to_list()
+    assert [int(r["required"]) for r in rows] == expected["required"].to_list()
+    pledges = _csv_rows(scenario_client.get("/scenarios/tables/pledges.csv", params=SCENARIO_QUERY))
+    critical = demo_draws.criticality.head(10)
+    assert [r["pledge"] for r in pledges] == critical["pledge"].to_list()
+    assert [float(r["criticality"]) for r in pledges] == critical["criticality"].to_list()
+    levels = _csv_rows(
+        scenario_client.get("/scenarios/tables/uncertainty.csv", params=SCENARIO_QUERY)
+    )
+    assert {r["status"] for r in levels} == {"ASSUMPTION"}
+    missing = scenario_client.get("/scenarios/tables/nothing.csv", params=SCENARIO_QUERY)
+    assert missing.status_code == 400
+    assert "requirements" in missing.text
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"draws": "0"}, "draws"),
+        ({"draws": "-5"}, "draws"),
+        ({"draws": "2001"}, "draws"),
+        ({"draws": "9" * 40}, "draws"),
+        ({"draws": "many"}, "draws"),
+        ({"draws": ""}, "draws"),
+        ({"draws": "1.5"}, "draws"),
+        ({"seed": "-1"}, "seed"),
+        ({"seed": "2" * 30}, "seed"),
+        ({"seed": "<script>"}, "seed"),
+    ],
+)
+def test_scenarios_bad_draws_or_seed_is_a_clear_400_page(
+    scenario_client: TestClient, query: dict[str, str], field: str
+) -> None:
+    for path in ("/scenarios", "/scenarios/tables/requirements.csv"):
+        response = scenario_client.get(path, params=query)
+        assert response.status_code == 400, (path, query)
+        assert response.headers["content-type"].startswith("text/html")
+        assert f"{field} must be" in html_text.unescape(response.text)
+        assert "Traceback" not in response.text
+        assert "<script>" not in response.text

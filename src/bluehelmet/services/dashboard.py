@@ -1,4 +1,4 @@
-"""The dashboard's pages as named tables: overview, mission and contributor.
+"""The dashboard's pages as named tables: overview, mission, contributor and scenarios.
 
 Each page is computed once per request from the stored datasets (``bluehelmet.services.data``)
 with the pure functions of ``bluehelmet.analytics``; the web layer only draws the tables it is
@@ -17,6 +17,9 @@ from bluehelmet.errors import InputError
 from bluehelmet.services.core import Core, default_core
 
 __all__ = [
+    "SCENARIO_DRAWS",
+    "SCENARIO_MAX_DRAWS",
+    "SCENARIO_SEED",
     "SOURCES",
     "Page",
     "Table",
@@ -25,6 +28,7 @@ __all__ = [
     "overview_page",
     "resolve_contributor",
     "resolve_mission",
+    "scenarios_page",
 ]
 
 SOURCES: dict[str, str] = {
@@ -37,7 +41,13 @@ SOURCES: dict[str, str] = {
     "registry": "bluehelmet reference registry (UN membership, Security Council, organizations)",
     "parity": "contributions as imported; targets of the UN Uniformed Gender Parity Strategy "
     "2018-2028",
+    "scenario": "bluehelmet demo scenario (illustrative)",
 }
+
+#: Bounds and defaults of the scenarios page's Monte Carlo (draws are solved in the server).
+SCENARIO_DRAWS = 200
+SCENARIO_MAX_DRAWS = 2000
+SCENARIO_SEED = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,5 +520,87 @@ def contributor_page(iso3: str, *, core: Core | None = None) -> Page:
         by_mission,
         SOURCES["fatalities"],
         _period(deaths),
+    )
+    return page
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def scenarios_page(*, draws: int = SCENARIO_DRAWS, seed: int = SCENARIO_SEED) -> Page:
+    """The risk per requirement of the bundled demo scenario from ``draws`` seeded Monte Carlo
+    draws, solved serially in this process (``bluehelmet.services.scenarios.run_scenario``).
+
+    ``draws`` must lie in 1..``SCENARIO_MAX_DRAWS`` and ``seed`` in 0..2**63 - 1
+    (``InputError`` otherwise). Tables:
+    ``requirements`` (probability each stays unfilled, mean and 5/95 % fill against required),
+    ``pledges`` (the ten most critical pledges of the plan) and ``uncertainty`` (the pledge
+    uncertainty assumed per readiness level).
+    """
+    from bluehelmet.services.scenarios import run_scenario
+
+    if isinstance(draws, bool) or not isinstance(draws, int):
+        msg = f"draws must be a whole number, not {draws!r}"
+        raise InputError(msg, field="draws")
+    if not 1 <= draws <= SCENARIO_MAX_DRAWS:
+        msg = f"draws must be between 1 and {SCENARIO_MAX_DRAWS}, not {draws}"
+        raise InputError(msg, field="draws")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        msg = f"seed must be a whole number between 0 and 2**63 - 1, not {seed!r}"
+        raise InputError(msg, field="seed")
+    result = run_scenario(None, draws=draws, seed=seed, scheduler="serial")
+    summary = result.draws
+    assert summary is not None  # draws >= 1
+    labels = sorted(set(summary.uncertainty.get_column("status").to_list()))
+    assumptions = "/".join(labels) or "none"
+    source = (
+        f"{SOURCES['scenario']}; pledge uncertainty per readiness level: {assumptions} "
+        "(no published statistic)"
+    )
+    period = f"{draws:,} Monte Carlo draws, seed {seed}"
+    page = Page(
+        title="Scenarios: risk per requirement",
+        subtitle=f"The demo scenario '{result.scenario.name}' re-planned in each of {period}",
+    )
+    page.facts["draws"] = draws
+    page.facts["seed"] = seed
+    # the weighted fill objective as a share of its value with every requirement filled
+    full = float((summary.requirements["weight"] * summary.requirements["required"]).sum())
+    page.facts["expected_fill"] = summary.fill_mean / full if full else None
+    page.facts["expected_fill_p05"] = summary.fill_p05 / full if full else None
+    page.facts["expected_fill_p95"] = summary.fill_p95 / full if full else None
+    page.facts["assumptions"] = assumptions
+    requirements = summary.requirements.select(
+        "requirement",
+        "mission",
+        "unit_type",
+        "required",
+        "fill_mean",
+        "fill_p05",
+        "fill_p95",
+        "p_unfilled",
+        "expected_shortfall",
+    )
+    page.facts["at_risk"] = requirements.filter(pl.col("p_unfilled") >= 0.5).height
+    page.add(
+        "requirements",
+        "Probability each requirement stays unfilled, and mean fill against required",
+        requirements,
+        source,
+        period,
+    )
+    page.add(
+        "pledges",
+        "Most critical pledges: probability their loss leaves a gap",
+        summary.criticality.head(10),
+        source,
+        period,
+    )
+    page.add(
+        "uncertainty",
+        "Pledge uncertainty assumed per readiness level",
+        summary.uncertainty,
+        f"bluehelmet scenarios/data/uncertainty.csv ({assumptions}: no published statistic)",
+        period,
     )
     return page

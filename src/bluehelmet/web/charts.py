@@ -239,6 +239,110 @@ def stacked_bars(table: Table, *, x: str, y: str, colour: str) -> Spec:
     }
 
 
+def requirement_risk(table: Table) -> Spec:
+    """Per requirement: the probability it stays unfilled, and its mean fill (with the 5-95 %
+    range of the draws) against the units required, side by side on one row per requirement."""
+    frame = table.frame.with_columns(
+        label=pl.concat_str(
+            pl.col("requirement"), pl.lit(" "), pl.col("mission"), pl.lit(" "), pl.col("unit_type")
+        )
+    )
+    order = frame.get_column("label").to_list()
+    y = {"field": "label", "type": "nominal", "sort": order, "title": None}
+    right = {**y, "axis": None}  # the left panel labels the rows of both
+    tooltip = [
+        {"field": "label", "type": "nominal", "title": "requirement"},
+        {"field": "required", "type": "quantitative"},
+        {"field": "fill_mean", "type": "quantitative", "format": ".2f", "title": "mean fill"},
+        {"field": "p_unfilled", "type": "quantitative", "format": ".1%", "title": "P(unfilled)"},
+    ]
+    return {
+        "data": {"values": _values(frame)},
+        "hconcat": [
+            {
+                "width": 260,
+                "mark": {"type": "bar", "color": "#c92a2a"},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "p_unfilled",
+                        "type": "quantitative",
+                        "title": "probability it stays unfilled",
+                        "scale": {"domain": [0, 1]},
+                        "axis": {"format": "%"},
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "width": 260,
+                "layer": [
+                    {
+                        "mark": {"type": "bar", "color": "#dee2e6"},
+                        "encoding": {
+                            "y": right,
+                            "x": {
+                                "field": "required",
+                                "type": "quantitative",
+                                "title": "units: mean fill (blue) against required (grey)",
+                            },
+                            "tooltip": tooltip,
+                        },
+                    },
+                    {
+                        "mark": {"type": "bar", "color": "#1c5d99", "height": 8},
+                        "encoding": {
+                            "y": right,
+                            "x": {"field": "fill_mean", "type": "quantitative"},
+                            "tooltip": tooltip,
+                        },
+                    },
+                    {
+                        "mark": {"type": "rule", "color": "#212529"},
+                        "encoding": {
+                            "y": right,
+                            "x": {"field": "fill_p05", "type": "quantitative"},
+                            "x2": {"field": "fill_p95"},
+                        },
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def pledge_criticality(table: Table) -> Spec:
+    """The pledges whose loss most often leaves a requirement unfilled."""
+    frame = table.frame.with_columns(
+        label=pl.concat_str(pl.col("pledge"), pl.lit(" "), pl.col("contributor"))
+    )
+    return {
+        "data": {"values": _values(frame)},
+        "mark": {"type": "bar", "color": "#1c5d99"},
+        "width": 520,
+        "encoding": {
+            "y": {
+                "field": "label",
+                "type": "nominal",
+                "sort": frame.get_column("label").to_list(),
+                "title": None,
+            },
+            "x": {
+                "field": "criticality",
+                "type": "quantitative",
+                "title": "probability the pledge is lost and leaves a gap",
+                "axis": {"format": "%"},
+            },
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": "pledge"},
+                {"field": "unit_type", "type": "nominal"},
+                {"field": "readiness", "type": "nominal"},
+                {"field": "criticality", "type": "quantitative", "format": ".1%"},
+            ],
+        },
+    }
+
+
 def _parity(table: Table) -> Spec:
     from bluehelmet.analytics.charts import parity_chart
 
@@ -282,6 +386,10 @@ def _spec(page_kind: str, table: Table) -> Spec | None:
         return locations_map(table)
     if name == "deployments":
         return stacked_area(table, x="month", y="personnel", colour="mission")
+    if name == "requirements" and page_kind == "scenarios":
+        return requirement_risk(table)
+    if name == "pledges" and page_kind == "scenarios":
+        return pledge_criticality(table)
     if name == "missions":
         return _altair(bar_chart(frame, category="mission", value="total"))
     return None

@@ -27,12 +27,16 @@ from markupsafe import Markup
 from bluehelmet.errors import BluehelmetError, InputError, UnknownNameError
 from bluehelmet.services.core import Core
 from bluehelmet.services.dashboard import (
+    SCENARIO_DRAWS,
+    SCENARIO_MAX_DRAWS,
+    SCENARIO_SEED,
     Page,
     contributor_page,
     mission_page,
     overview_page,
     resolve_contributor,
     resolve_mission,
+    scenarios_page,
 )
 from bluehelmet.web.charts import Chart, page_charts
 
@@ -46,7 +50,23 @@ STATIC_TYPES = {
     "forcegen.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
-PERCENT_COLUMNS = frozenset({"share", "female_share", "target", "largest_share"})
+PERCENT_COLUMNS = frozenset(
+    {
+        "share",
+        "female_share",
+        "target",
+        "largest_share",
+        # the scenarios page: probabilities and the weighted fill
+        "p_unfilled",
+        "p_lost",
+        "p_gap_if_lost",
+        "criticality",
+        "p_deploy",
+        "expected_fill",
+        "expected_fill_p05",
+        "expected_fill_p95",
+    }
+)
 
 
 def _format(value: Any, column: str) -> str:
@@ -60,7 +80,7 @@ def _format(value: Any, column: str) -> str:
             return f"{value:.1%}"
         return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
     if isinstance(value, int):
-        return str(value) if column in ("year", "rank") else f"{value:,}"
+        return str(value) if column in ("year", "rank", "seed") else f"{value:,}"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -79,6 +99,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["cell"] = _format
     templates.env.filters["spec_json"] = _spec_json
     templates.env.globals["TABLE_ROWS"] = TABLE_ROWS
+    templates.env.globals["SCENARIO_MAX_DRAWS"] = SCENARIO_MAX_DRAWS
     return templates
 
 
@@ -88,6 +109,18 @@ def _world_json() -> bytes:
 
     collection = {"type": "FeatureCollection", "features": list(world_geometry())}
     return json.dumps(collection, separators=(",", ":")).encode("utf-8")
+
+
+def _whole_number(text: str | None, field: str, default: int) -> int:
+    """A query parameter as an int (``default`` when absent); ``InputError`` otherwise."""
+    if text is None:
+        return default
+    try:
+        return int(text.strip(), 10)
+    except ValueError:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        msg = f"{field} must be a whole number, not {shown!r}"
+        raise InputError(msg, field=field) from None
 
 
 def _csv(page: Page, name: str, filename: str) -> Response:
@@ -311,6 +344,47 @@ def router(core: Core) -> APIRouter:
                     },
                     status=404,
                 )
+
+    def scenario_key(draws: str | None, seed: str | None) -> tuple[int, int]:
+        return (
+            _whole_number(draws, "draws", SCENARIO_DRAWS),
+            _whole_number(seed, "seed", SCENARIO_SEED),
+        )
+
+    @web.get("/scenarios", response_class=HTMLResponse)
+    def scenarios(
+        request: Request, draws: str | None = None, seed: str | None = None
+    ) -> HTMLResponse:
+        """The demo scenario's Monte Carlo: risk per requirement and the critical pledges."""
+        try:
+            n, s = scenario_key(draws, seed)
+        except BluehelmetError as exc:
+            return problem_page(request, exc, "scenario")
+        return show(
+            request,
+            "scenarios",
+            (n, s),
+            lambda: scenarios_page(draws=n, seed=s),
+            "/scenarios",
+        )
+
+    @web.get("/scenarios/tables/{table}.csv")
+    def scenarios_table(
+        request: Request, table: str, draws: str | None = None, seed: str | None = None
+    ) -> Response:
+        """One table of the scenarios page as CSV."""
+        try:
+            n, s = scenario_key(draws, seed)
+        except BluehelmetError as exc:
+            return problem_page(request, exc, "scenario")
+        return table_csv(
+            request,
+            kind="scenarios",
+            key=(n, s),
+            build=lambda: scenarios_page(draws=n, seed=s),
+            name=table,
+            filename=f"scenarios-{n}-draws-seed-{s}",
+        )
 
     @web.get("/forcegen", response_class=HTMLResponse)
     def forcegen(request: Request) -> HTMLResponse:

@@ -159,7 +159,7 @@ class ContributionFilter:
             if start is not None or end is not None:
                 msg = "give either one month or a period (--from/--to), not both"
                 raise InputError(msg, field="month")
-            start = end = month
+            start = end = month_end(month, field="month")
         srcs = _names(sources)
         return cls(
             start=month_end(start, field="from") if start is not None else None,

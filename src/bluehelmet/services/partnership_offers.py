@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bluehelmet.domain.planning import PartnershipKind as OfferKind
@@ -31,13 +31,12 @@ from bluehelmet.errors import (
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
-    PreconditionRequiredError,
     UnknownNameError,
 )
 from bluehelmet.services.access import SYSTEM_ACTOR, Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
-from bluehelmet.services.writes import write_session
+from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import CapacityUnit, OfferStatus, PartnershipRow
 
@@ -256,7 +255,7 @@ def offer_record(row: PartnershipRow) -> dict[str, Any]:
 
 def etag(record: Mapping[str, Any]) -> str:
     """The entity tag of an offer record: its id and version."""
-    return f'"offer-{record["id"]}-v{record["version"]}"'
+    return entity_tag("offer", record)
 
 
 def _owns(principal: Principal) -> Any:
@@ -412,35 +411,15 @@ def list_offers(
     if mission is not None:
         conditions.append(PartnershipRow.mission == _resolve(mission, "mission"))
     with core.session() as session:
-        total = session.scalar(select(func.count()).select_from(PartnershipRow).where(*conditions))
-        rows = session.scalars(
-            select(PartnershipRow)
-            .where(*conditions)
-            .order_by(PartnershipRow.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return [offer_record(r) for r in rows], int(total or 0)
+        return page(
+            session, PartnershipRow, conditions, limit=limit, offset=offset, record=offer_record
+        )
 
 
 def get_offer(core: Core, principal: Principal, offer_id: int) -> dict[str, Any]:
     """One offer the caller may see (``NotFoundError`` otherwise)."""
     with core.session() as session:
         return offer_record(_load(session, principal, offer_id))
-
-
-def _check_tag(record: Mapping[str, Any], if_match: str | None) -> int:
-    if if_match is None:
-        msg = "this change needs an If-Match header with the offer's ETag (GET it first)"
-        raise PreconditionRequiredError(msg)
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" not in tags and etag(record) not in tags and f"W/{etag(record)}" not in tags:
-        msg = (
-            f"If-Match {if_match!r} does not match the offer's current ETag {etag(record)}: "
-            "it was changed since you read it"
-        )
-        raise PreconditionFailedError(msg)
-    return int(record["version"])
 
 
 def _change(
@@ -456,7 +435,7 @@ def _change(
     with write_session(core) as session:
         row = _load(session, principal, offer_id)
         before: dict[str, Any] = jsonable(offer_record(row))
-        version = _check_tag(before, if_match)
+        version = check_if_match("offer", before, if_match)
         values: dict[str, Any] = decide(row)
         now = datetime.now(UTC)
         done = session.execute(

@@ -25,13 +25,12 @@ from bluehelmet.errors import (
     NotFoundError,
     PermissionDeniedError,
     PreconditionFailedError,
-    PreconditionRequiredError,
     UnknownNameError,
 )
 from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
-from bluehelmet.services.writes import write_session
+from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 
@@ -159,7 +158,7 @@ def pledge_record(row: PledgeRow) -> dict[str, Any]:
 
 def etag(record: Mapping[str, Any]) -> str:
     """The entity tag of a pledge record: its id and version."""
-    return f'"pledge-{record["id"]}-v{record["version"]}"'
+    return entity_tag("pledge", record)
 
 
 def _visible(principal: Principal) -> Any:
@@ -269,31 +268,15 @@ def list_pledges(
     if not include_withdrawn:
         conditions.append(PledgeRow.withdrawn.is_(False))
     with core.session() as session:
-        total = session.scalar(select(func.count()).select_from(PledgeRow).where(*conditions))
-        rows = session.scalars(
-            select(PledgeRow).where(*conditions).order_by(PledgeRow.id).limit(limit).offset(offset)
-        ).all()
-        return [pledge_record(r) for r in rows], int(total or 0)
+        return page(
+            session, PledgeRow, conditions, limit=limit, offset=offset, record=pledge_record
+        )
 
 
 def get_pledge(core: Core, principal: Principal, pledge_id: int) -> dict[str, Any]:
     """One pledge the caller may see (``NotFoundError`` otherwise)."""
     with core.session() as session:
         return pledge_record(_load(session, principal, pledge_id))
-
-
-def _check_tag(record: Mapping[str, Any], if_match: str | None) -> int:
-    if if_match is None:
-        msg = "this change needs an If-Match header with the pledge's ETag (GET it first)"
-        raise PreconditionRequiredError(msg)
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" not in tags and etag(record) not in tags and f"W/{etag(record)}" not in tags:
-        msg = (
-            f"If-Match {if_match!r} does not match the pledge's current ETag {etag(record)}: "
-            "it was changed since you read it"
-        )
-        raise PreconditionFailedError(msg)
-    return int(record["version"])
 
 
 def _change(
@@ -310,7 +293,7 @@ def _change(
     with write_session(core) as session:
         row = _load(session, principal, pledge_id)
         before = jsonable(pledge_record(row))
-        version = _check_tag(before, if_match)
+        version = check_if_match("pledge", before, if_match)
         if row.withdrawn and action != "visit":
             msg = f"pledge {pledge_id} is withdrawn and can no longer change"
             raise ConflictError(msg)

@@ -10,21 +10,20 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bluehelmet.errors import (
     InputError,
     NotFoundError,
     PreconditionFailedError,
-    PreconditionRequiredError,
     UnknownNameError,
 )
 from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, jsonable, once
 from bluehelmet.services.pledges import unit_type_code
-from bluehelmet.services.writes import write_session
+from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import RequirementRow
 
@@ -75,7 +74,7 @@ def requirement_record(row: RequirementRow) -> dict[str, Any]:
 
 def requirement_etag(record: Mapping[str, Any]) -> str:
     """The entity tag of a requirement record."""
-    return f'"requirement-{record["id"]}-v{record["version"]}"'
+    return entity_tag("requirement", record)
 
 
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -149,15 +148,14 @@ def list_requirements(
     if mission is not None:
         conditions.append(RequirementRow.mission == _clean({"mission": mission})["mission"])
     with core.session() as session:
-        total = session.scalar(select(func.count()).select_from(RequirementRow).where(*conditions))
-        rows = session.scalars(
-            select(RequirementRow)
-            .where(*conditions)
-            .order_by(RequirementRow.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return [requirement_record(r) for r in rows], int(total or 0)
+        return page(
+            session,
+            RequirementRow,
+            conditions,
+            limit=limit,
+            offset=offset,
+            record=requirement_record,
+        )
 
 
 def get_requirement(core: Core, principal: Principal, requirement_id: int) -> dict[str, Any]:
@@ -193,13 +191,7 @@ def update_requirement(
         if row is None:
             raise NotFoundError("requirement", requirement_id)
         before = jsonable(requirement_record(row))
-        if if_match is None:
-            msg = "this change needs an If-Match header with the requirement's ETag"
-            raise PreconditionRequiredError(msg)
-        tags = [t.strip() for t in if_match.split(",")]
-        if "*" not in tags and requirement_etag(before) not in tags:
-            msg = f"If-Match {if_match!r} is stale; the current ETag is {requirement_etag(before)}"
-            raise PreconditionFailedError(msg)
+        check_if_match("requirement", before, if_match)
         done = session.execute(
             update(RequirementRow)
             .where(RequirementRow.id == requirement_id, RequirementRow.version == row.version)

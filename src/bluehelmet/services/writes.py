@@ -1,4 +1,4 @@
-"""Write transactions of the cooperation services.
+"""Write transactions of the cooperation services, and their optimistic concurrency.
 
 SQLite lets one writer in at a time; a transaction that read first and writes later can fail
 when another writer got in between. The services therefore take one lock per SQLite engine
@@ -9,16 +9,17 @@ PostgreSQL needs no lock: its row versions and the ``version`` guards do the wor
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bluehelmet.errors import PreconditionFailedError, PreconditionRequiredError
 from bluehelmet.services.core import Core
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["write_session"]
+__all__ = ["check_if_match", "entity_tag", "page", "write_session"]
 
 _LOCKS: dict[int, threading.Lock] = {}
 _GUARD = threading.Lock()
@@ -38,3 +39,47 @@ def write_session(core: Core) -> Iterator[Session]:
     lock = _lock_for(core)
     with lock if lock is not None else nullcontext(), core.session() as session:
         yield session
+
+
+def entity_tag(kind: str, record: Mapping[str, Any]) -> str:
+    """The entity tag of a versioned record (``"kind-id-vN"``)."""
+    return f'"{kind}-{record["id"]}-v{record["version"]}"'
+
+
+def check_if_match(kind: str, record: Mapping[str, Any], if_match: str | None) -> int:
+    """The record's version when ``if_match`` names its current tag (or ``*``).
+
+    A missing header is a ``PreconditionRequiredError``, a stale one a
+    ``PreconditionFailedError``; both say what to do.
+    """
+    if if_match is None:
+        msg = f"this change needs an If-Match header with the {kind}'s ETag (GET it first)"
+        raise PreconditionRequiredError(msg)
+    tag = entity_tag(kind, record)
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" not in tags and tag not in tags and f"W/{tag}" not in tags:
+        msg = (
+            f"If-Match {if_match!r} does not match the {kind}'s current ETag {tag}: "
+            "it was changed since you read it"
+        )
+        raise PreconditionFailedError(msg)
+    return int(record["version"])
+
+
+def page(
+    session: Session,
+    model: Any,
+    conditions: Sequence[Any],
+    *,
+    limit: int,
+    offset: int,
+    record: Callable[[Any], dict[str, Any]],
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``model`` rows matching ``conditions`` (by id) as records, and the total."""
+    from sqlalchemy import func, select
+
+    total = session.scalar(select(func.count()).select_from(model).where(*conditions))
+    rows = session.scalars(
+        select(model).where(*conditions).order_by(model.id).limit(limit).offset(offset)
+    ).all()
+    return [record(r) for r in rows], int(total or 0)

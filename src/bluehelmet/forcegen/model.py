@@ -195,6 +195,153 @@ def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -
 
 
 @dataclass(frozen=True)
+class Reduction:
+    """Arcs left out by :func:`reduce_arcs` and how to move a point's units off them.
+
+    ``full`` are the arcs before the reduction, ``kept`` the positions in ``full`` of the arcs
+    kept; ``removed`` the positions of the arcs left out, in the order units are moved off
+    them; ``dominators[k]`` the positions in ``full`` of the arcs (same requirement, same
+    contributor) that dominate the removed arc ``removed[k]``, preferred first.
+    """
+
+    full: Arcs
+    kept: IntArray
+    removed: IntArray
+    dominators: tuple[IntArray, ...]
+
+    def project(self, x: FloatArray, capacity: FloatArray) -> FloatArray | None:
+        """Units ``x`` over ``full`` with every removed arc emptied onto its dominators, as
+        units over the kept arcs; None when a removed arc's units find no room (``x`` then
+        broke a pledge capacity, a demand or the contributor cap).
+
+        ``capacity`` is the units of each pledge. Moving a unit from an arc to a dominating
+        one keeps every rule and improves no objective less (see :func:`reduce_arcs`).
+        """
+        x = x.astype(np.float64).copy()
+        used = np.bincount(self.full.pledge, weights=x, minlength=capacity.size)
+        for k, arc in enumerate(self.removed.tolist()):
+            for target in self.dominators[k].tolist():
+                if x[arc] <= 0.5:
+                    break
+                p = int(self.full.pledge[target])
+                move = min(x[arc], capacity[p] - used[p])
+                if move <= 0.5:
+                    continue
+                x[arc] -= move
+                x[target] += move
+                used[p] += move
+                used[int(self.full.pledge[arc])] -= move
+            if x[arc] > 0.5:
+                return None
+        return x[self.kept]
+
+
+def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
+    """The arcs without those a solution never needs: some optimal plan leaves them empty.
+
+    An arc ``(q, r)`` is *dominated* by ``(p, r)`` when ``p`` is a pledge of the same
+    contributor and unit type that comes first in a fixed order, neither arc relies on a
+    partnership offer, and per unit ``p`` at ``r`` has at least the legitimacy, at most the
+    cost-model USD and the total cost, and (where ``r`` has a women's minimum) at least the
+    women's share. Moving a unit from ``(q, r)`` to ``(p, r)`` when ``p`` has units left keeps
+    every rule (same requirement, contributor and personnel: same demand, cap and
+    participation; budget and women's rows no worse) and lowers no objective in priority
+    order. So an optimal plan that minimizes the units on later pledges uses ``(q, r)`` only
+    when every dominating pledge is full. Those pledges then send all their units to the
+    requirements they reach; if that is at least the most units the contributor can send
+    there (the demand, and under a contributor cap ``share`` of the mission's largest
+    personnel), ``(q, r)`` is empty in that plan and is left out. Every objective's optimal
+    value is unchanged; the callers that change rules afterwards (gap explanations,
+    ``extra_functionality``) use the full arcs.
+    """
+    sc = index.scenario
+    n = len(arcs)
+    plain = np.array(
+        [v < 0 or not index.variants[v].offers for v in arcs.variant.tolist()], dtype=bool
+    )
+    personnel = {u.code: float(u.personnel) for u in sc.unit_types}
+    need = np.array([r.units for r in sc.requirements], dtype=np.float64)
+    req_personnel = np.array([personnel[r.unit_type] for r in sc.requirements])
+    women = np.array([r.min_women_share > 0 for r in sc.requirements], dtype=bool)
+    share = np.array([p.women_share for p in sc.pledges], dtype=np.float64)
+    units = np.array([p.units for p in sc.pledges], dtype=np.float64)
+    capacity = np.minimum(units, np.bincount(arcs.pledge, weights=arcs.upper, minlength=units.size))
+    n_m = len(index.missions)
+    strength = np.bincount(index.requirement_mission, weights=need * req_personnel, minlength=n_m)
+    cap_share = sc.policy.max_contributor_share
+    cost = arcs.usd + arcs.time_usd
+    types = {u.code: i for i, u in enumerate(sc.unit_types)}
+    pledge_type = np.array([types[p.unit_type] for p in sc.pledges], dtype=np.int64)
+    group = index.pledge_contributor[arcs.pledge] * (len(types) + 1) + pledge_type[arcs.pledge]
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    removed: list[int] = []
+    removed_rank: list[tuple[int, int]] = []
+    dominators: list[IntArray] = []
+    for members in np.split(order, bounds):
+        pledges, prow = _group(arcs.pledge[members])
+        if pledges.size < 2:
+            continue
+        reqs, rcol = _group(arcs.requirement[members])
+        g, k = pledges.size, reqs.size
+        reach = np.zeros((g, k))
+        reach[prow, rcol] = 1.0
+        pos = np.full((g, k), -1, dtype=np.int64)  # the plain arc of (pledge, requirement)
+        is_plain = plain[members]
+        pos[prow[is_plain], rcol[is_plain]] = members[is_plain]
+        # A fixed order of the group's pledges (any order is valid; this one puts the
+        # pledges that dominate most often first): most legitimacy, least cost, most women.
+        plain_pos = np.where(pos >= 0, pos, 0)
+        has = pos >= 0
+        mean_legit = np.where(has, arcs.legitimacy[plain_pos], 0).sum(1) / np.maximum(has.sum(1), 1)
+        mean_cost = np.where(has, cost[plain_pos], 0).sum(1) / np.maximum(has.sum(1), 1)
+        rank = np.lexsort((pledges, -share[pledges], mean_cost, -mean_legit))
+        reach, pos = reach[rank], pos[rank]
+        pledges = pledges[rank]
+        missions, mcol = _group(index.requirement_mission[reqs])
+        per_mission = np.zeros((k, missions.size))
+        per_mission[np.arange(k), mcol] = need[reqs]
+        if cap_share is not None and cap_share < 1:
+            most = np.floor(cap_share * strength[missions] / req_personnel[reqs[0]] + 1e-9)
+        else:
+            most = np.full(missions.size, np.inf)
+        earlier = np.tri(g, g, -1, dtype=bool).T  # earlier[i, j]: i comes before j
+        for c in range(k):
+            rows = np.flatnonzero(pos[:, c] >= 0)
+            if rows.size < 2:
+                continue
+            at = pos[rows, c]
+            legit, usd, total = arcs.legitimacy[at], arcs.usd[at], cost[at]
+            dom = (
+                earlier[np.ix_(rows, rows)]
+                & (legit[:, None] >= legit[None, :])
+                & (usd[:, None] <= usd[None, :])
+                & (total[:, None] <= total[None, :])
+            )
+            if women[reqs[c]]:
+                s = share[pledges[rows]]
+                dom &= s[:, None] >= s[None, :]
+            if not dom.any():
+                continue
+            d = dom.astype(np.float64)
+            reached = (d.T @ reach[rows]) > 0
+            reached[:, c] = True
+            bound = np.minimum(reached.astype(np.float64) @ per_mission, most).sum(1)
+            held = d.T @ capacity[pledges[rows]]
+            for j in np.flatnonzero(held >= bound - 0.5).tolist():
+                removed.append(int(at[j]))
+                removed_rank.append((int(rows[j]), len(removed)))
+                dominators.append(at[np.flatnonzero(dom[:, j])])
+    # Units are moved off later pledges first: a dominator may itself be left out.
+    sequence = sorted(range(len(removed)), key=lambda i: -removed_rank[i][0])
+    out = np.array([removed[i] for i in sequence], dtype=np.int64)
+    keep = np.ones(n, dtype=bool)
+    keep[out] = False
+    kept = np.flatnonzero(keep).astype(np.int64)
+    return arcs.subset(kept), Reduction(arcs, kept, out, tuple(dominators[i] for i in sequence))
+
+
+@dataclass(frozen=True)
 class Relaxation:
     """Side rules switched off (used by the gap explanations)."""
 
@@ -254,6 +401,7 @@ class Model:
     side_rules: list[str] = field(default_factory=list)
     variables: dict[str, Block] = field(default_factory=dict)
     constraints: dict[str, Block] = field(default_factory=dict)
+    reduction: Reduction | None = None  # the arcs left out by reduce_arcs, if any
 
     # -- building blocks -------------------------------------------------------------------
     def add_variables(
@@ -825,9 +973,14 @@ def create_model(
     relaxation: Relaxation | None = None,
     *,
     extra_functionality: ExtraFunctionality | None = None,
+    reduction: Reduction | None = None,
 ) -> Model:
-    """Run every ``define_*`` step of :data:`RECIPE`, then ``extra_functionality``."""
-    m = Model(index=index, arcs=arcs, relaxation=relaxation or Relaxation())
+    """Run every ``define_*`` step of :data:`RECIPE`, then ``extra_functionality``.
+
+    ``reduction`` records the arcs :func:`reduce_arcs` left out of ``arcs`` (read by
+    :func:`bluehelmet.forcegen.planner.start_values` to place a plan that uses them).
+    """
+    m = Model(index=index, arcs=arcs, relaxation=relaxation or Relaxation(), reduction=reduction)
     for step in RECIPE:
         step(m)
     if extra_functionality is not None:

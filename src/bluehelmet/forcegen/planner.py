@@ -32,6 +32,7 @@ from bluehelmet.forcegen.model import (
     Model,
     build_arcs,
     create_model,
+    reduce_arcs,
 )
 from bluehelmet.forcegen.objectives import evaluate
 from bluehelmet.forcegen.partnerships import activated_offers
@@ -86,30 +87,47 @@ def assign_values(model: Model, values: FloatArray) -> tuple[Assignment, ...]:
 
 
 def start_values(model: Model, assignments: tuple[Assignment, ...]) -> FloatArray | None:
-    """The column vector of ``assignments`` (None if one uses no arc of the model)."""
+    """The column vector of ``assignments`` (None if one uses no arc of the model).
+
+    Units on arcs the model left out as dominated (:func:`~bluehelmet.forcegen.model.
+    reduce_arcs`) are moved onto the arcs that dominate them, which keeps every rule and
+    makes no objective worse.
+    """
     sc = model.index.scenario
+    arcs = model.reduction.full if model.reduction is not None else model.arcs
     pledge_pos = {p.id: i for i, p in enumerate(sc.pledges)}
     req_pos = {r.id: j for j, r in enumerate(sc.requirements)}
     offer_ids = tuple(o.id for o in sc.partnerships)
     arc = {
         (int(p), int(r), tuple(offer_ids[o] for o in model.index.variants[v].offers)): k
         for k, (p, r, v) in enumerate(
-            zip(
-                model.arcs.pledge.tolist(),
-                model.arcs.requirement.tolist(),
-                model.arcs.variant.tolist(),
-                strict=True,
-            )
+            zip(arcs.pledge.tolist(), arcs.requirement.tolist(), arcs.variant.tolist(), strict=True)
         )
     }
-    x = np.zeros(len(model.arcs))
+    x = np.zeros(len(arcs))
     for a in assignments:
         k = arc.get((pledge_pos[a.pledge], req_pos[a.requirement], a.offers))
         if k is None:
             return None
         x[k] += a.units
+    if model.reduction is not None:
+        units = np.array([p.units for p in sc.pledges], dtype=np.float64)
+        moved = model.reduction.project(x, units)
+        if moved is None:
+            return None
+        x = moved
     values = model.complete(x)
     return values if model.feasible(values) else None
+
+
+def _build(index: Index, extra_functionality: ExtraFunctionality | None) -> Model:
+    """The model to solve: without dominated arcs, unless a user's hook adds constraints
+    (the dominance argument covers the built-in rules only)."""
+    arcs = build_arcs(index)
+    if extra_functionality is not None:
+        return create_model(index, arcs, extra_functionality=extra_functionality)
+    kept, reduction = reduce_arcs(index, arcs)
+    return create_model(index, kept, reduction=reduction)
 
 
 def _key(o: Objectives) -> tuple[float, float, float]:
@@ -173,7 +191,7 @@ def plan(
     report("building the model", 1, 4)
     built = time.perf_counter()
     index = Index.of(scenario, partnerships=partnerships)
-    model = create_model(index, build_arcs(index), extra_functionality=extra_functionality)
+    model = _build(index, extra_functionality)
     build_seconds = time.perf_counter() - built
     report("solving (fill, legitimacy, cost)", 2, 4)
     solve_deadline = t0 + (SOLVE_SHARE if explain else 1.0) * time_limit
@@ -285,7 +303,7 @@ def _plan_without_partnerships(
     """The optimal assignments with no offer activated, and whether proven optimal."""
     greedy = greedy_assignments(scenario, partnerships=False)
     index = Index.of(scenario, partnerships=False)
-    model = create_model(index, build_arcs(index), extra_functionality=extra_functionality)
+    model = _build(index, extra_functionality)
     solution = solve_model(
         model,
         deadline=deadline,

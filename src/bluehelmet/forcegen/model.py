@@ -989,3 +989,14 @@ def create_model(
         if (m.num_rows, m.num_cols) != (rows, cols):
             m.side_rules.append("extra_functionality")
     return m
+
+
+def build_model(index: Index, *, extra_functionality: ExtraFunctionality | None = None) -> Model:
+    """The model the planner solves: every allowed arc but the dominated ones
+    (:func:`reduce_arcs`), unless a user's ``extra_functionality`` adds constraints (the
+    dominance argument covers the built-in rules only; then every arc is kept)."""
+    arcs = build_arcs(index)
+    if extra_functionality is not None:
+        return create_model(index, arcs, extra_functionality=extra_functionality)
+    kept, reduction = reduce_arcs(index, arcs)
+    return create_model(index, kept, reduction=reduction)

@@ -30,9 +30,7 @@ from bluehelmet.forcegen.model import (
     FloatArray,
     Index,
     Model,
-    build_arcs,
-    create_model,
-    reduce_arcs,
+    build_model,
 )
 from bluehelmet.forcegen.objectives import evaluate
 from bluehelmet.forcegen.partnerships import activated_offers
@@ -120,16 +118,6 @@ def start_values(model: Model, assignments: tuple[Assignment, ...]) -> FloatArra
     return values if model.feasible(values) else None
 
 
-def _build(index: Index, extra_functionality: ExtraFunctionality | None) -> Model:
-    """The model to solve: without dominated arcs, unless a user's hook adds constraints
-    (the dominance argument covers the built-in rules only)."""
-    arcs = build_arcs(index)
-    if extra_functionality is not None:
-        return create_model(index, arcs, extra_functionality=extra_functionality)
-    kept, reduction = reduce_arcs(index, arcs)
-    return create_model(index, kept, reduction=reduction)
-
-
 def _key(o: Objectives) -> tuple[float, float, float]:
     return (round(o.fill, 6), round(o.legitimacy, 6), -o.cost)
 
@@ -191,7 +179,7 @@ def plan(
     report("building the model", 1, 4)
     built = time.perf_counter()
     index = Index.of(scenario, partnerships=partnerships)
-    model = _build(index, extra_functionality)
+    model = build_model(index, extra_functionality=extra_functionality)
     build_seconds = time.perf_counter() - built
     report("solving (fill, legitimacy, cost)", 2, 4)
     solve_deadline = t0 + (SOLVE_SHARE if explain else 1.0) * time_limit
@@ -303,7 +291,7 @@ def _plan_without_partnerships(
     """The optimal assignments with no offer activated, and whether proven optimal."""
     greedy = greedy_assignments(scenario, partnerships=False)
     index = Index.of(scenario, partnerships=False)
-    model = _build(index, extra_functionality)
+    model = build_model(index, extra_functionality=extra_functionality)
     solution = solve_model(
         model,
         deadline=deadline,

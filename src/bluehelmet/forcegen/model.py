@@ -273,15 +273,17 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
     types = {u.code: i for i, u in enumerate(sc.unit_types)}
     pledge_type = np.array([types[p.unit_type] for p in sc.pledges], dtype=np.int64)
     group = index.pledge_contributor[arcs.pledge] * (len(types) + 1) + pledge_type[arcs.pledge]
-    order = np.argsort(group, kind="stable")
+    # only groups of two pledges or more can hold a dominated arc
+    pairs = np.unique(group * units.size + arcs.pledge) // units.size
+    groups, counts = np.unique(pairs, return_counts=True)
+    crowded = np.isin(group, groups[counts >= 2])
+    order = np.flatnonzero(crowded)[np.argsort(group[crowded], kind="stable")]
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     removed: list[int] = []
     removed_rank: list[tuple[int, int]] = []
     dominators: list[IntArray] = []
-    for members in np.split(order, bounds):
+    for members in np.split(order, bounds) if order.size else []:
         pledges, prow = _group(arcs.pledge[members])
-        if pledges.size < 2:
-            continue
         reqs, rcol = _group(arcs.requirement[members])
         g, k = pledges.size, reqs.size
         reach = np.zeros((g, k))
@@ -305,33 +307,32 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
             most = np.floor(cap_share * strength[missions] / req_personnel[reqs[0]] + 1e-9)
         else:
             most = np.full(missions.size, np.inf)
-        earlier = np.tri(g, g, -1, dtype=bool).T  # earlier[i, j]: i comes before j
-        for c in range(k):
-            rows = np.flatnonzero(pos[:, c] >= 0)
-            if rows.size < 2:
-                continue
-            at = pos[rows, c]
-            legit, usd, total = arcs.legitimacy[at], arcs.usd[at], cost[at]
-            dom = (
-                earlier[np.ix_(rows, rows)]
-                & (legit[:, None] >= legit[None, :])
-                & (usd[:, None] <= usd[None, :])
-                & (total[:, None] <= total[None, :])
-            )
-            if women[reqs[c]]:
-                s = share[pledges[rows]]
-                dom &= s[:, None] >= s[None, :]
-            if not dom.any():
-                continue
-            d = dom.astype(np.float64)
-            reached = (d.T @ reach[rows]) > 0
-            reached[:, c] = True
-            bound = np.minimum(reached.astype(np.float64) @ per_mission, most).sum(1)
-            held = d.T @ capacity[pledges[rows]]
-            for j in np.flatnonzero(held >= bound - 0.5).tolist():
-                removed.append(int(at[j]))
-                removed_rank.append((int(rows[j]), len(removed)))
-                dominators.append(at[np.flatnonzero(dom[:, j])])
+        # dom[i, j, c]: pledge i comes before j and its plain arc to requirement c is at least
+        # as good as j's (all requirements of the group at once).
+        has = pos >= 0
+        at = np.where(has, pos, 0)
+        legit, usd, total = arcs.legitimacy[at], arcs.usd[at], cost[at]
+        dom = (
+            np.tri(g, g, -1, dtype=bool).T[:, :, None]
+            & has[:, None, :]
+            & has[None, :, :]
+            & (legit[:, None, :] >= legit[None, :, :])
+            & (usd[:, None, :] <= usd[None, :, :])
+            & (total[:, None, :] <= total[None, :, :])
+        )
+        s = share[pledges]
+        dom &= (s[:, None] >= s[None, :])[:, :, None] | ~women[reqs][None, None, :]
+        if not dom.any():
+            continue
+        d = dom.astype(np.float64)
+        reached = np.einsum("ijc,ik->jck", d, reach) > 0  # requirements the dominators reach
+        reached[:, np.arange(k), np.arange(k)] = True
+        bound = np.minimum(reached.astype(np.float64) @ per_mission, most).sum(-1)
+        held = np.einsum("ijc,i->jc", d, capacity[pledges])
+        for j, c in zip(*np.nonzero(dom.any(0) & (held >= bound - 0.5)), strict=True):
+            removed.append(int(pos[j, c]))
+            removed_rank.append((int(j), len(removed)))
+            dominators.append(pos[np.flatnonzero(dom[:, j, c]), c])
     # Units are moved off later pledges first: a dominator may itself be left out.
     sequence = sorted(range(len(removed)), key=lambda i: -removed_rank[i][0])
     out = np.array([removed[i] for i in sequence], dtype=np.int64)

@@ -303,7 +303,7 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
         missions, mcol = _group(index.requirement_mission[reqs])
         per_mission = np.zeros((k, missions.size))
         per_mission[np.arange(k), mcol] = need[reqs]
-        if cap_share is not None and cap_share < 1:
+        if cap_share is not None and cap_share < 1 and req_personnel[reqs[0]] > 0:
             most = np.floor(cap_share * strength[missions] / req_personnel[reqs[0]] + 1e-9)
         else:
             most = np.full(missions.size, np.inf)

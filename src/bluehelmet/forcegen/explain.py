@@ -116,7 +116,22 @@ class _Explainer:
             k = pos.get((pledge_pos[a.pledge], req_pos[a.requirement]))
             if k is not None:
                 x[k] += a.units
-        self.start = m.complete(x)
+        self.plan_start = m.complete(x)
+        self.start = self.plan_start
+        #: Questions without the hold may be asked of the requirement's mission alone (the
+        #: other missions' arcs closed): a plan of one mission, other missions empty, keeps
+        #: every row of the built model. Not with a user's rows, which may forbid that.
+        self.local = extra_functionality is None
+        self.arc_mission = index.requirement_mission[arcs.requirement]
+        demand = m.constraints["requirement_demand"]
+        self.demand_row = {
+            int(j): int(r)
+            for j, r in zip(
+                demand.coords["requirement"].tolist(), demand.positions.tolist(), strict=True
+            )
+        }
+        self.others = np.zeros(0, dtype=np.int32)
+        self.local_start = self.plan_start
         self.solvers: list[Any] = []
         for integer in (False, True):
             h = new_highs(options)
@@ -172,6 +187,8 @@ class _Explainer:
             self.by_pledge[int(p)].append(k)
             self.by_requirement[int(r)].append(k)
         self.cache: dict[tuple[object, ...], Gain] = {}
+        #: Answers for this requirement: (opened arcs, lifted rows, floor, units, exact).
+        self.known: list[tuple[frozenset[int], frozenset[int], float | None, int, bool]] = []
         #: When the questions about the current gap must end (its share of the time left).
         self.gap_deadline = math.inf
         self.requirement = -1
@@ -189,6 +206,16 @@ class _Explainer:
             for k in self.mine.tolist():
                 h.changeCoeff(self.hold_row, k, 0.0)
         self.cache = {}
+        self.known = []
+        mission = int(m.index.requirement_mission[j])
+        # Arcs of other missions that are open in the built model (closed for questions
+        # asked without the hold), and the plan with those arcs emptied.
+        self.others = np.flatnonzero(
+            (self.arc_mission != mission) & (self.col_upper[: len(m.arcs)] > 0)
+        ).astype(np.int32)
+        x = self.plan_start[: len(m.arcs)].copy()
+        x[self.others] = 0.0
+        self.local_start = m.complete(x)
 
     def release(self) -> None:
         """Undo :meth:`focus`."""
@@ -242,14 +269,29 @@ class _Explainer:
         key = (tuple(opened.tolist()), tuple(r for r, _, _ in rows), floor)
         if key in self.cache:
             return self.cache[key]
+        # Relaxing more, or dropping the hold, never recovers fewer units: answers known for
+        # larger questions bound this one from above, those for smaller ones from below.
+        arcs_set, rows_set = frozenset(key[0]), frozenset(key[1])
+        most: int | None = None
+        least = 0
+        for o, r, fl, units, exact in self.known:
+            if exact and arcs_set <= o and rows_set <= r and (fl is None or fl == floor):
+                most = units if most is None else min(most, units)
+            if o <= arcs_set and r <= rows_set and (floor is None or fl == floor):
+                least = max(least, units)
+        if most is not None and least >= most:
+            result = Gain(most, exact=True)
+            self.cache[key] = result
+            return result
         if time.perf_counter() >= min(self.deadline, self.gap_deadline):
-            return Gain(0, exact=False)
+            return Gain(least, exact=False)
         upper = self.model.arcs.upper[opened]
         inf = highspy.kHighsInf
 
         def finite(v: float) -> float:
             return max(-inf, min(inf, v))
 
+        local = floor is None and self.local and self.others.size > 0
         hold_low = -inf if floor is None else floor - 0.5
         for h in [*self.solvers, self.fill_lp]:
             if opened.size:
@@ -258,14 +300,30 @@ class _Explainer:
                 h.changeRowBounds(r, finite(lo), finite(up))
         for h in self.solvers:
             h.changeRowBounds(self.hold_row, hold_low, inf)
+            if local:
+                zero = np.zeros(self.others.size)
+                h.changeColsBounds(self.others.size, self.others, zero, zero)
         self.cur_col_upper[opened] = upper
+        if local:
+            self.cur_col_upper[self.others] = 0.0
+            self.start = self.local_start
         for r, lo, up in rows:
             self.cur_lower[r], self.cur_upper[r] = lo, up
         self.hold_floor = floor
         try:
-            result = self._solve(f, relax, floor)
+            result = self._solve(f, relax, floor, most=most, least=least)
         finally:
             self.cur_col_upper[opened] = 0.0
+            if local:
+                self.cur_col_upper[self.others] = self.col_upper[self.others]
+                self.start = self.plan_start
+                for h in self.solvers:
+                    h.changeColsBounds(
+                        self.others.size,
+                        self.others,
+                        np.zeros(self.others.size),
+                        self.col_upper[self.others],
+                    )
             for r, _, _ in rows:
                 self.cur_lower[r], self.cur_upper[r] = self.row_lower[r], self.row_upper[r]
             _, _, _, lower, upper_rows = self.model.bounds()
@@ -275,6 +333,7 @@ class _Explainer:
                     h.changeColsBounds(opened.size, opened, zero, zero)
                 for r, _, _ in rows:
                     h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
+        self.known.append((arcs_set, rows_set, floor, result.units, result.exact))
         if result.exact:
             self.cache[key] = result
         return result
@@ -371,22 +430,27 @@ class _Explainer:
                 return False
         return True
 
-    def _solve(self, f: int, relax: Relaxation, floor: float | None) -> Gain:
+    def _solve(
+        self, f: int, relax: Relaxation, floor: float | None, *, most: int | None, least: int
+    ) -> Gain:
+        """The answer of :meth:`gain` with the relaxation applied; ``most`` and ``least``
+        bound it (from larger and smaller questions already answered)."""
         deadline = min(self.deadline, self.gap_deadline)
         arcs = self.model.arcs
-        upper_gain: int | None = None
-        best = 0
+        upper_gain: int | None = most
+        best = least
         if floor is not None and self.mine.size:
             weight = float(arcs.weight[self.mine[0]])
             fill = self.fill_lp
             fill.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
             fill.run()
             if fill.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                most = math.floor(float(fill.getInfo().objective_function_value) + 1e-6)
+                bound = math.floor(float(fill.getInfo().objective_function_value) + 1e-6)
                 total = floor + weight * f
-                if most < total + weight - 1e-6:
+                if bound < total + weight - 1e-6:
                     return Gain(0, exact=True)
-                upper_gain = math.floor((most - total) / weight + 1e-9)
+                by_fill = math.floor((bound - total) / weight + 1e-9)
+                upper_gain = by_fill if upper_gain is None else min(upper_gain, by_fill)
                 point = self._integral_point(fill, relax)
                 if point is not None:
                     mine = float(point[self.mine].sum())
@@ -421,24 +485,43 @@ class _Explainer:
         left = deadline - time.perf_counter()
         if left <= 0:
             return Gain(best, exact=False)
+        return self._mip(f, best, upper_gain, left)
+
+    def _mip(self, f: int, best: int, upper_gain: int | None, left: float) -> Gain:
+        """The MILP's answer, started from the plan. With a known ``upper_gain`` the
+        requirement's demand row is capped at ``f + upper_gain`` for the solve (no answer
+        lies above it), so HiGHS stops as soon as it finds a plan reaching the cap."""
         mip = self.mip
+        row = self.demand_row[self.requirement]
+        _, _, _, _, row_upper = self.model.bounds()
+        capped = upper_gain is not None and f + upper_gain < row_upper[row]
+        if capped and upper_gain is not None:
+            mip.changeRowBounds(row, -highspy.kHighsInf, float(f + upper_gain))
         sol = highspy.HighsSolution()
         sol.col_value = self.start.tolist()
         sol.value_valid = True
         mip.setSolution(sol)
         # HiGHS may overrun a MIP time limit a little: leave it a margin.
         mip.setOptionValue("time_limit", max(1e-3, 0.9 * left))
-        mip.run()
-        status = mip.getModelStatus()
+        try:
+            mip.run()
+            # Read before the row is restored: changing the model clears the status.
+            status = mip.getModelStatus()
+            info = mip.getInfo()
+            has_point = info.primal_solution_status == 2
+            value = float(info.objective_function_value)
+        finally:
+            if capped:
+                mip.changeRowBounds(row, -highspy.kHighsInf, float(row_upper[row]))
         exact = status in (
             highspy.HighsModelStatus.kOptimal,
             highspy.HighsModelStatus.kInfeasible,
         )
-        if mip.getInfo().primal_solution_status != 2:
+        if not has_point:
             return Gain(best, exact=exact)
         # The objective is the requirement's units. (When presolve solves the whole model
         # HiGHS may hand back the start as the solution; its objective value is right.)
-        got = int(np.rint(float(mip.getInfo().objective_function_value)))
+        got = int(np.rint(value))
         best = max(best, got - f)
         return Gain(best, exact=exact or (upper_gain is not None and best >= upper_gain))
 

@@ -97,9 +97,7 @@ def explain(
 ) -> dict[str, Any]:
     """Explain the plan's gaps within ``limit`` seconds; seconds and counts by status."""
     t0 = time.perf_counter()
-    gaps = explain_gaps(
-        index, model.side_rules, assignments, time_limit=limit, build_seconds=build
-    )
+    gaps = explain_gaps(index, model.side_rules, assignments, time_limit=limit, build_seconds=build)
     seconds = time.perf_counter() - t0
     short = [g for g in gaps if g.filled < g.required]
     return {

@@ -63,6 +63,10 @@ def _listing(items: list[str]) -> str:
     return shown
 
 
+#: (opened arcs, lifted rows, floor, least units, most units or None) of one question.
+_Known = tuple[frozenset[int], frozenset[int], float | None, int, int | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Gain:
     """Units a relaxation recovers: exact, or at least ``units`` when the limit struck."""
@@ -186,9 +190,15 @@ class _Explainer:
         ):
             self.by_pledge[int(p)].append(k)
             self.by_requirement[int(r)].append(k)
+        #: Exact answers per requirement, by question.
+        self.caches: dict[int, dict[tuple[object, ...], Gain]] = defaultdict(dict)
         self.cache: dict[tuple[object, ...], Gain] = {}
-        #: Answers for this requirement: (opened arcs, lifted rows, floor, units, exact).
-        self.known: list[tuple[frozenset[int], frozenset[int], float | None, int, bool]] = []
+        #: Bounds per requirement: (opened arcs, lifted rows, floor, least, most) — units
+        #: a question is known to recover at least, and at most (None: not known).
+        self.bounds: dict[int, list[_Known]] = defaultdict(list)
+        self.known: list[_Known] = []
+        #: Whether a question may end in a MILP (off in the first, quick pass).
+        self.allow_mip = True
         #: When the questions about the current gap must end (its share of the time left).
         self.gap_deadline = math.inf
         self.requirement = -1
@@ -205,8 +215,8 @@ class _Explainer:
             h.changeColsCost(self.mine.size, self.mine, np.ones(self.mine.size))
             for k in self.mine.tolist():
                 h.changeCoeff(self.hold_row, k, 0.0)
-        self.cache = {}
-        self.known = []
+        self.cache = self.caches[j]
+        self.known = self.bounds[j]
         mission = int(m.index.requirement_mission[j])
         # Arcs of other missions that are open in the built model (closed for questions
         # asked without the hold), and the plan with those arcs emptied.
@@ -227,6 +237,61 @@ class _Explainer:
             for k in self.mine.tolist():
                 h.changeCoeff(self.hold_row, k, float(weight[k]))
         self.requirement = -1
+
+    # -- many requirements at once -----------------------------------------------------------
+    def fill_bound(
+        self, opened: np.ndarray, rows: list[tuple[int, float, float]], deadline: float
+    ) -> int | None:
+        """A proven upper bound on the plan's weighted fill with the arcs ``opened`` open and
+        ``rows`` lifted for every short requirement at once (the MILP's dual bound, valid
+        also when the time limit ends it; None when it proves none)."""
+        m = self.model
+        h = self.mip
+        n = len(m.arcs)
+        every = np.arange(n, dtype=np.int32)
+        inf = highspy.kHighsInf
+
+        def finite(v: float) -> float:
+            return max(-inf, min(inf, v))
+
+        _, _, _, lower, upper_rows = m.bounds()
+        opened = opened.astype(np.int32)
+        h.changeColsCost(n, every, m.arcs.weight)
+        h.changeRowBounds(self.hold_row, -inf, inf)
+        if opened.size:
+            h.changeColsBounds(opened.size, opened, np.zeros(opened.size), m.arcs.upper[opened])
+        for r, lo, up in rows:
+            h.changeRowBounds(r, finite(lo), finite(up))
+        sol = highspy.HighsSolution()
+        sol.col_value = self.plan_start.tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+        h.setOptionValue("time_limit", max(1e-3, 0.9 * (deadline - time.perf_counter())))
+        try:
+            h.run()
+            status = h.getModelStatus()
+            bound = float(h.getInfo().mip_dual_bound)
+        finally:
+            h.changeColsCost(n, every, np.zeros(n))
+            if opened.size:
+                zero = np.zeros(opened.size)
+                h.changeColsBounds(opened.size, opened, zero, zero)
+            for r, _, _ in rows:
+                h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
+        if status == highspy.HighsModelStatus.kInfeasible or not math.isfinite(bound):
+            return None
+        # Fill weights are integers: the bound rounds down.
+        return math.floor(bound + 1e-6)
+
+    def add_bound(
+        self, j: int, causes: frozenset[GapCause], relax: Relaxation, floor: float, most: int
+    ) -> None:
+        """Record that requirement ``j`` gains at most ``most`` units with ``causes`` and
+        ``relax`` relaxed and the others' fill held at ``floor``."""
+        mine = np.flatnonzero(self.model.arcs.requirement == j).tolist()
+        opened = frozenset(k for k in mine if self.arc_causes[k] and self.arc_causes[k] <= causes)
+        rows = frozenset(r for r, _, _ in self._rows(relax))
+        self.bounds[j].append((opened, rows, floor, 0, most))
 
     # -- one question ------------------------------------------------------------------------
     def _rows(self, relax: Relaxation) -> list[tuple[int, float, float]]:
@@ -274,11 +339,16 @@ class _Explainer:
         arcs_set, rows_set = frozenset(key[0]), frozenset(key[1])
         most: int | None = None
         least = 0
-        for o, r, fl, units, exact in self.known:
-            if exact and arcs_set <= o and rows_set <= r and (fl is None or fl == floor):
-                most = units if most is None else min(most, units)
-            if o <= arcs_set and r <= rows_set and (floor is None or fl == floor):
-                least = max(least, units)
+        for k_arcs, k_rows, k_floor, k_least, k_most in self.known:
+            if (
+                k_most is not None
+                and arcs_set <= k_arcs
+                and rows_set <= k_rows
+                and (k_floor is None or k_floor == floor)
+            ):
+                most = k_most if most is None else min(most, k_most)
+            if k_arcs <= arcs_set and k_rows <= rows_set and (floor is None or k_floor == floor):
+                least = max(least, k_least)
         if most is not None and least >= most:
             result = Gain(most, exact=True)
             self.cache[key] = result
@@ -333,7 +403,9 @@ class _Explainer:
                     h.changeColsBounds(opened.size, opened, zero, zero)
                 for r, _, _ in rows:
                     h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
-        self.known.append((arcs_set, rows_set, floor, result.units, result.exact))
+        self.known.append(
+            (arcs_set, rows_set, floor, result.units, result.units if result.exact else None)
+        )
         if result.exact:
             self.cache[key] = result
         return result
@@ -483,7 +555,7 @@ class _Explainer:
         elif status == highspy.HighsModelStatus.kInfeasible:
             return Gain(0, exact=True)
         left = deadline - time.perf_counter()
-        if left <= 0:
+        if left <= 0 or (floor is not None and not self.allow_mip):
             return Gain(best, exact=False)
         return self._mip(f, best, upper_gain, left)
 
@@ -603,6 +675,12 @@ def explain_gaps(
     (what building the plan's model took) keeps the explanations' model from being built when
     the time left would not cover building it twice over.
     ``progress(step, done, total)`` is called after each requirement.
+
+    Three passes: every gap without MILPs on the hold (LPs, witnesses, and MILPs on the
+    requirement's mission alone); then, for the gaps not yet fully explained, one MILP per
+    rule with the rule relaxed for all of them at once, whose proven bound on the total fill
+    bounds what each gap can gain; then the remaining questions with MILPs, each gap taking
+    its share of the time left.
     """
     if deadline is None:
         deadline = time.perf_counter() + time_limit
@@ -634,11 +712,53 @@ def explain_gaps(
         if short and deadline - time.perf_counter() > 2 * build_seconds
         else None
     )
+    order = sorted(short)
+    found: dict[int, tuple[list[GapReason], bool]] = {}
+
+    def floor_of(j: int) -> float:
+        req = sc.requirements[j]
+        return total_fill - policy.weight(req.priority) * filled[req.id]
+
+    def explain_pass(todo: list[int], *, milp: bool) -> None:
+        assert explainer is not None
+        explainer.allow_mip = milp
+        for n, j in enumerate(todo):
+            if progress is not None:
+                progress("explaining gaps", n, len(todo))
+            now = time.perf_counter()
+            if now >= deadline:
+                return
+            explainer.focus(j)
+            # A gap may use its share of the time left, so that one hard question does
+            # not leave the other gaps unexplained.
+            explainer.gap_deadline = now + max(0.5, (deadline - now) / (len(todo) - n))
+            found[j] = _why_short(
+                explainer,
+                j,
+                f=filled[sc.requirements[j].id],
+                floor=floor_of(j),
+                side_rules=side_rules,
+                cands=by_req[j],
+                pledged=pledged,
+            )
+        explainer.release()
+
+    if explainer is not None:
+        explain_pass(order, milp=False)
+        todo = [j for j in order if not found.get(j, ([], False))[1]]
+        if todo and time.perf_counter() < deadline:
+            _screen(
+                explainer,
+                todo,
+                total_fill=total_fill,
+                floor_of=floor_of,
+                side_rules=side_rules,
+                by_req=by_req,
+                deadline=deadline,
+            )
+            explain_pass(todo, milp=True)
     gaps: list[Gap] = []
-    total = len(sc.requirements)
     for j, req in enumerate(sc.requirements):
-        if progress is not None:
-            progress("explaining gaps", j, total)
         f = filled[req.id]
         late_units = sum(a.units for a in late[req.id])
         if f >= req.units and not late_units:
@@ -672,26 +792,11 @@ def explain_gaps(
                         verified=True,
                     )
                 )
-            elif explainer is None or time.perf_counter() >= deadline:
+            elif j not in found:
                 status = NOT_COMPUTED
             else:
-                explainer.focus(j)
-                gaps_left = sum(1 for i in short if i >= j)
-                # A gap may use its share of the time left, so that one hard question does
-                # not leave the other gaps unexplained.
-                explainer.gap_deadline = time.perf_counter() + max(
-                    0.5, (deadline - time.perf_counter()) / max(1, gaps_left)
-                )
-                found, exact = _why_short(
-                    explainer,
-                    j,
-                    f=f,
-                    floor=total_fill - policy.weight(req.priority) * f,
-                    side_rules=side_rules,
-                    cands=by_req[j],
-                    pledged=pledged,
-                )
-                reasons.extend(found)
+                why, exact = found[j]
+                reasons.extend(why)
                 status = COMPLETE if exact else PARTIAL
         gaps.append(
             Gap(
@@ -705,9 +810,59 @@ def explain_gaps(
                 explanation=status,
             )
         )
-    if explainer is not None:
-        explainer.release()
     return tuple(gaps)
+
+
+def _screen(
+    ex: _Explainer,
+    todo: list[int],
+    *,
+    total_fill: float,
+    floor_of: Callable[[int], float],
+    side_rules: list[str],
+    by_req: Mapping[int, list[Candidate]],
+    deadline: float,
+) -> None:
+    """Bound, for every gap in ``todo`` at once, what relaxing one rule recovers with the
+    others' fill held: a gap's units can only grow if the total fill does, by its weight
+    per unit, and relaxing the rule for all gaps together bounds relaxing it for one. One
+    MILP per rule (its dual bound, so also when the time limit ends it); up to half of the
+    time left."""
+    sc = ex.index.scenario
+    families: dict[GapCause, dict[int, tuple[frozenset[GapCause], Relaxation]]] = defaultdict(dict)
+    for j in todo:
+        static, dynamic = _families(ex.index, j, side_rules, by_req[j])
+        for cause in static:
+            families[cause][j] = (frozenset({cause}), Relaxation())
+        for cause, (relax, _) in dynamic.items():
+            families[cause][j] = (frozenset(), relax)
+    stop = time.perf_counter() + (deadline - time.perf_counter()) / 2
+    items = sorted(families.items())
+    for n, (cause, members) in enumerate(items):
+        now = time.perf_counter()
+        if now >= stop:
+            return
+        opened = np.array(
+            [
+                k
+                for k, causes in enumerate(ex.arc_causes)
+                if causes and causes <= {cause} and int(ex.model.arcs.requirement[k]) in members
+            ],
+            dtype=np.int32,
+        )
+        union = Relaxation(
+            frozenset().union(*(r.cap_missions for _, r in members.values())),
+            frozenset().union(*(r.min_contributor_missions for _, r in members.values())),
+            any(r.budget for _, r in members.values()),
+            frozenset().union(*(r.women_requirements for _, r in members.values())),
+        )
+        bound = ex.fill_bound(opened, ex._rows(union), now + (stop - now) / (len(items) - n))
+        if bound is None:
+            continue
+        for j, (causes, relax) in members.items():
+            weight = sc.policy.weight(sc.requirements[j].priority)
+            most = max(0, math.floor((bound - total_fill) / weight + 1e-9))
+            ex.add_bound(j, causes, relax, floor_of(j), most)
 
 
 def _partnership_reasons(index: Index, j: int, cands: list[Candidate]) -> list[GapReason]:
@@ -726,41 +881,19 @@ def _pledged_by_type(index: Index) -> dict[str, int]:
     return out
 
 
-def _why_short(
-    ex: _Explainer,
-    j: int,
-    *,
-    f: int,
-    floor: float,
-    side_rules: list[str],
-    cands: list[Candidate],
-    pledged: Mapping[str, int],
-) -> tuple[list[GapReason], bool]:
-    """Reasons requirement ``j`` is short, and whether every question was answered."""
-    index = ex.index
+def _families(
+    index: Index, j: int, side_rules: list[str], cands: list[Candidate]
+) -> tuple[dict[GapCause, list[str]], dict[GapCause, tuple[Relaxation, str]]]:
+    """The rules tested for requirement ``j``: the static ones its candidates break (with
+    their details) and the side rules in play (with their relaxation and wording)."""
     sc = index.scenario
     policy = sc.policy
     req = sc.requirements[j]
     mission = int(index.requirement_mission[j])
-    none = frozenset[GapCause]()
-    reasons: list[GapReason] = []
-    exact = True
-
-    def gain(causes: frozenset[GapCause], relax: Relaxation, hold: bool = True) -> int:
-        nonlocal exact
-        g = ex.gain(causes, relax, f=f, floor=floor if hold else None)
-        exact = exact and g.exact
-        return g.units
-
     static_details: dict[GapCause, list[str]] = defaultdict(list)
     for c in cands:
         for e in c.exclusions:
             static_details[e.cause].append(e.detail)
-    tested: list[tuple[GapCause, frozenset[GapCause], Relaxation]] = [
-        (cause, frozenset({cause}), Relaxation())
-        for cause in STATIC_CAUSES
-        if cause in static_details
-    ]
     dynamic: dict[GapCause, tuple[Relaxation, str]] = {}
     if "contributor_cap" in side_rules:
         dynamic[GapCause.CONTRIBUTOR_CAP] = (
@@ -783,6 +916,38 @@ def _why_short(
             Relaxation(women_requirements=frozenset({j})),
             f"eligible units cannot reach the minimum women's share of {req.min_women_share:.0%}",
         )
+    return static_details, dynamic
+
+
+def _why_short(
+    ex: _Explainer,
+    j: int,
+    *,
+    f: int,
+    floor: float,
+    side_rules: list[str],
+    cands: list[Candidate],
+    pledged: Mapping[str, int],
+) -> tuple[list[GapReason], bool]:
+    """Reasons requirement ``j`` is short, and whether every question was answered."""
+    index = ex.index
+    req = index.scenario.requirements[j]
+    none = frozenset[GapCause]()
+    reasons: list[GapReason] = []
+    exact = True
+
+    def gain(causes: frozenset[GapCause], relax: Relaxation, hold: bool = True) -> int:
+        nonlocal exact
+        g = ex.gain(causes, relax, f=f, floor=floor if hold else None)
+        exact = exact and g.exact
+        return g.units
+
+    static_details, dynamic = _families(index, j, side_rules, cands)
+    tested: list[tuple[GapCause, frozenset[GapCause], Relaxation]] = [
+        (cause, frozenset({cause}), Relaxation())
+        for cause in STATIC_CAUSES
+        if cause in static_details
+    ]
     tested.extend((cause, none, relax) for cause, (relax, _) in dynamic.items())
 
     def relax_of(families: frozenset[GapCause]) -> tuple[frozenset[GapCause], Relaxation]:

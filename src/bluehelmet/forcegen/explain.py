@@ -29,6 +29,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+from scipy import sparse
 
 from bluehelmet.domain.planning import Assignment, Gap, GapCause, GapReason
 from bluehelmet.forcegen.model import (
@@ -172,10 +173,16 @@ class _Explainer:
         self.fill_lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.fill_lp.setOptionValue("solver", "simplex")
         self.fill_lp.setOptionValue("presolve", "off")
+        #: Optimal bases of the LPs with nothing relaxed: each question's LP starts from
+        #: them (a basis left by a large relaxation, such as the budget's, can take many
+        #: times longer to re-optimize than a cold start; one from the base takes a few
+        #: iterations for the small relaxations).
+        self.bases: dict[int, Any] = {}
+        self._save_basis(self.fill_lp, deadline)
         starts, entry_cols, entry_vals = m.matrix()
-        self.csr_rows = np.repeat(np.arange(m.num_rows), np.diff(starts))
-        self.csr_cols = entry_cols
-        self.csr_vals = entry_vals
+        self.matrix = sparse.csr_matrix(
+            (entry_vals, entry_cols, starts), shape=(m.num_rows, m.num_cols)
+        )
         _, self.col_upper, _, self.row_lower, self.row_upper = m.bounds()
         self.col_upper = self.col_upper.copy()
         self.col_upper[: len(arcs)][self.closed] = 0.0
@@ -226,6 +233,22 @@ class _Explainer:
         x = self.plan_start[: len(m.arcs)].copy()
         x[self.others] = 0.0
         self.local_start = m.complete(x)
+        self.lp.changeRowBounds(self.hold_row, -highspy.kHighsInf, highspy.kHighsInf)
+        self._save_basis(self.lp, self.deadline)
+
+    def _save_basis(self, h: Any, deadline: float) -> None:
+        """Solve ``h`` as it is and keep its optimal basis as its starting point."""
+        self.bases.pop(id(h), None)
+        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            self.bases[id(h)] = h.getBasis()
+
+    def _restore_basis(self) -> None:
+        for h in (self.lp, self.fill_lp):
+            basis = self.bases.get(id(h))
+            if basis is not None:
+                h.setBasis(basis)
 
     def release(self) -> None:
         """Undo :meth:`focus`."""
@@ -403,6 +426,7 @@ class _Explainer:
                     h.changeColsBounds(opened.size, opened, zero, zero)
                 for r, _, _ in rows:
                     h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
+            self._restore_basis()
         self.known.append(
             (arcs_set, rows_set, floor, result.units, result.units if result.exact else None)
         )
@@ -487,20 +511,16 @@ class _Explainer:
         m = self.model
         if np.any(x > self.cur_col_upper[: len(m.arcs)] + INTEGRAL):
             return False
-        values = m.complete(x)
-        activity = np.bincount(
-            self.csr_rows, weights=self.csr_vals * values[self.csr_cols], minlength=m.num_rows
-        )
-        tol = 1e-6 * (1 + np.abs(activity))
-        if np.any(activity < self.cur_lower - tol) or np.any(activity > self.cur_upper + tol):
-            return False
         if self.hold_floor is not None:
-            mine = np.zeros(len(m.arcs), dtype=bool)
-            mine[self.mine] = True
-            others = float(m.arcs.weight[~mine] @ x[~mine])
+            others = float(m.arcs.weight @ x) - float(m.arcs.weight[self.mine] @ x[self.mine])
             if others < self.hold_floor - 1e-6:
                 return False
-        return True
+        values = m.complete(x)
+        activity = np.asarray(self.matrix @ values, dtype=np.float64)
+        tol = 1e-6 * (1 + np.abs(activity))
+        return not (
+            np.any(activity < self.cur_lower - tol) or np.any(activity > self.cur_upper + tol)
+        )
 
     def _solve(
         self, f: int, relax: Relaxation, floor: float | None, *, most: int | None, least: int
@@ -511,6 +531,10 @@ class _Explainer:
         arcs = self.model.arcs
         upper_gain: int | None = most
         best = least
+        if floor is not None and not self.allow_mip:
+            # The quick pass: held questions get only the bounds known and a witness.
+            best = max(best, self._add_units(upper_gain))
+            return Gain(best, exact=upper_gain is not None and best >= upper_gain)
         if floor is not None and self.mine.size:
             weight = float(arcs.weight[self.mine[0]])
             fill = self.fill_lp
@@ -555,7 +579,7 @@ class _Explainer:
         elif status == highspy.HighsModelStatus.kInfeasible:
             return Gain(0, exact=True)
         left = deadline - time.perf_counter()
-        if left <= 0 or (floor is not None and not self.allow_mip):
+        if left <= 0:
             return Gain(best, exact=False)
         return self._mip(f, best, upper_gain, left)
 

@@ -264,10 +264,11 @@ class _Explainer:
     # -- many requirements at once -----------------------------------------------------------
     def fill_bound(
         self, opened: np.ndarray, rows: list[tuple[int, float, float]], deadline: float
-    ) -> int | None:
+    ) -> tuple[int | None, FloatArray | None]:
         """A proven upper bound on the plan's weighted fill with the arcs ``opened`` open and
         ``rows`` lifted for every short requirement at once (the MILP's dual bound, valid
-        also when the time limit ends it; None when it proves none)."""
+        also when the time limit ends it; None when it proves none), and the optimal plan
+        when the MILP was solved to optimality."""
         m = self.model
         h = self.mip
         n = len(m.arcs)
@@ -294,6 +295,11 @@ class _Explainer:
             h.run()
             status = h.getModelStatus()
             bound = float(h.getInfo().mip_dual_bound)
+            point = (
+                np.asarray(h.getSolution().col_value, dtype=np.float64)
+                if status == highspy.HighsModelStatus.kOptimal
+                else None
+            )
         finally:
             h.changeColsCost(n, every, np.zeros(n))
             if opened.size:
@@ -302,9 +308,9 @@ class _Explainer:
             for r, _, _ in rows:
                 h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
         if status == highspy.HighsModelStatus.kInfeasible or not math.isfinite(bound):
-            return None
+            return None, None
         # Fill weights are integers: the bound rounds down.
-        return math.floor(bound + 1e-6)
+        return math.floor(bound + 1e-6), point
 
     def add_bound(
         self, j: int, causes: frozenset[GapCause], relax: Relaxation, floor: float, most: int
@@ -532,9 +538,12 @@ class _Explainer:
         upper_gain: int | None = most
         best = least
         if floor is not None and not self.allow_mip:
-            # The quick pass: held questions get only the bounds known and a witness.
+            # The quick pass: held questions get only the bounds known and, when a bound is
+            # known (so that a witness can close the question), a witness.
+            if upper_gain is None:
+                return Gain(best, exact=False)
             best = max(best, self._add_units(upper_gain))
-            return Gain(best, exact=upper_gain is not None and best >= upper_gain)
+            return Gain(best, exact=best >= upper_gain)
         if floor is not None and self.mine.size:
             weight = float(arcs.weight[self.mine[0]])
             fill = self.fill_lp
@@ -859,13 +868,12 @@ def _screen(
         for cause in static:
             families[cause][j] = (frozenset({cause}), Relaxation())
         for cause, (relax, _) in dynamic.items():
-            families[cause][j] = (frozenset(), relax)
-    stop = time.perf_counter() + (deadline - time.perf_counter()) / 2
-    items = sorted(families.items())
-    for n, (cause, members) in enumerate(items):
-        now = time.perf_counter()
-        if now >= stop:
-            return
+            # The budget is one rule for every gap: relaxing it for all of them at once is
+            # relaxing it for each, so a screen would not tell the gaps apart.
+            if not relax.budget:
+                families[cause][j] = (frozenset(), relax)
+    screens: list[tuple[int, GapCause, np.ndarray, list[tuple[int, float, float]]]] = []
+    for cause, members in families.items():
         opened = np.array(
             [
                 k
@@ -877,16 +885,49 @@ def _screen(
         union = Relaxation(
             frozenset().union(*(r.cap_missions for _, r in members.values())),
             frozenset().union(*(r.min_contributor_missions for _, r in members.values())),
-            any(r.budget for _, r in members.values()),
+            False,
             frozenset().union(*(r.women_requirements for _, r in members.values())),
         )
-        bound = ex.fill_bound(opened, ex._rows(union), now + (stop - now) / (len(items) - n))
-        if bound is None:
-            continue
-        for j, (causes, relax) in members.items():
-            weight = sc.policy.weight(sc.requirements[j].priority)
-            most = max(0, math.floor((bound - total_fill) / weight + 1e-9))
-            ex.add_bound(j, causes, relax, floor_of(j), most)
+        rows = ex._rows(union)
+        screens.append((opened.size + len(rows), cause, opened, rows))
+    # The smallest relaxations first: they change the model least and are proven fastest.
+    screens.sort(key=lambda item: (item[0], item[1].value))
+    stop = time.perf_counter() + (deadline - time.perf_counter()) / 2
+    arcs = ex.model.arcs
+    for n, (_, cause, opened_all, rows_all) in enumerate(screens):
+        members = dict(families[cause])
+        opened, rows = opened_all, rows_all
+        while members:
+            now = time.perf_counter()
+            if now >= stop:
+                return
+            bound, point = ex.fill_bound(opened, rows, now + (stop - now) / (len(screens) - n))
+            if bound is None:
+                break
+            for j, (causes, relax) in members.items():
+                weight = sc.policy.weight(sc.requirements[j].priority)
+                most = max(0, math.floor((bound - total_fill) / weight + 1e-9))
+                ex.add_bound(j, causes, relax, floor_of(j), most)
+            if point is None or bound < total_fill + 1:
+                break
+            # The fill grew: screen again without the gaps whose relaxation the optimum
+            # used (its opened arcs carry units, or one of its lifted rows is broken).
+            activity = np.asarray(ex.matrix @ point)
+            used: set[int] = set()
+            for j, (_, relax) in members.items():
+                sent = any(point[k] > 0.5 and arcs.requirement[k] == j for k in opened.tolist())
+                broken = any(
+                    activity[r] < ex.row_lower[r] - 1e-6 or activity[r] > ex.row_upper[r] + 1e-6
+                    for r, _, _ in ex._rows(relax)
+                )
+                if sent or broken:
+                    used.add(j)
+            if not used or len(used) == len(members):
+                break
+            members = {j: v for j, v in members.items() if j not in used}
+            opened = opened[np.isin(arcs.requirement[opened], list(members))]
+            keep = {r for j, (_, relax) in members.items() for r, _, _ in ex._rows(relax)}
+            rows = [row for row in rows if row[0] in keep]
 
 
 def _partnership_reasons(index: Index, j: int, cands: list[Candidate]) -> list[GapReason]:

@@ -10,12 +10,27 @@ the combination is reported; what no relaxation recovers is a shortage of pledge
 How (the answers are those of one MILP per requirement and rule, which the tests keep as the
 reference): one model is built with every arc of the short requirements, the excluded ones
 closed (upper bound 0), and one row holding the weighted fill of the others. A relaxation opens
-arcs and lifts row bounds; the requirement's units become the objective. Each question is first
-asked of the LP relaxation (warm-started simplex, milliseconds): when its optimum rounded down
-adds no unit, none can be recovered. Only otherwise does the MILP run, started from the plan. A
-relaxation's answer bounds every smaller one: when relaxing everything recovers nothing, no
-single rule is tested. Answers are cached. A deadline ends the work; a gap whose questions were
-not all answered says so (``Gap.explanation``), and every reason listed is still verified.
+arcs and lifts row bounds; the requirement's units become the objective.
+
+* Bounds between questions: relaxing more, or dropping the hold, never recovers fewer units,
+  so every answer bounds the larger and smaller questions of the same gap; when the bounds
+  meet, no solver runs. A MILP with a known bound has the requirement's demand row capped
+  there, so it stops as soon as it finds a plan reaching it.
+* Questions without the hold are asked of the requirement's mission alone (the other
+  missions' arcs closed: a plan of one mission keeps every row of the built model).
+* LPs (warm-started simplex, from the optimal basis with nothing relaxed) screen questions:
+  when the weighted fill cannot grow by one unit's weight, or the requirement's LP optimum
+  rounded down adds no unit, none can be recovered. Integral LP optima and single-unit moves
+  on the plan are witnesses.
+* Three passes: every gap without MILPs on the hold; then, for the gaps not yet fully
+  explained, one screening MILP per rule with the rule relaxed for all of them at once: its
+  proven bound on the total fill bounds what each gap can gain with the others held (their
+  fill is kept, so the total must grow by the gap's weight per unit); a screen whose optimum
+  grew is repeated without the gaps whose relaxation that optimum used. Last, the questions
+  still open get MILPs, each gap its share of the time left.
+
+A deadline ends the work; a gap whose questions were not all answered says so
+(``Gap.explanation``), and every reason listed is still verified.
 """
 
 from __future__ import annotations

@@ -193,7 +193,6 @@ class _Explainer:
         #: times longer to re-optimize than a cold start; one from the base takes a few
         #: iterations for the small relaxations).
         self.bases: dict[int, Any] = {}
-        self._save_basis(self.fill_lp, deadline)
         starts, entry_cols, entry_vals = m.matrix()
         self.matrix = sparse.csr_matrix(
             (entry_vals, entry_cols, starts), shape=(m.num_rows, m.num_cols)
@@ -248,8 +247,17 @@ class _Explainer:
         x = self.plan_start[: len(m.arcs)].copy()
         x[self.others] = 0.0
         self.local_start = m.complete(x)
-        self.lp.changeRowBounds(self.hold_row, -highspy.kHighsInf, highspy.kHighsInf)
-        self._save_basis(self.lp, self.deadline)
+        self.bases.pop(id(self.lp), None)
+        if self.allow_mip:
+            # (Not in the quick pass: at large sizes one LP of the whole model is what a
+            # whole gap may take there.)
+            self.lp.changeRowBounds(self.hold_row, -highspy.kHighsInf, highspy.kHighsInf)
+            self._save_basis(self.lp, self.deadline)
+
+    def prepare_milp_pass(self) -> None:
+        """Solve the weighted-fill LP with nothing relaxed, for the held questions' screen."""
+        if id(self.fill_lp) not in self.bases:
+            self._save_basis(self.fill_lp, self.deadline)
 
     def _save_basis(self, h: Any, deadline: float) -> None:
         """Solve ``h`` as it is and keep its optimal basis as its starting point."""
@@ -770,6 +778,8 @@ def explain_gaps(
     def explain_pass(todo: list[int], *, milp: bool) -> None:
         assert explainer is not None
         explainer.allow_mip = milp
+        if milp:
+            explainer.prepare_milp_pass()
         for n, j in enumerate(todo):
             if progress is not None:
                 progress("explaining gaps", n, len(todo))

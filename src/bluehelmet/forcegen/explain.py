@@ -785,7 +785,7 @@ def explain_gaps(
                 progress("explaining gaps", n, len(todo))
             now = time.perf_counter()
             if now >= deadline:
-                return
+                break
             explainer.focus(j)
             # A gap may use its share of the time left, so that one hard question does
             # not leave the other gaps unexplained.

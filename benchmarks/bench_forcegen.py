@@ -13,6 +13,12 @@ neighbours excluded). For each size it prints:
 * per stage: status and the gap between the value and the bound proven;
 * solve / LP: solve seconds over the LP relaxation's seconds;
 * greedy / optimum: the greedy baseline's fill (and legitimacy) over the plan's;
+* explain s (limit): seconds of the gap explanations of the plan (every short requirement,
+  every rule: :func:`bluehelmet.forcegen.explain.explain_gaps`), their limit (``--explain-limit``,
+  default the size's solve limit), and how many gaps were fully explained, partly explained
+  or not computed when the limit struck;
+* explain / solve: the explanations' seconds over the three stages' seconds (goal: below 1 with
+  every gap fully explained);
 * CP-SAT fill / HiGHS fill: seconds OR-Tools CP-SAT (2 workers) takes to prove the fill stage
   optimal (through ``pywraplp``, which scales the fractional rows) over HiGHS' fill stage,
   and whether CP-SAT reached the same optimum. Skipped with a note when ortools is absent.
@@ -22,7 +28,7 @@ most 5x the LP relaxation; 10x, all three proven optimal in under 60 s; 100x, ev
 within 0.5 % of its bound in under 120 s.
 
 Usage: ``python benchmarks/bench_forcegen.py [--sizes 1 10 100] [--limit S]
-[--peer-sizes 1 10] [--peer-limit S]``.
+[--peer-sizes 1 10] [--peer-limit S] [--explain-sizes 1 10] [--explain-limit S]``.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from bluehelmet.forcegen.explain import COMPLETE, NOT_COMPUTED, PARTIAL, explain_gaps
 from bluehelmet.forcegen.greedy import greedy_assignments
 from bluehelmet.forcegen.model import Index, Model, build_model
 from bluehelmet.forcegen.objectives import evaluate
@@ -86,7 +93,27 @@ def cp_sat_fill(model: Model, limit: float) -> dict[str, Any] | None:
     }
 
 
-def run(multiple: int, limit: float, peer_limit: float | None) -> dict[str, Any]:
+def explain(
+    index: Index, model: Model, assignments: Any, limit: float, build: float
+) -> dict[str, Any]:
+    """Explain the plan's gaps within ``limit`` seconds; seconds and counts by status."""
+    t0 = time.perf_counter()
+    gaps = explain_gaps(index, model.side_rules, assignments, time_limit=limit, build_seconds=build)
+    seconds = time.perf_counter() - t0
+    short = [g for g in gaps if g.filled < g.required]
+    return {
+        "seconds": seconds,
+        "limit": limit,
+        "gaps": len(short),
+        "complete": sum(g.explanation == COMPLETE for g in short),
+        "partial": sum(g.explanation == PARTIAL for g in short),
+        "missing": sum(g.explanation == NOT_COMPUTED for g in short),
+    }
+
+
+def run(
+    multiple: int, limit: float, peer_limit: float | None, explain_limit: float | None
+) -> dict[str, Any]:
     """Plan one size; return its measurements."""
     scenario = synthetic_scenario(pledges=REALISTIC * multiple, seed=1, scarce=True)
     t0 = time.perf_counter()
@@ -102,6 +129,11 @@ def run(multiple: int, limit: float, peer_limit: float | None) -> dict[str, Any]
     best = evaluate(scenario, assignments)
     base = evaluate(scenario, greedy)
     peer = cp_sat_fill(model, peer_limit) if peer_limit is not None else None
+    explained = (
+        explain(index, model, assignments, explain_limit, build)
+        if explain_limit is not None
+        else None
+    )
     return {
         "multiple": multiple,
         "limit": limit,
@@ -118,6 +150,7 @@ def run(multiple: int, limit: float, peer_limit: float | None) -> dict[str, Any]
         "greedy_s": greedy_seconds,
         "peer": peer,
         "peer_asked": peer_limit is not None,
+        "explain": explained,
     }
 
 
@@ -134,6 +167,19 @@ def _goal(r: dict[str, Any]) -> str:
     return f"{'met' if ok else 'NOT met'} (gap <=0.5%, <120 s)"
 
 
+def _explained(r: dict[str, Any]) -> tuple[str, str]:
+    e = r["explain"]
+    if e is None:
+        return "skipped", ""
+    counts = f"{e['complete']}/{e['partial']}/{e['missing']} of {e['gaps']}"
+    ratio = e["seconds"] / max(r["solve_s"], 1e-9)
+    met = ratio < 1 and e["complete"] == e["gaps"]
+    return (
+        f"{e['seconds']:.1f} ({e['limit']:g}): {counts}",
+        f"{ratio:.2f} ({'met' if met else 'NOT met'})",
+    )
+
+
 def _stage(s: Any) -> str:
     gap = f"{s.mip_gap:.3%}" if s.mip_gap is not None else "no bound"
     return f"{s.status}, {gap}, {s.seconds:.2f} s"
@@ -148,6 +194,13 @@ def main() -> None:
     )
     parser.add_argument("--peer-sizes", type=int, nargs="*", default=[1, 10])
     parser.add_argument("--peer-limit", type=float, default=60.0)
+    parser.add_argument("--explain-sizes", type=int, nargs="*", default=[1, 10])
+    parser.add_argument(
+        "--explain-limit",
+        type=float,
+        default=None,
+        help="seconds for the gap explanations (default: the size's solve limit)",
+    )
     args = parser.parse_args()
     results = []
     with Progress(transient=True) as bar:
@@ -156,7 +209,12 @@ def main() -> None:
             bar.update(task, description=f"planning {REALISTIC * multiple:,} pledges")
             limit = args.limit if args.limit is not None else LIMITS.get(multiple, 120.0)
             peer = args.peer_limit if multiple in args.peer_sizes else None
-            results.append(run(multiple, limit, peer))
+            explain_limit = (
+                (args.explain_limit if args.explain_limit is not None else limit)
+                if multiple in args.explain_sizes
+                else None
+            )
+            results.append(run(multiple, limit, peer, explain_limit))
             bar.advance(task)
     table = Table(
         title="bluehelmet force generation (HiGHS, lexicographic fill > legitimacy > cost)"
@@ -173,6 +231,8 @@ def main() -> None:
         "solve / LP",
         "greedy / optimum (fill, legit.)",
         "CP-SAT fill / HiGHS fill",
+        "explain s (limit): gaps complete/partial/not computed",
+        "explain / solve",
         "goal",
     ):
         table.add_column(col, justify="right")
@@ -203,6 +263,7 @@ def main() -> None:
             f"{r['solve_s'] / max(r['lp_s'], 1e-9):.1f}",
             f"{r['greedy_fill']:.3f}, {r['greedy_legitimacy']:.3f}",
             ratio,
+            *_explained(r),
             _goal(r),
         )
     Console(width=260).print(table)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bluehelmet.domain.planning import Gap, Scenario
+from bluehelmet.domain.planning import Gap, GapCause, Scenario
 from bluehelmet.forcegen import plan
-from bluehelmet.forcegen.model import Index
+from bluehelmet.forcegen.explain import _Explainer, _screen
+from bluehelmet.forcegen.model import Candidate, Index, Relaxation, build_arcs, create_model
 from bluehelmet.testing import example, random_scenario
+from tests.forcegen.reference_explain import _model_for, max_units
 from tests.forcegen.reference_explain import explain_gaps as reference_gaps
 
 EXAMPLES = (
@@ -37,8 +42,6 @@ def _reasons(gaps: tuple[Gap, ...]) -> list[tuple[str, list[tuple[str, str, int 
 def _compare(sc: Scenario) -> None:
     p = plan(sc, time_limit=60)
     index = Index.of(sc)
-    from bluehelmet.forcegen.model import build_arcs, create_model
-
     side_rules = create_model(index, build_arcs(index)).side_rules
     expected = reference_gaps(index, side_rules, p.assignments)
     assert _reasons(p.gaps) == _reasons(expected)
@@ -55,3 +58,79 @@ def test_fast_explanations_match_the_reference_on_hand_made_cases(name: str) -> 
 @given(seed=st.integers(0, 10**6))
 def test_fast_explanations_match_the_reference_on_random_cases(seed: int) -> None:
     _compare(random_scenario(seed, pledges=5, requirements=4))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6))
+def test_fast_explanations_match_the_reference_on_larger_random_cases(seed: int) -> None:
+    _compare(random_scenario(seed, pledges=10, requirements=6))
+
+
+def _screen_bounds(sc: Scenario) -> list[tuple[int, int, int]]:
+    """(requirement, bound from the screens, the reference's answer) of every screened rule."""
+    p = plan(sc, time_limit=60, explain=False)
+    index = Index.of(sc)
+    side_rules = create_model(index, build_arcs(index)).side_rules
+    filled: dict[str, int] = defaultdict(int)
+    for a in p.assignments:
+        filled[a.requirement] += a.units
+    policy = sc.policy
+    total = sum(policy.weight(r.priority) * filled[r.id] for r in sc.requirements)
+    by_req: dict[int, list[Candidate]] = defaultdict(list)
+    for c in index.candidates:
+        by_req[c.requirement].append(c)
+    short = sorted(j for j, r in enumerate(sc.requirements) if filled[r.id] < r.units and by_req[j])
+    if not short:
+        return []
+    ex = _Explainer(
+        index,
+        set(short),
+        p.assignments,
+        deadline=time.perf_counter() + 60,
+        extra_functionality=None,
+        options=None,
+    )
+
+    def floor_of(j: int) -> float:
+        r = sc.requirements[j]
+        return total - policy.weight(r.priority) * filled[r.id]
+
+    recorded: list[tuple[int, frozenset[GapCause], Relaxation, int]] = []
+    add_bound = ex.add_bound
+
+    def record(
+        j: int, causes: frozenset[GapCause], relax: Relaxation, floor: float, most: int
+    ) -> None:
+        recorded.append((j, causes, relax, most))
+        add_bound(j, causes, relax, floor, most)
+
+    ex.add_bound = record  # type: ignore[method-assign]
+    _screen(
+        ex,
+        short,
+        total_fill=total,
+        floor_of=floor_of,
+        side_rules=side_rules,
+        by_req=by_req,
+        deadline=time.perf_counter() + 60,
+    )
+    out = []
+    for j, causes, relax, most in recorded:
+        f = filled[sc.requirements[j].id]
+        best = max_units(_model_for(index, j, causes, relax), j, others_floor=floor_of(j))
+        out.append((j, most, best - f))
+    return out
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_screen_bounds_are_never_below_the_reference_on_hand_made_cases(name: str) -> None:
+    for j, most, gained in _screen_bounds(example(name)):
+        assert gained <= most, (j, most, gained)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6))
+def test_screen_bounds_are_never_below_the_reference_on_random_cases(seed: int) -> None:
+    bounds = _screen_bounds(random_scenario(seed, pledges=8, requirements=5))
+    for j, most, gained in bounds:
+        assert gained <= most, (j, most, gained)

@@ -10,12 +10,27 @@ the combination is reported; what no relaxation recovers is a shortage of pledge
 How (the answers are those of one MILP per requirement and rule, which the tests keep as the
 reference): one model is built with every arc of the short requirements, the excluded ones
 closed (upper bound 0), and one row holding the weighted fill of the others. A relaxation opens
-arcs and lifts row bounds; the requirement's units become the objective. Each question is first
-asked of the LP relaxation (warm-started simplex, milliseconds): when its optimum rounded down
-adds no unit, none can be recovered. Only otherwise does the MILP run, started from the plan. A
-relaxation's answer bounds every smaller one: when relaxing everything recovers nothing, no
-single rule is tested. Answers are cached. A deadline ends the work; a gap whose questions were
-not all answered says so (``Gap.explanation``), and every reason listed is still verified.
+arcs and lifts row bounds; the requirement's units become the objective.
+
+* Bounds between questions: relaxing more, or dropping the hold, never recovers fewer units,
+  so every answer bounds the larger and smaller questions of the same gap; when the bounds
+  meet, no solver runs. A MILP with a known bound has the requirement's demand row capped
+  there, so it stops as soon as it finds a plan reaching it.
+* Questions without the hold are asked of the requirement's mission alone (the other
+  missions' arcs closed: a plan of one mission keeps every row of the built model).
+* LPs (warm-started simplex, from the optimal basis with nothing relaxed) screen questions:
+  when the weighted fill cannot grow by one unit's weight, or the requirement's LP optimum
+  rounded down adds no unit, none can be recovered. Integral LP optima and single-unit moves
+  on the plan are witnesses.
+* Three passes: every gap without MILPs on the hold; then, for the gaps not yet fully
+  explained, one screening MILP per rule with the rule relaxed for all of them at once: its
+  proven bound on the total fill bounds what each gap can gain with the others held (their
+  fill is kept, so the total must grow by the gap's weight per unit); a screen whose optimum
+  grew is repeated without the gaps whose relaxation that optimum used. Last, the questions
+  still open get MILPs, each gap its share of the time left.
+
+A deadline ends the work; a gap whose questions were not all answered says so
+(``Gap.explanation``), and every reason listed is still verified.
 """
 
 from __future__ import annotations
@@ -29,6 +44,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+from scipy import sparse
 
 from bluehelmet.domain.planning import Assignment, Gap, GapCause, GapReason
 from bluehelmet.forcegen.model import (
@@ -61,6 +77,10 @@ def _listing(items: list[str]) -> str:
     if len(uniq) > _MAX_LISTED:
         shown += f"; and {len(uniq) - _MAX_LISTED} more"
     return shown
+
+
+#: (opened arcs, lifted rows, floor, least units, most units or None) of one question.
+_Known = tuple[frozenset[int], frozenset[int], float | None, int, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +136,22 @@ class _Explainer:
             k = pos.get((pledge_pos[a.pledge], req_pos[a.requirement]))
             if k is not None:
                 x[k] += a.units
-        self.start = m.complete(x)
+        self.plan_start = m.complete(x)
+        self.start = self.plan_start
+        #: Questions without the hold may be asked of the requirement's mission alone (the
+        #: other missions' arcs closed): a plan of one mission, other missions empty, keeps
+        #: every row of the built model. Not with a user's rows, which may forbid that.
+        self.local = extra_functionality is None
+        self.arc_mission = index.requirement_mission[arcs.requirement]
+        demand = m.constraints["requirement_demand"]
+        self.demand_row = {
+            int(j): int(r)
+            for j, r in zip(
+                demand.coords["requirement"].tolist(), demand.positions.tolist(), strict=True
+            )
+        }
+        self.others = np.zeros(0, dtype=np.int32)
+        self.local_start = self.plan_start
         self.solvers: list[Any] = []
         for integer in (False, True):
             h = new_highs(options)
@@ -153,10 +188,15 @@ class _Explainer:
         self.fill_lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.fill_lp.setOptionValue("solver", "simplex")
         self.fill_lp.setOptionValue("presolve", "off")
+        #: Optimal bases of the LPs with nothing relaxed: each question's LP starts from
+        #: them (a basis left by a large relaxation, such as the budget's, can take many
+        #: times longer to re-optimize than a cold start; one from the base takes a few
+        #: iterations for the small relaxations).
+        self.bases: dict[int, Any] = {}
         starts, entry_cols, entry_vals = m.matrix()
-        self.csr_rows = np.repeat(np.arange(m.num_rows), np.diff(starts))
-        self.csr_cols = entry_cols
-        self.csr_vals = entry_vals
+        self.matrix = sparse.csr_matrix(
+            (entry_vals, entry_cols, starts), shape=(m.num_rows, m.num_cols)
+        )
         _, self.col_upper, _, self.row_lower, self.row_upper = m.bounds()
         self.col_upper = self.col_upper.copy()
         self.col_upper[: len(arcs)][self.closed] = 0.0
@@ -171,7 +211,15 @@ class _Explainer:
         ):
             self.by_pledge[int(p)].append(k)
             self.by_requirement[int(r)].append(k)
+        #: Exact answers per requirement, by question.
+        self.caches: dict[int, dict[tuple[object, ...], Gain]] = defaultdict(dict)
         self.cache: dict[tuple[object, ...], Gain] = {}
+        #: Bounds per requirement: (opened arcs, lifted rows, floor, least, most) — units
+        #: a question is known to recover at least, and at most (None: not known).
+        self.bounds: dict[int, list[_Known]] = defaultdict(list)
+        self.known: list[_Known] = []
+        #: Whether a question may end in a MILP (off in the first, quick pass).
+        self.allow_mip = True
         #: When the questions about the current gap must end (its share of the time left).
         self.gap_deadline = math.inf
         self.requirement = -1
@@ -188,7 +236,42 @@ class _Explainer:
             h.changeColsCost(self.mine.size, self.mine, np.ones(self.mine.size))
             for k in self.mine.tolist():
                 h.changeCoeff(self.hold_row, k, 0.0)
-        self.cache = {}
+        self.cache = self.caches[j]
+        self.known = self.bounds[j]
+        mission = int(m.index.requirement_mission[j])
+        # Arcs of other missions that are open in the built model (closed for questions
+        # asked without the hold), and the plan with those arcs emptied.
+        self.others = np.flatnonzero(
+            (self.arc_mission != mission) & (self.col_upper[: len(m.arcs)] > 0)
+        ).astype(np.int32)
+        x = self.plan_start[: len(m.arcs)].copy()
+        x[self.others] = 0.0
+        self.local_start = m.complete(x)
+        self.bases.pop(id(self.lp), None)
+        if self.allow_mip:
+            # (Not in the quick pass: at large sizes one LP of the whole model is what a
+            # whole gap may take there.)
+            self.lp.changeRowBounds(self.hold_row, -highspy.kHighsInf, highspy.kHighsInf)
+            self._save_basis(self.lp, self.deadline)
+
+    def prepare_milp_pass(self) -> None:
+        """Solve the weighted-fill LP with nothing relaxed, for the held questions' screen."""
+        if id(self.fill_lp) not in self.bases:
+            self._save_basis(self.fill_lp, self.deadline)
+
+    def _save_basis(self, h: Any, deadline: float) -> None:
+        """Solve ``h`` as it is and keep its optimal basis as its starting point."""
+        self.bases.pop(id(h), None)
+        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            self.bases[id(h)] = h.getBasis()
+
+    def _restore_basis(self) -> None:
+        for h in (self.lp, self.fill_lp):
+            basis = self.bases.get(id(h))
+            if basis is not None:
+                h.setBasis(basis)
 
     def release(self) -> None:
         """Undo :meth:`focus`."""
@@ -200,6 +283,67 @@ class _Explainer:
             for k in self.mine.tolist():
                 h.changeCoeff(self.hold_row, k, float(weight[k]))
         self.requirement = -1
+
+    # -- many requirements at once -----------------------------------------------------------
+    def fill_bound(
+        self, opened: np.ndarray, rows: list[tuple[int, float, float]], deadline: float
+    ) -> tuple[int | None, FloatArray | None]:
+        """A proven upper bound on the plan's weighted fill with the arcs ``opened`` open and
+        ``rows`` lifted for every short requirement at once (the MILP's dual bound, valid
+        also when the time limit ends it; None when it proves none), and the optimal plan
+        when the MILP was solved to optimality."""
+        m = self.model
+        h = self.mip
+        n = len(m.arcs)
+        every = np.arange(n, dtype=np.int32)
+        inf = highspy.kHighsInf
+
+        def finite(v: float) -> float:
+            return max(-inf, min(inf, v))
+
+        _, _, _, lower, upper_rows = m.bounds()
+        opened = opened.astype(np.int32)
+        h.changeColsCost(n, every, m.arcs.weight)
+        h.changeRowBounds(self.hold_row, -inf, inf)
+        if opened.size:
+            h.changeColsBounds(opened.size, opened, np.zeros(opened.size), m.arcs.upper[opened])
+        for r, lo, up in rows:
+            h.changeRowBounds(r, finite(lo), finite(up))
+        sol = highspy.HighsSolution()
+        sol.col_value = self.plan_start.tolist()
+        sol.value_valid = True
+        h.setSolution(sol)
+        h.setOptionValue("time_limit", max(1e-3, 0.9 * (deadline - time.perf_counter())))
+        try:
+            h.run()
+            status = h.getModelStatus()
+            bound = float(h.getInfo().mip_dual_bound)
+            point = (
+                np.asarray(h.getSolution().col_value, dtype=np.float64)
+                if status == highspy.HighsModelStatus.kOptimal
+                else None
+            )
+        finally:
+            h.changeColsCost(n, every, np.zeros(n))
+            if opened.size:
+                zero = np.zeros(opened.size)
+                h.changeColsBounds(opened.size, opened, zero, zero)
+            for r, _, _ in rows:
+                h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
+        if status == highspy.HighsModelStatus.kInfeasible or not math.isfinite(bound):
+            return None, None
+        # Fill weights are integers: the bound rounds down.
+        return math.floor(bound + 1e-6), point
+
+    def add_bound(
+        self, j: int, causes: frozenset[GapCause], relax: Relaxation, floor: float, most: int
+    ) -> None:
+        """Record that requirement ``j`` gains at most ``most`` units with ``causes`` and
+        ``relax`` relaxed and the others' fill held at ``floor``."""
+        mine = np.flatnonzero(self.model.arcs.requirement == j).tolist()
+        opened = frozenset(k for k in mine if self.arc_causes[k] and self.arc_causes[k] <= causes)
+        rows = frozenset(r for r, _, _ in self._rows(relax))
+        self.bounds[j].append((opened, rows, floor, 0, most))
 
     # -- one question ------------------------------------------------------------------------
     def _rows(self, relax: Relaxation) -> list[tuple[int, float, float]]:
@@ -242,14 +386,34 @@ class _Explainer:
         key = (tuple(opened.tolist()), tuple(r for r, _, _ in rows), floor)
         if key in self.cache:
             return self.cache[key]
+        # Relaxing more, or dropping the hold, never recovers fewer units: answers known for
+        # larger questions bound this one from above, those for smaller ones from below.
+        arcs_set, rows_set = frozenset(key[0]), frozenset(key[1])
+        most: int | None = None
+        least = 0
+        for k_arcs, k_rows, k_floor, k_least, k_most in self.known:
+            if (
+                k_most is not None
+                and arcs_set <= k_arcs
+                and rows_set <= k_rows
+                and (k_floor is None or k_floor == floor)
+            ):
+                most = k_most if most is None else min(most, k_most)
+            if k_arcs <= arcs_set and k_rows <= rows_set and (floor is None or k_floor == floor):
+                least = max(least, k_least)
+        if most is not None and least >= most:
+            result = Gain(most, exact=True)
+            self.cache[key] = result
+            return result
         if time.perf_counter() >= min(self.deadline, self.gap_deadline):
-            return Gain(0, exact=False)
+            return Gain(least, exact=False)
         upper = self.model.arcs.upper[opened]
         inf = highspy.kHighsInf
 
         def finite(v: float) -> float:
             return max(-inf, min(inf, v))
 
+        local = floor is None and self.local and self.others.size > 0
         hold_low = -inf if floor is None else floor - 0.5
         for h in [*self.solvers, self.fill_lp]:
             if opened.size:
@@ -258,14 +422,30 @@ class _Explainer:
                 h.changeRowBounds(r, finite(lo), finite(up))
         for h in self.solvers:
             h.changeRowBounds(self.hold_row, hold_low, inf)
+            if local:
+                zero = np.zeros(self.others.size)
+                h.changeColsBounds(self.others.size, self.others, zero, zero)
         self.cur_col_upper[opened] = upper
+        if local:
+            self.cur_col_upper[self.others] = 0.0
+            self.start = self.local_start
         for r, lo, up in rows:
             self.cur_lower[r], self.cur_upper[r] = lo, up
         self.hold_floor = floor
         try:
-            result = self._solve(f, relax, floor)
+            result = self._solve(f, relax, floor, most=most, least=least)
         finally:
             self.cur_col_upper[opened] = 0.0
+            if local:
+                self.cur_col_upper[self.others] = self.col_upper[self.others]
+                self.start = self.plan_start
+                for h in self.solvers:
+                    h.changeColsBounds(
+                        self.others.size,
+                        self.others,
+                        np.zeros(self.others.size),
+                        self.col_upper[self.others],
+                    )
             for r, _, _ in rows:
                 self.cur_lower[r], self.cur_upper[r] = self.row_lower[r], self.row_upper[r]
             _, _, _, lower, upper_rows = self.model.bounds()
@@ -275,6 +455,10 @@ class _Explainer:
                     h.changeColsBounds(opened.size, opened, zero, zero)
                 for r, _, _ in rows:
                     h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
+            self._restore_basis()
+        self.known.append(
+            (arcs_set, rows_set, floor, result.units, result.units if result.exact else None)
+        )
         if result.exact:
             self.cache[key] = result
         return result
@@ -356,37 +540,45 @@ class _Explainer:
         m = self.model
         if np.any(x > self.cur_col_upper[: len(m.arcs)] + INTEGRAL):
             return False
-        values = m.complete(x)
-        activity = np.bincount(
-            self.csr_rows, weights=self.csr_vals * values[self.csr_cols], minlength=m.num_rows
-        )
-        tol = 1e-6 * (1 + np.abs(activity))
-        if np.any(activity < self.cur_lower - tol) or np.any(activity > self.cur_upper + tol):
-            return False
         if self.hold_floor is not None:
-            mine = np.zeros(len(m.arcs), dtype=bool)
-            mine[self.mine] = True
-            others = float(m.arcs.weight[~mine] @ x[~mine])
+            others = float(m.arcs.weight @ x) - float(m.arcs.weight[self.mine] @ x[self.mine])
             if others < self.hold_floor - 1e-6:
                 return False
-        return True
+        values = m.complete(x)
+        activity = np.asarray(self.matrix @ values, dtype=np.float64)
+        tol = 1e-6 * (1 + np.abs(activity))
+        return not (
+            np.any(activity < self.cur_lower - tol) or np.any(activity > self.cur_upper + tol)
+        )
 
-    def _solve(self, f: int, relax: Relaxation, floor: float | None) -> Gain:
+    def _solve(
+        self, f: int, relax: Relaxation, floor: float | None, *, most: int | None, least: int
+    ) -> Gain:
+        """The answer of :meth:`gain` with the relaxation applied; ``most`` and ``least``
+        bound it (from larger and smaller questions already answered)."""
         deadline = min(self.deadline, self.gap_deadline)
         arcs = self.model.arcs
-        upper_gain: int | None = None
-        best = 0
+        upper_gain: int | None = most
+        best = least
+        if floor is not None and not self.allow_mip:
+            # The quick pass: held questions get only the bounds known and, when a bound is
+            # known (so that a witness can close the question), a witness.
+            if upper_gain is None:
+                return Gain(best, exact=False)
+            best = max(best, self._add_units(upper_gain))
+            return Gain(best, exact=best >= upper_gain)
         if floor is not None and self.mine.size:
             weight = float(arcs.weight[self.mine[0]])
             fill = self.fill_lp
             fill.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
             fill.run()
             if fill.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                most = math.floor(float(fill.getInfo().objective_function_value) + 1e-6)
+                bound = math.floor(float(fill.getInfo().objective_function_value) + 1e-6)
                 total = floor + weight * f
-                if most < total + weight - 1e-6:
+                if bound < total + weight - 1e-6:
                     return Gain(0, exact=True)
-                upper_gain = math.floor((most - total) / weight + 1e-9)
+                by_fill = math.floor((bound - total) / weight + 1e-9)
+                upper_gain = by_fill if upper_gain is None else min(upper_gain, by_fill)
                 point = self._integral_point(fill, relax)
                 if point is not None:
                     mine = float(point[self.mine].sum())
@@ -421,24 +613,43 @@ class _Explainer:
         left = deadline - time.perf_counter()
         if left <= 0:
             return Gain(best, exact=False)
+        return self._mip(f, best, upper_gain, left)
+
+    def _mip(self, f: int, best: int, upper_gain: int | None, left: float) -> Gain:
+        """The MILP's answer, started from the plan. With a known ``upper_gain`` the
+        requirement's demand row is capped at ``f + upper_gain`` for the solve (no answer
+        lies above it), so HiGHS stops as soon as it finds a plan reaching the cap."""
         mip = self.mip
+        row = self.demand_row[self.requirement]
+        _, _, _, _, row_upper = self.model.bounds()
+        capped = upper_gain is not None and f + upper_gain < row_upper[row]
+        if capped and upper_gain is not None:
+            mip.changeRowBounds(row, -highspy.kHighsInf, float(f + upper_gain))
         sol = highspy.HighsSolution()
         sol.col_value = self.start.tolist()
         sol.value_valid = True
         mip.setSolution(sol)
         # HiGHS may overrun a MIP time limit a little: leave it a margin.
         mip.setOptionValue("time_limit", max(1e-3, 0.9 * left))
-        mip.run()
-        status = mip.getModelStatus()
+        try:
+            mip.run()
+            # Read before the row is restored: changing the model clears the status.
+            status = mip.getModelStatus()
+            info = mip.getInfo()
+            has_point = info.primal_solution_status == 2
+            value = float(info.objective_function_value)
+        finally:
+            if capped:
+                mip.changeRowBounds(row, -highspy.kHighsInf, float(row_upper[row]))
         exact = status in (
             highspy.HighsModelStatus.kOptimal,
             highspy.HighsModelStatus.kInfeasible,
         )
-        if mip.getInfo().primal_solution_status != 2:
+        if not has_point:
             return Gain(best, exact=exact)
         # The objective is the requirement's units. (When presolve solves the whole model
         # HiGHS may hand back the start as the solution; its objective value is right.)
-        got = int(np.rint(float(mip.getInfo().objective_function_value)))
+        got = int(np.rint(value))
         best = max(best, got - f)
         return Gain(best, exact=exact or (upper_gain is not None and best >= upper_gain))
 
@@ -520,6 +731,12 @@ def explain_gaps(
     (what building the plan's model took) keeps the explanations' model from being built when
     the time left would not cover building it twice over.
     ``progress(step, done, total)`` is called after each requirement.
+
+    Three passes: every gap without MILPs on the hold (LPs, witnesses, and MILPs on the
+    requirement's mission alone); then, for the gaps not yet fully explained, one MILP per
+    rule with the rule relaxed for all of them at once, whose proven bound on the total fill
+    bounds what each gap can gain; then the remaining questions with MILPs, each gap taking
+    its share of the time left.
     """
     if deadline is None:
         deadline = time.perf_counter() + time_limit
@@ -551,11 +768,55 @@ def explain_gaps(
         if short and deadline - time.perf_counter() > 2 * build_seconds
         else None
     )
+    order = sorted(short)
+    found: dict[int, tuple[list[GapReason], bool]] = {}
+
+    def floor_of(j: int) -> float:
+        req = sc.requirements[j]
+        return total_fill - policy.weight(req.priority) * filled[req.id]
+
+    def explain_pass(todo: list[int], *, milp: bool) -> None:
+        assert explainer is not None
+        explainer.allow_mip = milp
+        if milp:
+            explainer.prepare_milp_pass()
+        for n, j in enumerate(todo):
+            if progress is not None:
+                progress("explaining gaps", n, len(todo))
+            now = time.perf_counter()
+            if now >= deadline:
+                break
+            explainer.focus(j)
+            # A gap may use its share of the time left, so that one hard question does
+            # not leave the other gaps unexplained.
+            explainer.gap_deadline = now + max(0.5, (deadline - now) / (len(todo) - n))
+            found[j] = _why_short(
+                explainer,
+                j,
+                f=filled[sc.requirements[j].id],
+                floor=floor_of(j),
+                side_rules=side_rules,
+                cands=by_req[j],
+                pledged=pledged,
+            )
+        explainer.release()
+
+    if explainer is not None:
+        explain_pass(order, milp=False)
+        todo = [j for j in order if not found.get(j, ([], False))[1]]
+        if todo and time.perf_counter() < deadline:
+            _screen(
+                explainer,
+                todo,
+                total_fill=total_fill,
+                floor_of=floor_of,
+                side_rules=side_rules,
+                by_req=by_req,
+                deadline=deadline,
+            )
+            explain_pass(todo, milp=True)
     gaps: list[Gap] = []
-    total = len(sc.requirements)
     for j, req in enumerate(sc.requirements):
-        if progress is not None:
-            progress("explaining gaps", j, total)
         f = filled[req.id]
         late_units = sum(a.units for a in late[req.id])
         if f >= req.units and not late_units:
@@ -589,26 +850,11 @@ def explain_gaps(
                         verified=True,
                     )
                 )
-            elif explainer is None or time.perf_counter() >= deadline:
+            elif j not in found:
                 status = NOT_COMPUTED
             else:
-                explainer.focus(j)
-                gaps_left = sum(1 for i in short if i >= j)
-                # A gap may use its share of the time left, so that one hard question does
-                # not leave the other gaps unexplained.
-                explainer.gap_deadline = time.perf_counter() + max(
-                    0.5, (deadline - time.perf_counter()) / max(1, gaps_left)
-                )
-                found, exact = _why_short(
-                    explainer,
-                    j,
-                    f=f,
-                    floor=total_fill - policy.weight(req.priority) * f,
-                    side_rules=side_rules,
-                    cands=by_req[j],
-                    pledged=pledged,
-                )
-                reasons.extend(found)
+                why, exact = found[j]
+                reasons.extend(why)
                 status = COMPLETE if exact else PARTIAL
         gaps.append(
             Gap(
@@ -622,9 +868,91 @@ def explain_gaps(
                 explanation=status,
             )
         )
-    if explainer is not None:
-        explainer.release()
     return tuple(gaps)
+
+
+def _screen(
+    ex: _Explainer,
+    todo: list[int],
+    *,
+    total_fill: float,
+    floor_of: Callable[[int], float],
+    side_rules: list[str],
+    by_req: Mapping[int, list[Candidate]],
+    deadline: float,
+) -> None:
+    """Bound, for every gap in ``todo`` at once, what relaxing one rule recovers with the
+    others' fill held: a gap's units can only grow if the total fill does, by its weight
+    per unit, and relaxing the rule for all gaps together bounds relaxing it for one. One
+    MILP per rule (its dual bound, so also when the time limit ends it); up to half of the
+    time left."""
+    sc = ex.index.scenario
+    families: dict[GapCause, dict[int, tuple[frozenset[GapCause], Relaxation]]] = defaultdict(dict)
+    for j in todo:
+        static, dynamic = _families(ex.index, j, side_rules, by_req[j])
+        for cause in static:
+            families[cause][j] = (frozenset({cause}), Relaxation())
+        for cause, (relax, _) in dynamic.items():
+            # The budget is one rule for every gap: relaxing it for all of them at once is
+            # relaxing it for each, so a screen would not tell the gaps apart.
+            if not relax.budget:
+                families[cause][j] = (frozenset(), relax)
+    screens: list[tuple[int, GapCause, np.ndarray, list[tuple[int, float, float]]]] = []
+    for cause, members in families.items():
+        opened = np.array(
+            [
+                k
+                for k, causes in enumerate(ex.arc_causes)
+                if causes and causes <= {cause} and int(ex.model.arcs.requirement[k]) in members
+            ],
+            dtype=np.int32,
+        )
+        union = Relaxation(
+            frozenset().union(*(r.cap_missions for _, r in members.values())),
+            frozenset().union(*(r.min_contributor_missions for _, r in members.values())),
+            False,
+            frozenset().union(*(r.women_requirements for _, r in members.values())),
+        )
+        rows = ex._rows(union)
+        screens.append((opened.size + len(rows), cause, opened, rows))
+    # The smallest relaxations first: they change the model least and are proven fastest.
+    screens.sort(key=lambda item: (item[0], item[1].value))
+    stop = time.perf_counter() + (deadline - time.perf_counter()) / 2
+    arcs = ex.model.arcs
+    for n, (_, cause, opened_all, rows_all) in enumerate(screens):
+        members = dict(families[cause])
+        opened, rows = opened_all, rows_all
+        while members:
+            now = time.perf_counter()
+            if now >= stop:
+                return
+            bound, point = ex.fill_bound(opened, rows, now + (stop - now) / (len(screens) - n))
+            if bound is None:
+                break
+            for j, (causes, relax) in members.items():
+                weight = sc.policy.weight(sc.requirements[j].priority)
+                most = max(0, math.floor((bound - total_fill) / weight + 1e-9))
+                ex.add_bound(j, causes, relax, floor_of(j), most)
+            if point is None or bound < total_fill + 1:
+                break
+            # The fill grew: screen again without the gaps whose relaxation the optimum
+            # used (its opened arcs carry units, or one of its lifted rows is broken).
+            activity = np.asarray(ex.matrix @ point)
+            used: set[int] = set()
+            for j, (_, relax) in members.items():
+                sent = any(point[k] > 0.5 and arcs.requirement[k] == j for k in opened.tolist())
+                broken = any(
+                    activity[r] < ex.row_lower[r] - 1e-6 or activity[r] > ex.row_upper[r] + 1e-6
+                    for r, _, _ in ex._rows(relax)
+                )
+                if sent or broken:
+                    used.add(j)
+            if not used or len(used) == len(members):
+                break
+            members = {j: v for j, v in members.items() if j not in used}
+            opened = opened[np.isin(arcs.requirement[opened], list(members))]
+            keep = {r for j, (_, relax) in members.items() for r, _, _ in ex._rows(relax)}
+            rows = [row for row in rows if row[0] in keep]
 
 
 def _partnership_reasons(index: Index, j: int, cands: list[Candidate]) -> list[GapReason]:
@@ -643,41 +971,19 @@ def _pledged_by_type(index: Index) -> dict[str, int]:
     return out
 
 
-def _why_short(
-    ex: _Explainer,
-    j: int,
-    *,
-    f: int,
-    floor: float,
-    side_rules: list[str],
-    cands: list[Candidate],
-    pledged: Mapping[str, int],
-) -> tuple[list[GapReason], bool]:
-    """Reasons requirement ``j`` is short, and whether every question was answered."""
-    index = ex.index
+def _families(
+    index: Index, j: int, side_rules: list[str], cands: list[Candidate]
+) -> tuple[dict[GapCause, list[str]], dict[GapCause, tuple[Relaxation, str]]]:
+    """The rules tested for requirement ``j``: the static ones its candidates break (with
+    their details) and the side rules in play (with their relaxation and wording)."""
     sc = index.scenario
     policy = sc.policy
     req = sc.requirements[j]
     mission = int(index.requirement_mission[j])
-    none = frozenset[GapCause]()
-    reasons: list[GapReason] = []
-    exact = True
-
-    def gain(causes: frozenset[GapCause], relax: Relaxation, hold: bool = True) -> int:
-        nonlocal exact
-        g = ex.gain(causes, relax, f=f, floor=floor if hold else None)
-        exact = exact and g.exact
-        return g.units
-
     static_details: dict[GapCause, list[str]] = defaultdict(list)
     for c in cands:
         for e in c.exclusions:
             static_details[e.cause].append(e.detail)
-    tested: list[tuple[GapCause, frozenset[GapCause], Relaxation]] = [
-        (cause, frozenset({cause}), Relaxation())
-        for cause in STATIC_CAUSES
-        if cause in static_details
-    ]
     dynamic: dict[GapCause, tuple[Relaxation, str]] = {}
     if "contributor_cap" in side_rules:
         dynamic[GapCause.CONTRIBUTOR_CAP] = (
@@ -700,6 +1006,38 @@ def _why_short(
             Relaxation(women_requirements=frozenset({j})),
             f"eligible units cannot reach the minimum women's share of {req.min_women_share:.0%}",
         )
+    return static_details, dynamic
+
+
+def _why_short(
+    ex: _Explainer,
+    j: int,
+    *,
+    f: int,
+    floor: float,
+    side_rules: list[str],
+    cands: list[Candidate],
+    pledged: Mapping[str, int],
+) -> tuple[list[GapReason], bool]:
+    """Reasons requirement ``j`` is short, and whether every question was answered."""
+    index = ex.index
+    req = index.scenario.requirements[j]
+    none = frozenset[GapCause]()
+    reasons: list[GapReason] = []
+    exact = True
+
+    def gain(causes: frozenset[GapCause], relax: Relaxation, hold: bool = True) -> int:
+        nonlocal exact
+        g = ex.gain(causes, relax, f=f, floor=floor if hold else None)
+        exact = exact and g.exact
+        return g.units
+
+    static_details, dynamic = _families(index, j, side_rules, cands)
+    tested: list[tuple[GapCause, frozenset[GapCause], Relaxation]] = [
+        (cause, frozenset({cause}), Relaxation())
+        for cause in STATIC_CAUSES
+        if cause in static_details
+    ]
     tested.extend((cause, none, relax) for cause, (relax, _) in dynamic.items())
 
     def relax_of(families: frozenset[GapCause]) -> tuple[frozenset[GapCause], Relaxation]:

@@ -20,6 +20,7 @@ from bluehelmet.api.routes import (
     registry,
     requirements,
 )
+from bluehelmet.services.access import PrincipalCache
 from bluehelmet.services.core import Core
 
 API_PREFIX = "/api/v1"
@@ -27,7 +28,11 @@ API_THREADS = 16
 """Requests served at once in the thread pool (the routes that read or write the store); the
 store's connection pool holds as many connections, so none is opened per request."""
 
-__all__ = ["API_PREFIX", "CoreDep", "create_app", "get_core"]
+AUTH_CACHE_SECONDS = 2.0
+"""How long a server trusts a key it authenticated without reading the store again: a
+deactivated user or replaced key is refused at most this long after the change."""
+
+__all__ = ["API_PREFIX", "AUTH_CACHE_SECONDS", "CoreDep", "create_app", "get_core"]
 
 
 class Health(BaseModel):
@@ -56,8 +61,16 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The bluehelmet web application over ``core`` (default: the environment's store)."""
+def create_app(
+    core: Core | None = None,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    auth_cache_seconds: float = AUTH_CACHE_SECONDS,
+) -> FastAPI:
+    """The bluehelmet web application over ``core`` (default: the environment's store).
+
+    ``auth_cache_seconds``: how long an authenticated key is trusted without a query (0: never).
+    """
     from bluehelmet import __version__
     from bluehelmet.web import router as web_router
 
@@ -74,6 +87,7 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         lifespan=_lifespan,
     )
     app.state.core = core if core is not None else Core()
+    app.state.principals = PrincipalCache(auth_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(meta, prefix=API_PREFIX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from bluehelmet.api.routes import (
     registry,
     requirements,
 )
+from bluehelmet.errors import InputError
 from bluehelmet.services.access import PrincipalCache
 from bluehelmet.services.core import Core
 
@@ -32,7 +34,21 @@ AUTH_CACHE_SECONDS = 2.0
 """How long a server trusts a key it authenticated without reading the store again: a
 deactivated user or replaced key is refused at most this long after the change."""
 
-__all__ = ["API_PREFIX", "AUTH_CACHE_SECONDS", "CoreDep", "create_app", "get_core"]
+MAX_DEFAULT_WORKERS = 4
+"""Default worker processes on PostgreSQL are the CPUs, at most this many (each keeps up to
+``API_THREADS`` + overflow connections, and PostgreSQL allows 100 by default)."""
+APP_FACTORY = "bluehelmet.api.app:create_app"
+"""The import string uvicorn calls in each worker process to build its own app and core."""
+
+__all__ = [
+    "API_PREFIX",
+    "APP_FACTORY",
+    "AUTH_CACHE_SECONDS",
+    "CoreDep",
+    "create_app",
+    "get_core",
+    "serve_workers",
+]
 
 
 class Health(BaseModel):
@@ -103,3 +119,25 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(web_router(app.state.core))  # the dashboard, beside the API
     return app
+
+
+def serve_workers(core: Core, requested: int | None = None) -> int:
+    """Worker processes to serve ``core``'s store with: ``requested`` or the default.
+
+    SQLite lets one process write at a time (the services queue writers inside a process),
+    so it is served by one worker; PostgreSQL by one per CPU, at most ``MAX_DEFAULT_WORKERS``.
+    """
+    sqlite = core.engine.dialect.name == "sqlite"
+    if requested is None:
+        return 1 if sqlite else max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+    if requested < 1:
+        msg = "the number of workers must be at least 1"
+        raise InputError(msg, field="workers")
+    if sqlite and requested > 1:
+        msg = (
+            f"a SQLite store is served by one worker (got --workers {requested}): SQLite "
+            "lets one process write at a time; set BLUEHELMET_DATABASE_URL to a PostgreSQL "
+            "database to serve it with several"
+        )
+        raise InputError(msg, field="workers")
+    return requested

@@ -17,7 +17,7 @@ is ``clients / throughput``: with the server and the load generator sharing the 
 cores, the CPU per request of both bounds the throughput and hence the latency.
 
     python benchmarks/bench_api.py [--seconds 20] [--clients 50] [--store sqlite|postgresql|both]
-                                   [--workers 1,2]
+                                   [--workers 1,2] [--baseline OTHER/src]
 
 Goals (not a test): p95 of reads under 50 ms and of writes under 100 ms on PostgreSQL.
 """
@@ -268,12 +268,18 @@ def _own_cpu() -> float:
 
 
 def _start_server(
-    home: Path, url: str, workers: int, log: Path
+    home: Path, url: str, workers: int, log: Path, baseline: Path | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
+    """``bluehelmet serve`` on a free port; from the ``baseline`` source tree when given."""
     port = _free_port()
     env = os.environ | {"BLUEHELMET_HOME": str(home), "BLUEHELMET_DATABASE_URL": url}
-    command = [str(Path(sys.executable).with_name("bluehelmet")), "serve", "--port", str(port)]
-    command += ["--workers", str(workers)]
+    if baseline is None:
+        command = [str(Path(sys.executable).with_name("bluehelmet"))]
+        command += ["serve", "--port", str(port), "--workers", str(workers)]
+    else:  # the baseline's own code first on the path, with its default options
+        env["PYTHONPATH"] = str(baseline)
+        command = [sys.executable, "-c", "from bluehelmet.cli import main; main()"]
+        command += ["serve", "--port", str(port)]
     with log.open("wb") as err:
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
@@ -293,13 +299,19 @@ def _start_server(
 
 
 def _bench(
-    store: str, url: str, home: Path, seconds: float, clients: int, workers: int
+    store: str,
+    url: str,
+    home: Path,
+    seconds: float,
+    clients: int,
+    workers: int,
+    baseline: Path | None = None,
 ) -> dict[str, object]:
     core = Core(home=home, database_url=url)
     ensure_store(core)
     keys = [create_user(core, f"delegation-{s}", "delegation", country=s)[1] for s in STATES]
     core.close()
-    server, base = _start_server(home, url, workers, home.with_suffix(".log"))
+    server, base = _start_server(home, url, workers, home.with_suffix(".log"), baseline)
     try:
         for _ in range(workers):  # each worker verifies each key once (PBKDF2), then trusts it
             for key in keys:
@@ -318,7 +330,7 @@ def _bench(
     problems = _check(url, _merge(alone, loaded))
     requests = len(loaded.reads) + len(loaded.writes)
     return {
-        "store": store,
+        "store": store if baseline is None else f"{store} baseline",
         "workers": workers,
         "elapsed": elapsed,
         "alone": alone,
@@ -353,7 +365,16 @@ def main() -> None:
         help="Server worker processes to measure, comma-separated (SQLite: 1 only; "
         f"default 1,{DEFAULT_WORKERS}: one, and the serve default on this machine).",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="Also measure, first and in the same run, a server from this source folder (the "
+        "`src` of another version, e.g. `git archive main src | tar -x -C /tmp/base` gives "
+        "/tmp/base/src) with one worker on PostgreSQL.",
+    )
     args = parser.parse_args()
+    if args.baseline is not None and not (args.baseline / "bluehelmet" / "cli").is_dir():
+        parser.error(f"--baseline {args.baseline} holds no bluehelmet package")
     if not 1 <= args.seconds <= 600 or not 1 <= args.clients <= 500:
         parser.error("--seconds must be 1..600 and --clients 1..500")
     try:
@@ -373,20 +394,32 @@ def main() -> None:
                 _bench("sqlite", url, root / "home-sqlite", args.seconds, args.clients, 1)
             )
         if args.store in ("postgresql", "both"):
-            for workers in counts:
+            runs: list[tuple[int, Path | None]] = [(w, None) for w in counts]
+            if args.baseline is not None:
+                runs.insert(0, (1, args.baseline.resolve()))
+            for workers, baseline in runs:
                 schema = f"bh_bench_{uuid.uuid4().hex[:10]}"
                 admin = sa.create_engine(PG_SERVER)
                 try:
                     with admin.begin() as conn:
                         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
                     url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+                    label = "baseline" if baseline is not None else f"{workers} worker(s)"
                     console.print(
-                        f"[bold]PostgreSQL[/] {workers} worker(s), {args.clients} clients "
+                        f"[bold]PostgreSQL[/] {label}, {args.clients} clients "
                         f"for {args.seconds:g} s ..."
                     )
-                    home = root / f"home-pg-{workers}"
+                    home = root / f"home-pg-{workers}-{baseline is not None}"
                     results.append(
-                        _bench("postgresql", url, home, args.seconds, args.clients, workers)
+                        _bench(
+                            "postgresql",
+                            url,
+                            home,
+                            args.seconds,
+                            args.clients,
+                            workers,
+                            baseline,
+                        )
                     )
                 finally:
                     with admin.begin() as conn:
@@ -452,6 +485,17 @@ def main() -> None:
             f"{_percentile(alone.reads, 0.95) * 1000:.1f} ms, write p95 "
             f"{_percentile(alone.writes, 0.95) * 1000:.1f} ms"
         )
+        if server_cpu is not None:
+            # Little's law for back-to-back clients: latency = clients / throughput, and the
+            # throughput is at most cores / CPU per request (PostgreSQL's own CPU not counted).
+            cpus = os.cpu_count() or 1
+            floor = args.clients * (server_cpu + client_cpu) / cpus * 1000
+            mean = args.clients / ((len(loaded.reads) + len(loaded.writes)) / elapsed) * 1000
+            console.print(
+                f"  mean latency {mean:.0f} ms; its floor if all {cpus} CPUs served only this "
+                f"run: {args.clients} x {(server_cpu + client_cpu) * 1000:.1f} ms / {cpus} "
+                f"= {floor:.0f} ms"
+            )
     console.print(table)
     sys.exit(1 if failed else 0)
 

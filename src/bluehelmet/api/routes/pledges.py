@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from bluehelmet.api.deps import (
-    MAX_ID,
     CoreDep,
     IdempotencyHeader,
     IfMatchHeader,
@@ -22,6 +21,7 @@ from bluehelmet.api.deps import (
     in_thread,
     paged,
 )
+from bluehelmet.api.plumbing import PledgeId, created, tagged
 from bluehelmet.api.schemas import (
     Page,
     Pledge,
@@ -36,8 +36,6 @@ from bluehelmet.services import pledges as service
 
 router = APIRouter(prefix="/pledges", tags=["pledges"])
 
-PledgeId = Annotated[int, Path(ge=1, le=MAX_ID, description="Pledge id.")]
-
 
 @router.post("", status_code=201, response_model=Pledge)
 async def create_pledge(
@@ -51,7 +49,7 @@ async def create_pledge(
 ) -> dict[str, Any]:
     """Pledge units (a delegation for its own state; a planner names the contributor)."""
     fields = body.model_dump(exclude={"contributor"}, exclude_none=True)
-    record, replayed = await in_thread(
+    answer = await in_thread(
         service.create_pledge,
         core,
         principal,
@@ -59,11 +57,7 @@ async def create_pledge(
         contributor=body.contributor,
         idempotency=idempotency_key(request, key, body.model_dump(mode="json")),
     )
-    response.headers["ETag"] = service.etag(record)
-    response.headers["Location"] = f"{request.url.path}/{record['id']}"
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return record
+    return created(request, response, answer, service.etag)
 
 
 @router.get("", response_model=Page[Pledge])
@@ -96,8 +90,7 @@ async def get_pledge(
 ) -> dict[str, Any]:
     """One pledge (404 when it does not exist or belongs to another state)."""
     record = await in_thread(service.get_pledge, core, principal, pledge_id)
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)
 
 
 @router.patch("/{pledge_id}", response_model=Pledge)
@@ -119,8 +112,7 @@ async def update_pledge(
         body.model_dump(exclude_unset=True),
         if_match=if_match,
     )
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)
 
 
 @router.delete("/{pledge_id}", response_model=Pledge)
@@ -133,8 +125,7 @@ async def withdraw_pledge(
 ) -> dict[str, Any]:
     """Withdraw a pledge (kept on record with its history); needs ``If-Match``."""
     record = await in_thread(service.withdraw_pledge, core, principal, pledge_id, if_match=if_match)
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)
 
 
 @router.get("/{pledge_id}/history", response_model=Page[PledgeRevision])
@@ -181,5 +172,5 @@ async def record_visit(
         findings=body.findings,
         if_match=if_match,
     )
-    response.headers["ETag"] = service.etag(result["pledge"])
+    tagged(response, result["pledge"], service.etag)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,8 @@ from bluehelmet.api.routes import (
     registry,
     requirements,
 )
+from bluehelmet.errors import InputError
+from bluehelmet.services.access import PrincipalCache
 from bluehelmet.services.core import Core
 
 API_PREFIX = "/api/v1"
@@ -27,7 +30,25 @@ API_THREADS = 16
 """Requests served at once in the thread pool (the routes that read or write the store); the
 store's connection pool holds as many connections, so none is opened per request."""
 
-__all__ = ["API_PREFIX", "CoreDep", "create_app", "get_core"]
+AUTH_CACHE_SECONDS = 2.0
+"""How long a server trusts a key it authenticated without reading the store again: a
+deactivated user or replaced key is refused at most this long after the change."""
+
+MAX_DEFAULT_WORKERS = 4
+"""Default worker processes on PostgreSQL are the CPUs, at most this many (each keeps up to
+``API_THREADS`` + overflow connections, and PostgreSQL allows 100 by default)."""
+APP_FACTORY = "bluehelmet.api.app:create_app"
+"""The import string uvicorn calls in each worker process to build its own app and core."""
+
+__all__ = [
+    "API_PREFIX",
+    "APP_FACTORY",
+    "AUTH_CACHE_SECONDS",
+    "CoreDep",
+    "create_app",
+    "get_core",
+    "serve_workers",
+]
 
 
 class Health(BaseModel):
@@ -56,8 +77,16 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The bluehelmet web application over ``core`` (default: the environment's store)."""
+def create_app(
+    core: Core | None = None,
+    *,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    auth_cache_seconds: float = AUTH_CACHE_SECONDS,
+) -> FastAPI:
+    """The bluehelmet web application over ``core`` (default: the environment's store).
+
+    ``auth_cache_seconds``: how long an authenticated key is trusted without a query (0: never).
+    """
     from bluehelmet import __version__
     from bluehelmet.web import router as web_router
 
@@ -74,6 +103,7 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         lifespan=_lifespan,
     )
     app.state.core = core if core is not None else Core()
+    app.state.principals = PrincipalCache(auth_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.include_router(meta, prefix=API_PREFIX)
@@ -89,3 +119,25 @@ def create_app(core: Core | None = None, *, max_body_bytes: int = MAX_BODY_BYTES
         app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
     app.include_router(web_router(app.state.core))  # the dashboard, beside the API
     return app
+
+
+def serve_workers(core: Core, requested: int | None = None) -> int:
+    """Worker processes to serve ``core``'s store with: ``requested`` or the default.
+
+    SQLite lets one process write at a time (the services queue writers inside a process),
+    so it is served by one worker; PostgreSQL by one per CPU, at most ``MAX_DEFAULT_WORKERS``.
+    """
+    sqlite = core.engine.dialect.name == "sqlite"
+    if requested is None:
+        return 1 if sqlite else max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
+    if requested < 1:
+        msg = "the number of workers must be at least 1"
+        raise InputError(msg, field="workers")
+    if sqlite and requested > 1:
+        msg = (
+            f"a SQLite store is served by one worker (got --workers {requested}): SQLite "
+            "lets one process write at a time; set BLUEHELMET_DATABASE_URL to a PostgreSQL "
+            "database to serve it with several"
+        )
+        raise InputError(msg, field="workers")
+    return requested

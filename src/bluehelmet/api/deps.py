@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
-from bluehelmet.services.access import Principal, authenticate
+from bluehelmet.services.access import Principal, PrincipalCache, authenticate
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, fingerprint
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 MAX_ID = 2**31 - 1
 
 
-def get_core(request: Request) -> Core:
-    """The app's core (a FastAPI dependency)."""
+async def in_thread(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """``function(*args, **kwargs)`` run in the thread pool (a service that uses the store)."""
+    return await run_in_threadpool(function, *args, **kwargs)
+
+
+async def get_core(request: Request) -> Core:
+    """The app's core (a FastAPI dependency; async, so it costs no thread-pool hop)."""
     core: Core = request.app.state.core
     return core
 
@@ -30,9 +40,23 @@ api_key_header = APIKeyHeader(
 )
 
 
-def get_principal(core: CoreDep, key: Annotated[str | None, Depends(api_key_header)]) -> Principal:
-    """The authenticated caller (401 without a valid ``X-API-Key``)."""
-    return authenticate(core, key)
+async def get_principal(
+    request: Request, core: CoreDep, key: Annotated[str | None, Depends(api_key_header)]
+) -> Principal:
+    """The authenticated caller (401 without a valid ``X-API-Key``).
+
+    A key authenticated in the last few seconds is answered from the app's ``PrincipalCache``
+    on the event loop; otherwise the store is read in the thread pool.
+    """
+    cache: PrincipalCache = request.app.state.principals
+    if key:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    principal = await run_in_threadpool(authenticate, core, key)
+    if key:
+        cache.put(key, principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -46,11 +70,11 @@ class Page:
     offset: int
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Items per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> Page:
-    """Pagination parameters, bounded."""
+    """Pagination parameters, bounded (async: no thread-pool hop)."""
     return Page(limit=limit, offset=offset)
 
 

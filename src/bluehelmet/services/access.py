@@ -4,13 +4,18 @@ An API key is shown once, when the user is created, and stored as a salted PBKDF
 its first characters as a lookup prefix. Verified keys are remembered in process (by a SHA-256
 of the key and the stored hash), so a request costs one indexed query, not a PBKDF2 run; a
 deactivated user or a replaced key stops working at once because the row is read every time.
+
+A long-running server may also keep the authenticated principal itself for a few seconds
+(``PrincipalCache``), keyed by a SHA-256 of the key: a request then costs no query at all, and
+a deactivated user or replaced key is refused once the entry is older than its ``max_age``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +44,7 @@ from bluehelmet.store.access import (
 __all__ = [
     "KEY_PREFIX_LENGTH",
     "Principal",
+    "PrincipalCache",
     "Role",
     "authenticate",
     "create_user",
@@ -257,6 +263,60 @@ def authenticate(core: Core, key: str | None) -> Principal:
             iso3=row.iso3,
             organization=row.organization,
         )
+
+
+class PrincipalCache:
+    """Principals authenticated in the last ``max_age`` seconds, by a SHA-256 of their key.
+
+    Only successful authentications are kept, never the key itself; at most ``size`` entries
+    (the oldest half is dropped when full). ``max_age`` 0 keeps nothing. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        max_age: float,
+        *,
+        size: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_age < 0 or size < 1:
+            msg = "max_age must be >= 0 and size >= 1"
+            raise ValueError(msg)
+        self.max_age = max_age
+        self._size = size
+        self._clock = clock
+        self._entries: dict[bytes, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Principal | None:
+        """The principal of ``key`` if it was authenticated less than ``max_age`` ago."""
+        if self.max_age <= 0:
+            return None
+        digest = hashlib.sha256(key.encode()).digest()
+        found = self._entries.get(digest)
+        if found is None:
+            return None
+        if self._clock() - found[0] >= self.max_age:
+            with self._lock:
+                self._entries.pop(digest, None)
+            return None
+        return found[1]
+
+    def put(self, key: str, principal: Principal) -> None:
+        """Remember that ``key`` authenticated as ``principal`` now."""
+        if self.max_age <= 0:
+            return
+        digest = hashlib.sha256(key.encode()).digest()
+        with self._lock:
+            if len(self._entries) >= self._size:
+                for old in list(self._entries)[: self._size // 2 + 1]:
+                    del self._entries[old]
+            self._entries[digest] = (self._clock(), principal)
+
+    def clear(self) -> None:
+        """Forget every principal (the next request of each key reads the store)."""
+        with self._lock:
+            self._entries.clear()
 
 
 def ensure_store(core: Core) -> None:

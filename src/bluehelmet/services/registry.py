@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Engine, Table, and_, delete, insert, select, update
@@ -561,12 +562,16 @@ def mission_detail(mission: Mission) -> Record:
 
 def organization_record(org: Organization) -> Record:
     """An organization with the declared listing attributes and its member count."""
-    return {**ORGANIZATION.summary_record(org), "members": _member_count(org.code)}
+    return {**ORGANIZATION.summary_record(org), "members": _member_count(org.code, date.today())}
 
 
-def _member_count(code: str) -> int | None:
+@lru_cache(maxsize=512)
+def _member_count(code: str, today: date) -> int | None:
+    # The reference registry is fixed for the process, so today's count is too.
     try:
-        return len(organization_members(code))
+        return sum(
+            1 for m in reference.memberships(get_organization(code).code) if m.active_on(today)
+        )
     except BluehelmetError:  # the registry does not record this organization's members
         return None
 

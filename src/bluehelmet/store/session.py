@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,8 @@ POOL_SIZE = 16
 """Connections a server engine keeps open (PostgreSQL); opened lazily, so a CLI uses one."""
 POOL_OVERFLOW = 8
 """Extra connections beyond ``POOL_SIZE`` under bursts (closed when returned)."""
+PING_AFTER_IDLE = 10.0
+"""Seconds a pooled connection may rest before it is tested (``SELECT 1``) on checkout."""
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -61,10 +65,40 @@ def engine(url: str | None = None) -> Engine:
             event.listen(eng, "connect", _enable_sqlite_wal)
         return eng
     # A server runs up to POOL_SIZE requests on the database at once (the REST service limits
-    # its thread pool to that): connections are kept, not opened and closed per request.
-    return create_engine(
-        parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
-    )
+    # its thread pool to that): connections are kept, not opened and closed per request, and
+    # only tested when they rested (see _ping_if_idle).
+    eng = create_engine(parsed, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    event.listen(eng, "connect", _note_checkin)
+    event.listen(eng, "checkin", _note_checkin)
+    event.listen(eng, "checkout", _ping_if_idle)
+    return eng
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    """Remember when a pooled connection was opened or last returned."""
+    if record is not None:
+        record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Test a connection that rested longer than ``PING_AFTER_IDLE`` before it is used.
+
+    A connection used again within seconds (a busy server) is not tested, which saves a round
+    trip per request; one that rested may have been closed by a database restart or a
+    firewall, and is replaced (``DisconnectionError`` makes the pool open a new one).
+    """
+    rested = time.monotonic() - record.info.get("checked_in", 0.0)
+    if rested < PING_AFTER_IDLE:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:
+        raise sa_exc.DisconnectionError(str(error)) from error
 
 
 @contextmanager

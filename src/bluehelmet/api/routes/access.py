@@ -16,7 +16,7 @@ router = APIRouter(tags=["access"])
 
 
 @router.get("/me", response_model=Me)
-def me(principal: PrincipalDep) -> dict[str, Any]:
+async def me(principal: PrincipalDep) -> dict[str, Any]:
     """The caller: name, role and the state or organization it speaks for."""
     return {
         "user_id": principal.user_id,

@@ -86,7 +86,7 @@ def _bounded(values: list[str] | None, field: str) -> list[str] | None:
     return values or None
 
 
-def _contributors(
+async def _contributors(
     contributor: Annotated[
         list[str] | None,
         Query(max_length=80, description="Contributor: name, ISO-3 or ISO-2 code (repeatable)."),
@@ -95,7 +95,7 @@ def _contributors(
     return _bounded(contributor, "contributor")
 
 
-def _missions(
+async def _missions(
     mission: Annotated[
         list[str] | None,
         Query(max_length=80, description="Mission: acronym or name (repeatable)."),
@@ -104,7 +104,7 @@ def _missions(
     return _bounded(mission, "mission")
 
 
-def _categories(
+async def _categories(
     category: Annotated[
         list[str] | None, Query(max_length=80, description="Personnel category (repeatable).")
     ] = None,

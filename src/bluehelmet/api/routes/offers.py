@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from bluehelmet.api.deps import (
-    MAX_ID,
     CoreDep,
     IdempotencyHeader,
     IfMatchHeader,
@@ -21,13 +20,12 @@ from bluehelmet.api.deps import (
     idempotency_key,
     paged,
 )
+from bluehelmet.api.plumbing import OfferId, created, tagged
 from bluehelmet.api.schemas import Offer, OfferCreate, OfferStatusChange, OfferUpdate, Page
 from bluehelmet.services import partnership_offers as service
 from bluehelmet.services.partnership_offers import OfferKind, OfferStatus
 
 router = APIRouter(prefix="/offers", tags=["partnership offers"])
-
-OfferId = Annotated[int, Path(ge=1, le=MAX_ID, description="Offer id.")]
 
 
 @router.post("", status_code=201, response_model=Offer)
@@ -42,18 +40,14 @@ def create_offer(
 ) -> dict[str, Any]:
     """Offer support (a partner as itself; a planner or admin names the ``partner``)."""
     fields = body.model_dump(mode="json", exclude={"partner"}, exclude_none=True)
-    record, replayed = service.create_offer(
+    answer = service.create_offer(
         core,
         principal,
         fields,
         partner=body.partner,
         idempotency=idempotency_key(request, key, body.model_dump(mode="json")),
     )
-    response.headers["ETag"] = service.etag(record)
-    response.headers["Location"] = f"{request.url.path}/{record['id']}"
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return record
+    return created(request, response, answer, service.etag)
 
 
 @router.get("", response_model=Page[Offer])
@@ -88,8 +82,7 @@ def get_offer(
 ) -> dict[str, Any]:
     """One offer (404 when it does not exist or the caller may not see it)."""
     record = service.get_offer(core, principal, offer_id)
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)
 
 
 @router.patch("/{offer_id}", response_model=Offer)
@@ -105,8 +98,7 @@ def update_offer(
     """Change an offer still offered (its partner or a planner); needs ``If-Match``."""
     fields = body.model_dump(mode="json", exclude_unset=True)
     record = service.update_offer(core, principal, offer_id, fields, if_match=if_match)
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)
 
 
 @router.post("/{offer_id}/status", response_model=Offer)
@@ -122,8 +114,7 @@ def set_status(
     """Accept or decline (beneficiary's delegation, planner), deliver or withdraw (partner,
     planner); needs ``If-Match``."""
     record = service.set_status(core, principal, offer_id, body.status.value, if_match=if_match)
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)
 
 
 @router.delete("/{offer_id}", response_model=Offer)
@@ -136,5 +127,4 @@ def withdraw_offer(
 ) -> dict[str, Any]:
     """Withdraw an offer not yet delivered (kept on record); needs ``If-Match``."""
     record = service.withdraw_offer(core, principal, offer_id, if_match=if_match)
-    response.headers["ETag"] = service.etag(record)
-    return record
+    return tagged(response, record, service.etag)

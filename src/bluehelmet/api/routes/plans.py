@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from bluehelmet.api.deps import MAX_ID, CoreDep, PageDep, PrincipalDep, paged
+from bluehelmet.api.plumbing import PlanId
 from bluehelmet.api.schemas import (
     Page,
     PlanComparison,
@@ -19,8 +20,6 @@ from bluehelmet.services import planning as service
 from bluehelmet.services.access import Role, require_role
 
 router = APIRouter(prefix="/plans", tags=["plans"])
-
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.")]
 
 
 @router.post("", status_code=201, response_model=PlanSummary)

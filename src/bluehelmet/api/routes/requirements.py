@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from bluehelmet.api.deps import (
-    MAX_ID,
     CoreDep,
     IdempotencyHeader,
     IfMatchHeader,
@@ -16,12 +15,11 @@ from bluehelmet.api.deps import (
     idempotency_key,
     paged,
 )
+from bluehelmet.api.plumbing import RequirementId, created, tagged
 from bluehelmet.api.schemas import Page, Requirement, RequirementCreate, RequirementUpdate
 from bluehelmet.services import requirements as service
 
 router = APIRouter(prefix="/requirements", tags=["requirements"])
-
-RequirementId = Annotated[int, Path(ge=1, le=MAX_ID, description="Requirement id.")]
 
 
 @router.post("", status_code=201, response_model=Requirement)
@@ -35,17 +33,13 @@ def create_requirement(
     key: IdempotencyHeader = None,
 ) -> dict[str, Any]:
     """Publish a requirement for a mission (planners, admins)."""
-    record, replayed = service.create_requirement(
+    answer = service.create_requirement(
         core,
         principal,
         body.model_dump(exclude_none=True),
         idempotency=idempotency_key(request, key, body.model_dump(mode="json")),
     )
-    response.headers["ETag"] = service.requirement_etag(record)
-    response.headers["Location"] = f"{request.url.path}/{record['id']}"
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return record
+    return created(request, response, answer, service.requirement_etag)
 
 
 @router.get("", response_model=Page[Requirement])
@@ -68,8 +62,7 @@ def get_requirement(
 ) -> dict[str, Any]:
     """One requirement."""
     record = service.get_requirement(core, principal, requirement_id)
-    response.headers["ETag"] = service.requirement_etag(record)
-    return record
+    return tagged(response, record, service.requirement_etag)
 
 
 @router.patch("/{requirement_id}", response_model=Requirement)
@@ -86,5 +79,4 @@ def update_requirement(
     record = service.update_requirement(
         core, principal, requirement_id, body.model_dump(exclude_unset=True), if_match=if_match
     )
-    response.headers["ETag"] = service.requirement_etag(record)
-    return record
+    return tagged(response, record, service.requirement_etag)

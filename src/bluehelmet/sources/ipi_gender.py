@@ -24,6 +24,7 @@ from bluehelmet.domain.registry import PersonnelCategory, Sex
 from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import (
     Adapter,
+    NotStreamableError,
     Parsed,
     drop_duplicates,
     keep_published_total,
@@ -81,7 +82,21 @@ class IpiGenderFull(Adapter):
 
     def parse(self, raw: RawFile) -> Parsed:
         """Read, check summaries and totals, and unpivot to the long table."""
+        return self._parse(raw, chunk=False)
+
+    def parse_chunk(self, raw: RawFile) -> Parsed:
+        """One chunk of a spaced-layout file, names as categoricals.
+
+        Files with summary rows or repeated rows (the loader layout) are read whole: their
+        checks compare rows across the file.
+        """
+        return self._parse(raw, chunk=True)
+
+    def _parse(self, raw: RawFile, *, chunk: bool) -> Parsed:
         loader = any("_" in h for h in raw.header if _spaced(h) in self.signature)
+        if chunk and loader:
+            msg = "the loader layout has summary and repeated rows"
+            raise NotStreamableError(msg)
         published = {_spaced(h): h for h in raw.header}
         missing = sorted(self.signature - set(published))
         if missing:
@@ -102,6 +117,9 @@ class IpiGenderFull(Adapter):
         frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
         frame = frame.with_columns(pl.col("Date").dt.month_end().alias("month"))
         summary = summary_mask(frame, NAME_COLUMNS)
+        if chunk and frame.select(summary.any()).item():
+            msg = "summary rows are checked against the whole file"
+            raise NotStreamableError(msg)
         frame = _check_summaries(frame, summary, issues)
         for column in ("Contributor ISO-3", "Mission"):
             blank = frame.filter(pl.col(column).is_null()).head(1)
@@ -134,25 +152,35 @@ class IpiGenderFull(Adapter):
         frame = report_inconsistent(
             frame, checks, pl.col("Total Total"), issues, [*figures, "Total Total"]
         )
-        frame = drop_duplicates(raw, frame, KEY, COUNT_COLUMNS, issues)
+        keys = None
+        if chunk:
+            keys = frame.select(pl.struct(KEY).hash()).to_series()
+            if keys.n_unique() != frame.height:
+                msg = "repeated rows are counted once across the whole file"
+                raise NotStreamableError(msg)
+        else:
+            frame = drop_duplicates(raw, frame, KEY, COUNT_COLUMNS, issues)
+        names = pl.Categorical if chunk else pl.Utf8
         base = (
             frame.lazy()
             .select(
                 pl.col("month"),
-                pl.col("Contributor ISO-3").alias("contributor"),
-                pl.col("Mission").alias("mission"),
+                pl.col("Contributor ISO-3").cast(names).alias("contributor"),
+                pl.col("Mission").cast(names).alias("mission"),
                 pl.col("_line"),
                 *[pl.col(f"{c} {s}") for c in CATEGORIES for s in SEXES],
             )
             .cache()
         )
+        category_type = pl.Enum([str(c) for c in CATEGORIES.values()]) if chunk else pl.Utf8
+        sex_type = pl.Enum([str(s) for s in SEXES.values()]) if chunk else pl.Utf8
         long_parts = [
             base.select(
                 pl.col("month"),
                 pl.col("contributor"),
                 pl.col("mission"),
-                pl.lit(str(category)).alias("category"),
-                pl.lit(str(sex)).alias("sex"),
+                pl.lit(str(category)).cast(category_type).alias("category"),
+                pl.lit(str(sex)).cast(sex_type).alias("sex"),
                 pl.col(f"{label} {sex_label}").alias("count"),
                 pl.col("_line"),
             )
@@ -169,6 +197,7 @@ class IpiGenderFull(Adapter):
             missions={"contributions": ["mission"]},
             rejected=0,
             covered={"contributions": covered},
+            keys=keys,
         )
 
 

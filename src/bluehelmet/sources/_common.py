@@ -101,6 +101,11 @@ class RawFile:
             before = self.path.stat()
             with self.path.open("rb") as handle:
                 first = handle.read(size)
+                while b"\n" not in first:  # the header line is longer than a chunk
+                    more = handle.read(size)
+                    if not more:
+                        break
+                    first += more
                 body = first[len(BOM) :] if first.startswith(BOM) else first
                 end = body.find(b"\n")
                 pending = body[end + 1 :] if end >= 0 else b""

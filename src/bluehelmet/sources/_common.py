@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +88,7 @@ class RawFile:
         """The file name shown in messages."""
         return str(self.path)
 
-    def chunks(self, size: int | None = None) -> Iterator[RawFile]:
+    def chunks(self, size: int | None = None) -> Generator[RawFile, None, None]:
         """The file as chunks of about ``size`` bytes (default ``CHUNK_BYTES``), whole records.
 
         A chunk never ends inside a quoted field (its quotes are balanced). Fails when the file
@@ -295,7 +295,7 @@ def _read(
         raise_if_empty=False,
     )
     markers = list(NA_VALUES)
-    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    text = [c for c, t in frame.schema.items() if t in (pl.Utf8, pl.Categorical)]
     return frame.with_columns(
         pl.when(pl.col(c).is_in(markers)).then(None).otherwise(pl.col(c)).alias(c) for c in text
     )
@@ -506,7 +506,7 @@ def summary_mask(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
     """True where any of ``columns`` holds a summary label (checked on distinct values)."""
     mask = pl.lit(value=False)
     for column in columns:
-        values = frame.get_column(column).drop_nulls().unique()
+        values = frame.get_column(column).drop_nulls().unique().cast(pl.Utf8)
         labels = values.filter(
             values.str.strip_chars().str.to_lowercase().is_in(list(SUMMARY_NAMES))
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -256,9 +257,12 @@ def _stream(  # noqa: PLR0917 - one private call site
     """
     sinks: dict[str, RowSink] = {}
     combined = _Combined()
+    chunks = raw.chunks()
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-read")
+    ahead = reader.submit(_next_chunk, chosen, chunks)
     try:
-        for chunk in raw.chunks():
-            parsed = _parse(chosen, chunk, chunk=True)
+        while (parsed := ahead.result()) is not None:
+            ahead = reader.submit(_next_chunk, chosen, chunks)  # read on while this is stored
             parsed, unknown = reconciler.apply(parsed)
             combined.add(parsed, unknown)
             for dataset, frame in parsed.frames.items():
@@ -278,6 +282,10 @@ def _stream(  # noqa: PLR0917 - one private call site
         for s in sinks.values():
             s.discard()
         raise
+    finally:
+        ahead.cancel()
+        reader.shutdown(wait=True)
+        chunks.close()
     unknown = combined.unknown_names()
     result = FileResult(
         file=raw.name,
@@ -321,6 +329,12 @@ def _stream(  # noqa: PLR0917 - one private call site
     return PreparedFile(
         raw=raw, adapter=chosen, result=result, staged=staged, sinks=list(sinks.values())
     )
+
+
+def _next_chunk(chosen: Adapter, chunks: Iterator[RawFile]) -> Parsed | None:
+    """The next chunk parsed (in the reading thread), or None at the end of the file."""
+    chunk = next(chunks, None)
+    return _parse(chosen, chunk, chunk=True) if chunk is not None else None
 
 
 def _first_of_unit(frame: pl.DataFrame, identity: list[str]) -> pl.Expr:

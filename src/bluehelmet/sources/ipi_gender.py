@@ -106,6 +106,8 @@ class IpiGenderFull(Adapter):
             published[c]: pl.Int64 for c in COUNT_COLUMNS
         }
         typed[published["Date"]] = pl.Date
+        if chunk:  # names as categoricals: their checks and the unpivot work on codes
+            typed.update({published[c]: pl.Categorical for c in NAME_COLUMNS})
         frame = read_table(raw, typed=typed)
         frame = frame.rename({h: _spaced(h) for h in frame.columns if h != "_line"})
         rows_read = frame.height
@@ -232,7 +234,7 @@ def _strip_names(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
     """
     stray_lines: set[int] = set()
     for column in NAME_COLUMNS:
-        values = frame.get_column(column).drop_nulls().unique()
+        values = frame.get_column(column).drop_nulls().unique().cast(pl.Utf8)
         cleaned = values.str.strip_chars().str.strip_chars_end("'").str.strip_chars()
         changed = {k: v for k, v in zip(values.to_list(), cleaned.to_list(), strict=True) if k != v}
         if not changed:

@@ -286,7 +286,9 @@ class ParquetStage:
     The file is written under a ``.partial`` name in the dataset's folder (so a crash leaves
     only a leftover that ``check_store`` reports and repairs); ``close`` fsyncs it and
     computes its SHA-256, and ``commit_file`` gives it its final name. Each batch becomes
-    one row group; text columns are written dictionary-encoded and read back as text.
+    one row group; text columns are written dictionary-encoded and read back as text, with
+    statistics (min/max) on the other columns only (text statistics cost as much as the
+    encoding, and no reader prunes on them).
     """
 
     def __init__(self, dataset: str, root: Path) -> None:
@@ -341,6 +343,7 @@ class ParquetStage:
                 compression=codec,
                 compression_level=level,
                 use_dictionary=[f.name for f in fields if pa.types.is_dictionary(f.type)],
+                write_statistics=[f.name for f in fields if not pa.types.is_dictionary(f.type)],
                 store_schema=False,
             )
         self._writer.write_table(table, row_group_size=max(table.num_rows, 1))

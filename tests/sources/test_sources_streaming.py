@@ -170,3 +170,11 @@ def test_chunks_hold_whole_records_and_map_their_lines(tmp_path: Path) -> None:
     assert [c.data.split(b"\n", 1)[1] for c in chunks] == [b'"a\nb",1\n', b"2,3\n", b"4,5\n"]
     assert [c.offset for c in chunks] == [0, 2, 4]  # record lines 2, 4 and 6 of the file
     assert raw.header[1] == "Date"
+
+
+def test_a_lone_carriage_return_in_the_header_is_a_message(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text(GENDER_HEADER.replace('"Mission",', "Mis\rsion,") + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="malformed header line") as caught:
+        _common.read_raw(path)
+    assert caught.value.line == 1

@@ -34,7 +34,7 @@ class RawFile:
     line.
     """
 
-    __slots__ = ("_data", "_digest", "head", "header", "offset", "path", "size")
+    __slots__ = ("_data", "_digest", "head", "header", "lines", "offset", "path", "size")
 
     def __init__(  # noqa: PLR0917 - one private call site per kind of file
         self,
@@ -54,6 +54,8 @@ class RawFile:
         """Lines of the file before this chunk's first record, less one (0 for a whole file)."""
         self._data = data
         self._digest: Future[str] | None = None
+        self.lines: int | None = None
+        """Lines of ``data`` when known (a chunk's, counted while cutting it)."""
 
     @property
     def data(self) -> bytes:
@@ -124,10 +126,14 @@ class RawFile:
                         pending += block
                         continue
                     piece, pending = pending[:cut], pending[cut:]
+                    breaks = piece.count(b"\n")
                     if piece.strip():
-                        data = head + piece
-                        yield RawFile(self.path, self.size, self.header, self.head, data, line - 1)
-                    line += piece.count(b"\n")
+                        chunk = RawFile(
+                            self.path, self.size, self.header, self.head, head + piece, line - 1
+                        )
+                        chunk.lines = 1 + breaks + (0 if piece.endswith(b"\n") else 1)
+                        yield chunk
+                    line += breaks
             after = self.path.stat()
         except OSError as exc:
             msg = f"cannot read the file: {exc.strerror or exc}"
@@ -186,7 +192,13 @@ def read_raw(path: Path) -> RawFile:
     if not first.strip():
         msg = "the file is empty or has no header line"
         raise InputError(msg, file=path, line=1)
-    header = tuple(_split_header(first))
+    import csv
+
+    try:
+        header = tuple(_split_header(first))
+    except csv.Error as exc:  # e.g. a lone carriage return inside the header line
+        msg = f"malformed header line: {exc}"
+        raise InputError(msg, file=path, line=1) from None
     raw = RawFile(path, size, header, head)
     raw.start_hashing()
     return raw
@@ -248,7 +260,9 @@ def read_table(
     frame = frame.with_row_index("_line", offset=2 + raw.offset).with_columns(
         pl.col("_line").cast(pl.Int64)
     )
-    newlines = raw.data.count(b"\n") + (0 if raw.data.endswith(b"\n") else 1)
+    newlines = raw.lines
+    if newlines is None:
+        newlines = raw.data.count(b"\n") + (0 if raw.data.endswith(b"\n") else 1)
     if newlines != frame.height + 1:
         # quoted fields span lines (or blank lines): number records by their first line
         lines = _record_lines(raw)

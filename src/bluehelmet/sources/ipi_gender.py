@@ -117,7 +117,9 @@ class IpiGenderFull(Adapter):
         frame = counts(raw, frame, COUNT_COLUMNS)
         frame = _strip_names(frame, issues)
         frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
-        frame = frame.with_columns(pl.col("Date").dt.month_end().alias("month"))
+        days = frame.get_column("Date").unique()  # few distinct dates: month ends once each
+        month = pl.col("Date").replace_strict(days, days.dt.month_end(), return_dtype=pl.Date)
+        frame = frame.with_columns(month.alias("month"))
         summary = summary_mask(frame, NAME_COLUMNS)
         if chunk and frame.select(summary.any()).item():
             msg = "summary rows are checked against the whole file"
@@ -156,7 +158,7 @@ class IpiGenderFull(Adapter):
         )
         keys = None
         if chunk:
-            keys = frame.select(pl.struct(KEY).hash()).to_series()
+            keys = _packed_keys(frame)
             if keys.n_unique() != frame.height:
                 msg = "repeated rows are counted once across the whole file"
                 raise NotStreamableError(msg)
@@ -201,6 +203,28 @@ class IpiGenderFull(Adapter):
             covered={"contributions": covered},
             keys=keys,
         )
+
+
+def _packed_keys(frame: pl.DataFrame) -> pl.Series:
+    """Each row's key (month, contributor, mission) as one exact integer.
+
+    The month's day number and the two names' categorical codes (the same in every chunk of
+    a process) are packed in 64 bits; a file with a million distinct names is read whole.
+    """
+    month, contributor, mission = KEY
+    codes = [
+        pl.col(c).cast(pl.Categorical).to_physical().cast(pl.Int64) for c in (contributor, mission)
+    ]
+    days = pl.col(month).to_physical().cast(pl.Int64)
+    top = frame.select(
+        *[c.max().alias(str(i)) for i, c in enumerate(codes)], days.abs().max().alias("days")
+    ).row(0)
+    if any(v is not None and v >= 1 << 20 for v in top):
+        msg = "too many distinct names or dates for one key"
+        raise NotStreamableError(msg)
+    return frame.select(
+        (days * (1 << 40) + codes[0] * (1 << 20) + codes[1]).alias("key")
+    ).to_series()
 
 
 def _na_as_zero(raw: RawFile, frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -218,18 +219,20 @@ def prepare_files(
             )
             if format is not None:
                 _check_forced(chosen, raw)
-            key, options = input_key(
+            key_of = partial(
+                input_key,
                 raw,
                 chosen,
                 forced=format is not None,
                 mapping=names,
                 skip_unknown=skip_unknown,
                 aliases=alias_path,
-            )
-            item = _stream(raw, chosen, reconciler, sink, key, options) if sink else None
+            )  # after the parse: the file's SHA-256 is computed meanwhile
+            item = _stream(raw, chosen, reconciler, sink, key_of) if sink else None
             if item is None:
                 parsed = _parse(chosen, raw)
                 parsed, unknown = reconciler.apply(parsed)
+                key, options = key_of()
                 item = _stage(raw, chosen, parsed, unknown, key, options)
             prepared.append(item)
             unknown_all.extend((raw.name, u) for u in item.result.skipped)
@@ -242,13 +245,12 @@ def prepare_files(
     return prepared
 
 
-def _stream(  # noqa: PLR0917 - one private call site
+def _stream(
     raw: RawFile,
     chosen: Adapter,
     reconciler: Reconciler,
     sink: SinkFactory,
-    key: str,
-    options: dict[str, Any],
+    key_of: Callable[[], tuple[str, dict[str, Any]]],
 ) -> PreparedFile | None:
     """Read ``raw`` chunk by chunk into staged files; None when it must be read whole.
 
@@ -286,6 +288,7 @@ def _stream(  # noqa: PLR0917 - one private call site
         ahead.cancel()
         reader.shutdown(wait=True)
         chunks.close()
+    key, options = key_of()
     unknown = combined.unknown_names()
     result = FileResult(
         file=raw.name,

@@ -414,11 +414,13 @@ class _Combined:
         return conform(dataset, frame, keep_categorical=True)
 
     def repeated(self) -> bool:
-        """Whether a row's key appears in two chunks (by key hash; a collision reads whole)."""
+        """Whether a row's key appears in two chunks (8 bytes a row, sorted once at the end)."""
         if len(self.keys) < 2:
             return False
-        keys = pl.concat(self.keys).sort()
+        chunked = pl.concat(self.keys, rechunk=False)  # no copy until the sort
         self.keys = []
+        keys = chunked.sort()
+        del chunked
         return bool((keys.slice(1) == keys.slice(0, keys.len() - 1)).any())
 
     def issue_list(self) -> list[Issue]:

@@ -160,18 +160,35 @@ def test_a_failure_between_parquet_and_manifest_leaves_nothing(
     assert data.data_check(core=core) == []  # the new file was removed with the rollback
 
 
+@pytest.mark.parametrize("streamed", [True, False])
 def test_a_full_disk_is_a_message_and_leaves_no_partial(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: bool
 ) -> None:
+    import pyarrow.parquet as pq
+
     core = Core(home=tmp_path / "home")
 
-    def full(self: pl.DataFrame, file: object, **kwargs: object) -> None:
+    def full(self: object, file: object, **kwargs: object) -> None:
         Path(str(file)).write_bytes(b"PAR1 half")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+    def full_stage(self: pq.ParquetWriter, table: object, **kwargs: object) -> None:
+        Path(self.where).write_bytes(b"PAR1 half")
+        raise OSError(28, "No space left on device")
+
+    if streamed:  # the file is read in chunks, its rows written to a staged file
+        monkeypatch.setattr(pq.ParquetWriter, "write_table", full_stage)
+        source = sample_gender(tmp_path / "g.csv")
+    else:  # a file read whole (the loader layout) is written at the commit
+        monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
+        source = tmp_path / "loader.csv"
+        text = sample_gender(tmp_path / "g.csv").read_text(encoding="utf-8")
+        header, *rows = text.splitlines()
+        names = [h.strip('"').replace(" ", "_") for h in header.split(",")[1:]]
+        body = [row.split(",", 1)[1] for row in rows]
+        source.write_text("\n".join([",".join(names), *body]) + "\n", encoding="utf-8")
     with pytest.raises(StoreError, match="the disk is full; nothing was imported"):
-        import_files([sample_gender(tmp_path / "g.csv")], core=core)
+        import_files([source], core=core)
     monkeypatch.undo()
     folder = dataset_dir("contributions", core.data_dir)
     assert not list(folder.iterdir()) if folder.is_dir() else True

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -41,11 +42,37 @@ CONTRIBUTION_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class StagedRows:
+    """Rows already written to a staged file (streamed imports): adopted by the commit."""
+
+    path: Path
+    sha256: str
+    rows: int
+
+
+class RowSink(Protocol):
+    """Where a streamed import writes its rows, batch by batch, before the commit."""
+
+    def write(self, frame: pl.DataFrame) -> None:
+        """Append ``frame`` (the dataset's columns, in order)."""
+
+    def close(self) -> StagedRows:
+        """Finish the staged file (flushed to disk) and say where it is."""
+
+    def discard(self) -> None:
+        """Remove the staged file; nothing of it stays on disk."""
+
+
 @dataclass(slots=True)
 class StagedDataset:
-    """One dataset of a file ready to store: conformed rows and what they cover."""
+    """One dataset of a file ready to store: conformed rows and what they cover.
 
-    frame: pl.DataFrame
+    The rows are in ``frame`` or, for a streamed import, already in the staged file
+    ``stored`` (then ``frame`` is None and ``listed`` holds every unit the file lists).
+    """
+
+    frame: pl.DataFrame | None
     months: list[date]
     monthly: bool
     identity: list[str]
@@ -53,6 +80,21 @@ class StagedDataset:
     listed: pl.DataFrame | None = None
     """Identities the file lists beyond those of ``frame`` (its rows of zeros, not stored)."""
     totals: dict[str, int] = field(default_factory=dict)
+    stored: StagedRows | None = None
+
+    @property
+    def rows(self) -> int:
+        """Number of rows to store."""
+        if self.frame is not None:
+            return self.frame.height
+        return self.stored.rows if self.stored is not None else 0
+
+    def units(self) -> pl.DataFrame:
+        """Every unit the file lists (the identities of its rows and of its zero rows)."""
+        parts = [f.select(self.identity) for f in (self.frame, self.listed) if f is not None]
+        if not parts:
+            return pl.DataFrame(schema=dict.fromkeys(self.identity, pl.Utf8))
+        return pl.concat(parts, how="vertical_relaxed") if len(parts) > 1 else parts[0]
 
 
 @dataclass(slots=True)

@@ -246,6 +246,7 @@ def import_files(
     """
     from bluehelmet.sources.importer import prepare_files
     from bluehelmet.store.contributions import (
+        ParquetStage,
         ReplaceRefusedError,
         check_data_dir,
         collect_retired,
@@ -262,29 +263,34 @@ def import_files(
         skip_unknown=skip_unknown,
         aliases=aliases,
         progress=progress,
+        sink=lambda dataset: ParquetStage(dataset, core.data_dir),
     )
     total = len(prepared)
     results = []
-    with store_lock(core.engine, core.data_dir):
-        _upgrade(core)
-        check_data_dir(core.engine, core.data_dir)
-        if not replace:
-            removals = [
-                r
-                for item in prepared
-                for r in planned_removals(core.engine, core.data_dir, item.staged)
-            ]
-            if removals:
-                raise ReplaceRefusedError(removals)
-        for index, item in enumerate(prepared):
-            if progress:
-                progress(f"storing {item.raw.path.name}", total + index, total * 2)
-            outcome = commit_file(core.engine, core.data_dir, item.staged)
-            item.result.status = outcome.status
-            item.result.rows_stored = outcome.rows_stored
-            item.result.replaced = outcome.replaced
-            results.append(item.result)
-        collect_retired(core.engine, core.data_dir)
+    try:
+        with store_lock(core.engine, core.data_dir):
+            _upgrade(core)
+            check_data_dir(core.engine, core.data_dir)
+            if not replace:
+                removals = [
+                    r
+                    for item in prepared
+                    for r in planned_removals(core.engine, core.data_dir, item.staged)
+                ]
+                if removals:
+                    raise ReplaceRefusedError(removals)
+            for index, item in enumerate(prepared):
+                if progress:
+                    progress(f"storing {item.raw.path.name}", total + index, total * 2)
+                outcome = commit_file(core.engine, core.data_dir, item.staged)
+                item.result.status = outcome.status
+                item.result.rows_stored = outcome.rows_stored
+                item.result.replaced = outcome.replaced
+                results.append(item.result)
+            collect_retired(core.engine, core.data_dir)
+    finally:
+        for item in prepared:
+            item.discard()  # staged files no commit adopted (refused, unchanged, failed)
     core.forget_frames()
     if progress:
         progress("done", total * 2, total * 2)

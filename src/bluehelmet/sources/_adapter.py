@@ -32,6 +32,12 @@ class Parsed:
     rejected: int = 0
     covered: dict[str, list[date]] = field(default_factory=dict)
     """Months each monthly dataset covers, zero cells included (default: months of its rows)."""
+    keys: pl.Series | None = None
+    """A streamed chunk's hash of each row's key: rows repeated across chunks are found by it."""
+
+
+class NotStreamableError(Exception):
+    """This file needs checks across all its rows at once: it is read whole instead."""
 
 
 class Adapter(ABC):
@@ -51,6 +57,16 @@ class Adapter(ABC):
     @abstractmethod
     def parse(self, raw: RawFile) -> Parsed:
         """Read ``raw`` into normalized frames; raise InputError on malformed input."""
+
+    def parse_chunk(self, raw: RawFile) -> Parsed:
+        """Read one chunk of a file (``RawFile.chunks``) as ``parse`` reads a whole file.
+
+        Text columns may come back as categoricals. Raises ``NotStreamableError`` when the
+        file needs checks across chunks (the importer then reads it whole with ``parse``);
+        adapters that never stream keep this default.
+        """
+        msg = f"{self.name} reads whole files"
+        raise NotStreamableError(msg)
 
 
 def months_of(frame: pl.DataFrame, column: str = "month") -> list[date]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,68 +20,200 @@ MAX_COUNT = 1_000_000
 SUMMARY_NAMES = frozenset({"all", "total", "totals", "grand total", "sum", "subtotal"})
 
 
-@dataclass(frozen=True, slots=True)
-class RawFile:
-    """A source file read once: its bytes (BOM removed), SHA-256, size and header.
+CHUNK_BYTES = 32 << 20
+"""Bytes of CSV parsed at a time by the adapters that stream (about 400,000 rows)."""
 
-    The SHA-256 is computed in a background thread while the file is parsed.
+
+class RawFile:
+    """A source file: its path, size on disk, header and SHA-256; its bytes read on demand.
+
+    The SHA-256 is computed from the file in a background thread; ``data`` (the whole file,
+    BOM removed) is read at first use; ``chunks`` reads the file piece by piece instead, so
+    a large file is never held whole. A chunk is itself a ``RawFile`` (header line + some records)
+    whose ``offset`` maps its line numbers to the file's, so every message names the file's
+    line.
     """
 
-    path: Path
-    data: bytes
-    size: int
-    header: tuple[str, ...]
-    digest: Future[str]
+    __slots__ = ("_data", "_digest", "head", "header", "lines", "offset", "path", "size")
+
+    def __init__(  # noqa: PLR0917 - one private call site per kind of file
+        self,
+        path: Path,
+        size: int,
+        header: tuple[str, ...],
+        head: bytes,
+        data: bytes | None = None,
+        offset: int = 0,
+    ) -> None:
+        self.path = path
+        self.size = size
+        self.header = header
+        self.head = head
+        """The header line as published (BOM and line break removed)."""
+        self.offset = offset
+        """Lines of the file before this chunk's first record, less one (0 for a whole file)."""
+        self._data = data
+        self._digest: Future[str] | None = None
+        self.lines: int | None = None
+        """Lines of ``data`` when known (a chunk's, counted while cutting it)."""
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes (BOM removed), read at first use."""
+        if self._data is None:
+            try:
+                data = self.path.read_bytes()
+            except OSError as exc:
+                msg = f"cannot read the file: {exc.strerror or exc}"
+                raise InputError(msg, file=self.path) from exc
+            self._data = data[len(BOM) :] if data.startswith(BOM) else data
+        return self._data
+
+    def start_hashing(self) -> None:
+        """Compute the file's SHA-256 in a background thread (read from disk in blocks)."""
+        if self._digest is None:
+            self._digest = _HASHER.submit(_file_sha256, self.path)
 
     @property
     def sha256(self) -> str:
         """SHA-256 of the file as stored on disk (hex)."""
-        return self.digest.result()
+        self.start_hashing()
+        assert self._digest is not None
+        try:
+            return self._digest.result()
+        except OSError as exc:
+            msg = f"cannot read the file: {exc.strerror or exc}"
+            raise InputError(msg, file=self.path) from exc
 
     @property
     def name(self) -> str:
         """The file name shown in messages."""
         return str(self.path)
 
+    def chunks(self, size: int | None = None) -> Generator[RawFile, None, None]:
+        """The file as chunks of about ``size`` bytes (default ``CHUNK_BYTES``), whole records.
+
+        A chunk never ends inside a quoted field (its quotes are balanced). Fails when the file
+        changes while it is read (its size or modification time differ at the end).
+        """
+        size = size or CHUNK_BYTES
+        head = self.head + b"\n"
+        line = 1  # lines of the file before the next chunk's first record, less one
+        try:
+            before = self.path.stat()
+            with self.path.open("rb") as handle:
+                first = handle.read(size)
+                while b"\n" not in first:  # the header line is longer than a chunk
+                    more = handle.read(size)
+                    if not more:
+                        break
+                    first += more
+                body = first[len(BOM) :] if first.startswith(BOM) else first
+                end = body.find(b"\n")
+                pending = body[end + 1 :] if end >= 0 else b""
+                done = end < 0
+                while True:
+                    while not done and len(pending) < size:  # top up to a full chunk
+                        block = handle.read(size - len(pending))
+                        done = not block
+                        pending += block
+                    if not pending:
+                        break
+                    cut = _balanced_cut(pending, final=done)
+                    if cut is None:  # a quoted field runs past this block: read on
+                        block = handle.read(size)
+                        done = not block
+                        pending += block
+                        continue
+                    piece, pending = pending[:cut], pending[cut:]
+                    breaks = piece.count(b"\n")
+                    if piece.strip():
+                        chunk = RawFile(
+                            self.path, self.size, self.header, self.head, head + piece, line - 1
+                        )
+                        chunk.lines = 1 + breaks + (0 if piece.endswith(b"\n") else 1)
+                        yield chunk
+                    line += breaks
+            after = self.path.stat()
+        except OSError as exc:
+            msg = f"cannot read the file: {exc.strerror or exc}"
+            raise InputError(msg, file=self.path) from exc
+        if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
+            msg = "the file changed while it was read; import it again"
+            raise InputError(msg, file=self.path)
+
+
+def _balanced_cut(data: bytes, *, final: bool) -> int | None:
+    """End of the longest prefix of ``data`` made of whole records; None if there is none."""
+    if final:
+        return len(data)
+    cut = data.rfind(b"\n")
+    while cut >= 0:
+        if data.count(b'"', 0, cut + 1) % 2 == 0:
+            return cut + 1
+        cut = data.rfind(b"\n", 0, cut)
+    return None
+
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-sha256")
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def read_raw(path: Path) -> RawFile:
-    """Read ``path``, start hashing it, and read its header line."""
+    """Open ``path`` and read its header line; its bytes are read when needed."""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            start = handle.read(1 << 16)
+            while b"\n" not in start:
+                more = handle.read(1 << 16)
+                if not more:
+                    break
+                start += more
     except OSError as exc:
         msg = f"cannot read the file: {exc.strerror or exc}"
         raise InputError(msg, file=path) from exc
-    digest = _HASHER.submit(_sha256, data)
-    size = len(data)
-    if data.startswith(BOM):
-        data = data[len(BOM) :]
-    end = data.find(b"\n")
-    head = data[: end if end >= 0 else len(data)]
+    if start.startswith(BOM):
+        start = start[len(BOM) :]
+    end = start.find(b"\n")
+    head = start[: end if end >= 0 else len(start)].rstrip(b"\r")
     try:
-        first = head.decode("utf-8").rstrip("\r")
+        first = head.decode("utf-8")
     except UnicodeDecodeError:
-        check_utf8(path, data)
+        check_utf8(path, start)
         raise  # pragma: no cover - check_utf8 raised
     if not first.strip():
         msg = "the file is empty or has no header line"
         raise InputError(msg, file=path, line=1)
-    header = tuple(_split_header(first))
-    return RawFile(path=path, data=data, size=size, header=header, digest=digest)
+    import csv
+
+    try:
+        header = tuple(_split_header(first))
+    except csv.Error as exc:  # e.g. a lone carriage return inside the header line
+        msg = f"malformed header line: {exc}"
+        raise InputError(msg, file=path, line=1) from None
+    raw = RawFile(path, size, header, head)
+    raw.start_hashing()
+    return raw
 
 
-def check_utf8(path: Path, data: bytes) -> None:
-    """Fail with the line and column of the first byte that is not UTF-8."""
+def check_utf8(path: Path, data: bytes, *, offset: int = 0) -> None:
+    """Fail with the line and column of the first byte that is not UTF-8.
+
+    ``offset``: lines of the file before ``data``'s second line, less one (see ``RawFile``).
+    """
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        line += offset if line > 1 else 0
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         msg = (
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {col}); "
@@ -119,12 +251,18 @@ def read_table(
         try:
             frame = _read(raw, separator, {})
         except pl.exceptions.ComputeError as exc:
-            check_utf8(raw.path, raw.data)
+            check_utf8(raw.path, raw.data, offset=raw.offset)
             msg = f"malformed CSV: {str(exc).splitlines()[0]}"
-            raise InputError(msg, file=raw.path, line=_error_line(raw.data, str(exc))) from None
+            line = _error_line(raw.data, str(exc))
+            line = line + raw.offset if line is not None else None
+            raise InputError(msg, file=raw.path, line=line) from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
-    frame = frame.with_row_index("_line", offset=2).with_columns(pl.col("_line").cast(pl.Int64))
-    newlines = raw.data.count(b"\n") + (0 if raw.data.endswith(b"\n") else 1)
+    frame = frame.with_row_index("_line", offset=2 + raw.offset).with_columns(
+        pl.col("_line").cast(pl.Int64)
+    )
+    newlines = raw.lines
+    if newlines is None:
+        newlines = raw.data.count(b"\n") + (0 if raw.data.endswith(b"\n") else 1)
     if newlines != frame.height + 1:
         # quoted fields span lines (or blank lines): number records by their first line
         lines = _record_lines(raw)
@@ -149,7 +287,7 @@ def _record_lines(raw: RawFile) -> list[int]:
     start = reader.line_num + 1
     for row in reader:
         if row:
-            lines.append(start)
+            lines.append(start + raw.offset)
         start = reader.line_num + 1
     return lines
 
@@ -157,13 +295,23 @@ def _record_lines(raw: RawFile) -> list[int]:
 def _read(
     raw: RawFile, separator: str, typed: dict[str, pl.DataType | type[pl.DataType]]
 ) -> pl.DataFrame:
-    return pl.read_csv(
+    """Parse the CSV; the missing-value markers (``NA_VALUES``) of text columns read as null.
+
+    The markers are applied after parsing (as the parser's ``null_values`` would, quoted or
+    not): matching every field against them while parsing doubles the parse time. A marker
+    in a typed column fails the typed read, which then falls back to text.
+    """
+    frame = pl.read_csv(
         raw.data,
         separator=separator,
         infer_schema_length=0,
         schema_overrides=typed or None,
-        null_values=list(NA_VALUES),
         raise_if_empty=False,
+    )
+    markers = list(NA_VALUES)
+    text = [c for c, t in frame.schema.items() if t in (pl.Utf8, pl.Categorical)]
+    return frame.with_columns(
+        pl.when(pl.col(c).is_in(markers)).then(None).otherwise(pl.col(c)).alias(c) for c in text
     )
 
 
@@ -188,6 +336,9 @@ def cell_text(raw: RawFile, line: int, column: str) -> str | None:
     """The text of ``column`` on ``line`` as published (None when it cannot be located)."""
     import csv
 
+    line -= raw.offset
+    if line < 1:
+        return None
     lines = raw.data.split(b"\n", line)
     if len(lines) < line:
         return None
@@ -369,7 +520,7 @@ def summary_mask(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
     """True where any of ``columns`` holds a summary label (checked on distinct values)."""
     mask = pl.lit(value=False)
     for column in columns:
-        values = frame.get_column(column).drop_nulls().unique()
+        values = frame.get_column(column).drop_nulls().unique().cast(pl.Utf8)
         labels = values.filter(
             values.str.strip_chars().str.to_lowercase().is_in(list(SUMMARY_NAMES))
         )

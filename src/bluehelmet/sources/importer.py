@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from bluehelmet.domain.contributions import StagedDataset, StagedFile
+from bluehelmet.domain.contributions import RowSink, StagedDataset, StagedFile
 from bluehelmet.errors import BluehelmetError, InputError
-from bluehelmet.sources._adapter import Adapter, Parsed
+from bluehelmet.sources._adapter import Adapter, NotStreamableError, Parsed
 from bluehelmet.sources._common import Issue, RawFile, read_raw
 from bluehelmet.sources.detect import adapter as adapter_named
 from bluehelmet.sources.detect import detect
@@ -27,6 +29,8 @@ from bluehelmet.sources.reconcile import NameMapping, Reconciler, UnknownName
 from bluehelmet.sources.schemas import IDENTITY, MONTHLY_DATASETS, conform
 
 Progress = Callable[[str, int, int], None]
+SinkFactory = Callable[[str], RowSink]
+"""Opens the staged file of a dataset for a streamed import."""
 
 
 class UnreconciledError(BluehelmetError):
@@ -104,6 +108,13 @@ class PreparedFile:
     adapter: Adapter
     result: FileResult
     staged: StagedFile
+    sinks: list[RowSink] = field(default_factory=list)
+    """Staged files of a streamed import (adopted by the commit)."""
+
+    def discard(self) -> None:
+        """Remove the staged files that no commit adopted (none remain after a commit)."""
+        for sink in self.sinks:
+            sink.discard()
 
 
 def input_key(
@@ -142,9 +153,9 @@ def input_key(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest(), options
 
 
-def _parse(chosen: Adapter, raw: RawFile, *, forced: bool) -> Parsed:
-    """Run the adapter; a file without the format's columns is refused with a message."""
-    if forced and chosen.score(raw.header) == 0:
+def _check_forced(chosen: Adapter, raw: RawFile) -> None:
+    """A forced format must match the file's columns; refused with a message otherwise."""
+    if chosen.score(raw.header) == 0:
         missing = sorted(chosen.signature - {h.strip() for h in raw.header})
         what = (
             f"missing column(s) {', '.join(repr(m) for m in missing[:8])}"
@@ -153,8 +164,12 @@ def _parse(chosen: Adapter, raw: RawFile, *, forced: bool) -> Parsed:
         )
         msg = f"not a {chosen.name} file: {what} (header: {', '.join(raw.header[:12])})"
         raise InputError(msg, file=raw.path, line=1)
+
+
+def _parse(chosen: Adapter, raw: RawFile, *, chunk: bool = False) -> Parsed:
+    """Run the adapter; a file without the format's columns is refused with a message."""
     try:
-        return chosen.parse(raw)
+        return chosen.parse_chunk(raw) if chunk else chosen.parse(raw)
     except (KeyError, pl.exceptions.PolarsError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         msg = f"cannot be read as {chosen.name}: {first}"
@@ -169,13 +184,18 @@ def prepare_files(
     skip_unknown: bool = False,
     aliases: str | Path | None = None,
     progress: Progress | None = None,
+    sink: SinkFactory | None = None,
 ) -> list[PreparedFile]:
-    """Read, parse and reconcile ``paths``; nothing is written.
+    """Read, parse and reconcile ``paths``; nothing is written but staged files.
 
     ``format`` forces an adapter (see ``bluehelmet.sources.FORMATS``); ``mapping`` resolves
     names the registry does not know; ``skip_unknown`` drops (and reports) rows that stay
-    unresolved instead of refusing. Raises ``InputError`` for malformed files and
-    ``UnreconciledError`` for unresolved names.
+    unresolved instead of refusing. With ``sink`` (dataset -> ``RowSink``), formats that
+    can stream are read chunk by chunk and their rows written to staged files as they are
+    checked, so memory stays bounded; without it, or for files that need checks across
+    all rows (summary or repeated rows), files are read whole. Raises ``InputError`` for
+    malformed files and ``UnreconciledError`` for unresolved names; staged files are then
+    removed.
     """
     names = (
         mapping
@@ -187,28 +207,234 @@ def prepare_files(
     total = len(paths)
     prepared: list[PreparedFile] = []
     unknown_all: list[tuple[str, UnknownName]] = []
-    for index, path in enumerate(paths):
-        if progress:
-            progress(f"reading {Path(path).name}", index, total * 2)
-        raw = read_raw(Path(path))
-        chosen = (
-            adapter_named(format, aliases=alias_path) if format else detect(raw, aliases=alias_path)
-        )
-        parsed = _parse(chosen, raw, forced=format is not None)
-        parsed, unknown = reconciler.apply(parsed)
-        unknown_all.extend((raw.name, u) for u in unknown)
-        key, options = input_key(
-            raw,
-            chosen,
-            forced=format is not None,
-            mapping=names,
-            skip_unknown=skip_unknown,
-            aliases=alias_path,
-        )
-        prepared.append(_stage(raw, chosen, parsed, unknown, key, options))
-    if unknown_all and not skip_unknown:
-        raise UnreconciledError(unknown_all)
+    try:
+        for index, path in enumerate(paths):
+            if progress:
+                progress(f"reading {Path(path).name}", index, total * 2)
+            raw = read_raw(Path(path))
+            chosen = (
+                adapter_named(format, aliases=alias_path)
+                if format
+                else detect(raw, aliases=alias_path)
+            )
+            if format is not None:
+                _check_forced(chosen, raw)
+            key_of = partial(
+                input_key,
+                raw,
+                chosen,
+                forced=format is not None,
+                mapping=names,
+                skip_unknown=skip_unknown,
+                aliases=alias_path,
+            )  # after the parse: the file's SHA-256 is computed meanwhile
+            item = _stream(raw, chosen, reconciler, sink, key_of) if sink else None
+            if item is None:
+                parsed = _parse(chosen, raw)
+                parsed, unknown = reconciler.apply(parsed)
+                key, options = key_of()
+                item = _stage(raw, chosen, parsed, unknown, key, options)
+            prepared.append(item)
+            unknown_all.extend((raw.name, u) for u in item.result.skipped)
+        if unknown_all and not skip_unknown:
+            raise UnreconciledError(unknown_all)
+    except BaseException:
+        for item in prepared:
+            item.discard()
+        raise
     return prepared
+
+
+def _stream(
+    raw: RawFile,
+    chosen: Adapter,
+    reconciler: Reconciler,
+    sink: SinkFactory,
+    key_of: Callable[[], tuple[str, dict[str, Any]]],
+) -> PreparedFile | None:
+    """Read ``raw`` chunk by chunk into staged files; None when it must be read whole.
+
+    Each chunk is checked, reconciled and written as it is read; what the file's summary
+    needs (issues, unknown names, months, listed units, totals) is combined across chunks.
+    """
+    sinks: dict[str, RowSink] = {}
+    combined = _Combined()
+    chunks = raw.chunks()
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-read")
+    ahead = reader.submit(_next_chunk, chosen, chunks)
+    try:
+        while (parsed := ahead.result()) is not None:
+            ahead = reader.submit(_next_chunk, chosen, chunks)  # read on while this is stored
+            parsed, unknown = reconciler.apply(parsed)
+            combined.add(parsed, unknown)
+            for dataset, frame in parsed.frames.items():
+                rows = combined.stage(dataset, chosen, frame, raw.sha256)
+                if dataset not in sinks:
+                    sinks[dataset] = sink(dataset)
+                sinks[dataset].write(rows)
+        if combined.repeated():
+            msg = "rows repeat across chunks"
+            raise NotStreamableError(msg)
+        stored = {dataset: s.close() for dataset, s in sinks.items()}
+    except NotStreamableError:
+        for s in sinks.values():
+            s.discard()
+        return None
+    except BaseException:
+        for s in sinks.values():
+            s.discard()
+        raise
+    finally:
+        ahead.cancel()
+        reader.shutdown(wait=True)
+        chunks.close()
+    key, options = key_of()
+    unknown = combined.unknown_names()
+    result = FileResult(
+        file=raw.name,
+        format=chosen.name,
+        sha256=raw.sha256,
+        datasets=list(stored),
+        rows_read=combined.rows_read,
+        rows_rejected=combined.rejected,
+        issues=combined.issue_list(),
+        skipped=unknown,
+        rows_skipped_unknown=len({n for u in unknown for n in u.lines}),
+        personnel_skipped_unknown=sum(u.personnel or 0 for u in unknown),
+    )
+    datasets: dict[str, StagedDataset] = {}
+    for dataset, staged_rows in stored.items():
+        months = sorted(combined.covered.get(dataset, set()))
+        totals = dict(sorted(combined.totals.get(dataset, {}).items()))
+        if dataset == chosen.dataset and totals:
+            result.totals = totals
+        datasets[dataset] = StagedDataset(
+            frame=None,
+            months=months if dataset in MONTHLY_DATASETS else [],
+            monthly=dataset in MONTHLY_DATASETS,
+            identity=IDENTITY[dataset],
+            listed=combined.listed_units(dataset),
+            totals=totals,
+            stored=staged_rows,
+        )
+    result.months = sorted({m.isoformat() for d in datasets for m in combined.covered.get(d, ())})
+    staged = StagedFile(
+        file_name=raw.name,
+        file_size=raw.size,
+        sha256=raw.sha256,
+        format=chosen.name,
+        input_key=key,
+        options=options,
+        rows_read=combined.rows_read,
+        rows_rejected=combined.rejected,
+        datasets=datasets,
+    )
+    return PreparedFile(
+        raw=raw, adapter=chosen, result=result, staged=staged, sinks=list(sinks.values())
+    )
+
+
+def _next_chunk(chosen: Adapter, chunks: Iterator[RawFile]) -> Parsed | None:
+    """The next chunk parsed (in the reading thread), or None at the end of the file."""
+    chunk = next(chunks, None)
+    return _parse(chosen, chunk, chunk=True) if chunk is not None else None
+
+
+def _first_of_unit(frame: pl.DataFrame, identity: list[str]) -> pl.Expr:
+    """True on the first row of each unit; a date and a categorical pack into one integer."""
+    kinds = [frame.schema[c] for c in identity]
+    if len(identity) == 2 and kinds[0] == pl.Date and kinds[1] == pl.Categorical:
+        days, code = (pl.col(c).to_physical().cast(pl.Int64) for c in identity)
+        return (days * (1 << 32) + code).is_first_distinct()
+    return pl.struct(identity).is_first_distinct()
+
+
+class _Combined:
+    """What a streamed file's chunks add up to: counts, issues, names, months, units, totals."""
+
+    def __init__(self) -> None:
+        self.rows_read = 0
+        self.rejected = 0
+        self.issues: dict[tuple[str, str], Issue] = {}
+        self.unknown: dict[tuple[str, str, str, str], UnknownName] = {}
+        self.covered: dict[str, set[date]] = {}
+        self.units: dict[str, list[pl.DataFrame]] = {}
+        self.totals: dict[str, dict[str, int]] = {}
+        self.keys: list[pl.Series] = []
+
+    def add(self, parsed: Parsed, unknown: list[UnknownName]) -> None:
+        """Count one chunk's rows, issues and unknown names."""
+        self.rows_read += parsed.rows_read
+        self.rejected += parsed.rejected
+        for issue in parsed.issues:
+            known = self.issues.get((issue.kind, issue.message))
+            if known is None:
+                self.issues[issue.kind, issue.message] = issue
+            else:
+                known.lines.extend(issue.lines)
+                known.count += issue.count
+                known.details.extend(issue.details)
+        for u in unknown:
+            seen = self.unknown.get((u.kind, u.name, u.dataset, u.column))
+            if seen is None:
+                self.unknown[u.kind, u.name, u.dataset, u.column] = u
+            else:
+                seen.lines.extend(u.lines)
+                if u.personnel is not None:
+                    seen.personnel = (seen.personnel or 0) + u.personnel
+        for dataset, frame in parsed.frames.items():
+            months = parsed.covered.get(dataset) or _months(frame)
+            self.covered.setdefault(dataset, set()).update(months)
+        if parsed.keys is not None:
+            self.keys.append(parsed.keys)
+
+    def stage(
+        self, dataset: str, chosen: Adapter, frame: pl.DataFrame, sha256: str
+    ) -> pl.DataFrame:
+        """One chunk's rows to store (zero cells only list their unit), in the stored layout."""
+        identity = IDENTITY[dataset]
+        units = frame.select(identity).filter(_first_of_unit(frame, identity))
+        self.units.setdefault(dataset, []).append(
+            units.with_columns(
+                pl.col(c).cast(pl.Utf8) for c in identity if units.schema[c] == pl.Categorical
+            )
+        )
+        if "count" in frame.columns:
+            frame = frame.filter((pl.col("count") > 0).fill_null(value=False))
+        if dataset == chosen.dataset and {"count", "category"} <= set(frame.columns):
+            sums = self.totals.setdefault(dataset, {})
+            by = frame.group_by("category").agg(pl.col("count").sum())
+            for category, count in by.iter_rows():
+                sums[str(category)] = sums.get(str(category), 0) + int(count)
+        text = pl.Categorical
+        frame = frame.rename({"_line": "line"}).with_columns(
+            pl.lit(chosen.name).cast(text).alias("source"),
+            pl.lit(sha256).cast(text).alias("sha256"),
+        )
+        return conform(dataset, frame, keep_categorical=True)
+
+    def repeated(self) -> bool:
+        """Whether a row's key appears in two chunks (8 bytes a row, sorted once at the end)."""
+        if len(self.keys) < 2:
+            return False
+        chunked = pl.concat(self.keys, rechunk=False)  # no copy until the sort
+        self.keys = []
+        keys = chunked.sort()
+        del chunked
+        return bool((keys.slice(1) == keys.slice(0, keys.len() - 1)).any())
+
+    def issue_list(self) -> list[Issue]:
+        """The combined issues, in the order they were first found."""
+        return list(self.issues.values())
+
+    def unknown_names(self) -> list[UnknownName]:
+        """The combined unknown names, in the order they were first found."""
+        return list(self.unknown.values())
+
+    def listed_units(self, dataset: str) -> pl.DataFrame | None:
+        """Every unit the file lists in ``dataset`` (stored or only with zeros)."""
+        parts = self.units.get(dataset)
+        return pl.concat(parts, how="vertical_relaxed").unique() if parts else None
 
 
 def _months(frame: pl.DataFrame) -> list[date]:

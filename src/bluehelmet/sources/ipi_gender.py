@@ -24,6 +24,7 @@ from bluehelmet.domain.registry import PersonnelCategory, Sex
 from bluehelmet.errors import InputError
 from bluehelmet.sources._adapter import (
     Adapter,
+    NotStreamableError,
     Parsed,
     drop_duplicates,
     keep_published_total,
@@ -81,7 +82,21 @@ class IpiGenderFull(Adapter):
 
     def parse(self, raw: RawFile) -> Parsed:
         """Read, check summaries and totals, and unpivot to the long table."""
+        return self._parse(raw, chunk=False)
+
+    def parse_chunk(self, raw: RawFile) -> Parsed:
+        """One chunk of a spaced-layout file, names as categoricals.
+
+        Files with summary rows or repeated rows (the loader layout) are read whole: their
+        checks compare rows across the file.
+        """
+        return self._parse(raw, chunk=True)
+
+    def _parse(self, raw: RawFile, *, chunk: bool) -> Parsed:
         loader = any("_" in h for h in raw.header if _spaced(h) in self.signature)
+        if chunk and loader:
+            msg = "the loader layout has summary and repeated rows"
+            raise NotStreamableError(msg)
         published = {_spaced(h): h for h in raw.header}
         missing = sorted(self.signature - set(published))
         if missing:
@@ -91,6 +106,8 @@ class IpiGenderFull(Adapter):
             published[c]: pl.Int64 for c in COUNT_COLUMNS
         }
         typed[published["Date"]] = pl.Date
+        if chunk:  # names as categoricals: their checks and the unpivot work on codes
+            typed.update({published[c]: pl.Categorical for c in NAME_COLUMNS})
         frame = read_table(raw, typed=typed)
         frame = frame.rename({h: _spaced(h) for h in frame.columns if h != "_line"})
         rows_read = frame.height
@@ -100,8 +117,13 @@ class IpiGenderFull(Adapter):
         frame = counts(raw, frame, COUNT_COLUMNS)
         frame = _strip_names(frame, issues)
         frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
-        frame = frame.with_columns(pl.col("Date").dt.month_end().alias("month"))
+        days = frame.get_column("Date").unique()  # few distinct dates: month ends once each
+        month = pl.col("Date").replace_strict(days, days.dt.month_end(), return_dtype=pl.Date)
+        frame = frame.with_columns(month.alias("month"))
         summary = summary_mask(frame, NAME_COLUMNS)
+        if chunk and frame.select(summary.any()).item():
+            msg = "summary rows are checked against the whole file"
+            raise NotStreamableError(msg)
         frame = _check_summaries(frame, summary, issues)
         for column in ("Contributor ISO-3", "Mission"):
             blank = frame.filter(pl.col(column).is_null()).head(1)
@@ -134,25 +156,35 @@ class IpiGenderFull(Adapter):
         frame = report_inconsistent(
             frame, checks, pl.col("Total Total"), issues, [*figures, "Total Total"]
         )
-        frame = drop_duplicates(raw, frame, KEY, COUNT_COLUMNS, issues)
+        keys = None
+        if chunk:
+            keys = _packed_keys(frame)
+            if keys.n_unique() != frame.height:
+                msg = "repeated rows are counted once across the whole file"
+                raise NotStreamableError(msg)
+        else:
+            frame = drop_duplicates(raw, frame, KEY, COUNT_COLUMNS, issues)
+        names = pl.Categorical if chunk else pl.Utf8
         base = (
             frame.lazy()
             .select(
                 pl.col("month"),
-                pl.col("Contributor ISO-3").alias("contributor"),
-                pl.col("Mission").alias("mission"),
+                pl.col("Contributor ISO-3").cast(names).alias("contributor"),
+                pl.col("Mission").cast(names).alias("mission"),
                 pl.col("_line"),
                 *[pl.col(f"{c} {s}") for c in CATEGORIES for s in SEXES],
             )
             .cache()
         )
+        category_type = pl.Enum([str(c) for c in CATEGORIES.values()]) if chunk else pl.Utf8
+        sex_type = pl.Enum([str(s) for s in SEXES.values()]) if chunk else pl.Utf8
         long_parts = [
             base.select(
                 pl.col("month"),
                 pl.col("contributor"),
                 pl.col("mission"),
-                pl.lit(str(category)).alias("category"),
-                pl.lit(str(sex)).alias("sex"),
+                pl.lit(str(category)).cast(category_type).alias("category"),
+                pl.lit(str(sex)).cast(sex_type).alias("sex"),
                 pl.col(f"{label} {sex_label}").alias("count"),
                 pl.col("_line"),
             )
@@ -169,7 +201,30 @@ class IpiGenderFull(Adapter):
             missions={"contributions": ["mission"]},
             rejected=0,
             covered={"contributions": covered},
+            keys=keys,
         )
+
+
+def _packed_keys(frame: pl.DataFrame) -> pl.Series:
+    """Each row's key (month, contributor, mission) as one exact integer.
+
+    The month's day number and the two names' categorical codes (the same in every chunk of
+    a process) are packed in 64 bits; a file with a million distinct names is read whole.
+    """
+    month, contributor, mission = KEY
+    codes = [
+        pl.col(c).cast(pl.Categorical).to_physical().cast(pl.Int64) for c in (contributor, mission)
+    ]
+    days = pl.col(month).to_physical().cast(pl.Int64)
+    top = frame.select(
+        *[c.max().alias(str(i)) for i, c in enumerate(codes)], days.abs().max().alias("days")
+    ).row(0)
+    if any(v is not None and v >= 1 << 20 for v in top):
+        msg = "too many distinct names or dates for one key"
+        raise NotStreamableError(msg)
+    return frame.select(
+        (days * (1 << 40) + codes[0] * (1 << 20) + codes[1]).alias("key")
+    ).to_series()
 
 
 def _na_as_zero(raw: RawFile, frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
@@ -203,7 +258,7 @@ def _strip_names(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
     """
     stray_lines: set[int] = set()
     for column in NAME_COLUMNS:
-        values = frame.get_column(column).drop_nulls().unique()
+        values = frame.get_column(column).drop_nulls().unique().cast(pl.Utf8)
         cleaned = values.str.strip_chars().str.strip_chars_end("'").str.strip_chars()
         changed = {k: v for k, v in zip(values.to_list(), cleaned.to_list(), strict=True) if k != v}
         if not changed:

@@ -195,5 +195,6 @@ class Reconciler:
             missions=parsed.missions,
             rejected=parsed.rejected,
             covered=parsed.covered,
+            keys=parsed.keys,
         )
         return out, unknown

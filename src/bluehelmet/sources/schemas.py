@@ -113,6 +113,18 @@ def schema(dataset: str) -> dict[str, pl.DataType | type[pl.DataType]]:
     return {c.name: c.dtype for c in DATASETS[dataset]}
 
 
-def conform(dataset: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """Select and cast ``frame`` to the declared columns of ``dataset``, in order."""
-    return frame.select([pl.col(c.name).cast(c.dtype) for c in DATASETS[dataset]])
+def conform(dataset: str, frame: pl.DataFrame, *, keep_categorical: bool = False) -> pl.DataFrame:
+    """Select and cast ``frame`` to the declared columns of ``dataset``, in order.
+
+    With ``keep_categorical``, text columns held as categoricals stay so (they are written
+    dictionary-encoded and read back as text).
+    """
+    coded = (pl.Categorical, pl.Enum)
+    return frame.select(
+        [
+            pl.col(c.name)
+            if keep_categorical and c.dtype == pl.Utf8 and isinstance(frame.schema[c.name], coded)
+            else pl.col(c.name).cast(c.dtype)
+            for c in DATASETS[dataset]
+        ]
+    )

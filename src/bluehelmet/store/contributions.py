@@ -19,6 +19,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -42,7 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from bluehelmet.domain.contributions import StagedFile
+from bluehelmet.domain.contributions import StagedFile, StagedRows
 from bluehelmet.errors import BluehelmetError, StoreError
 from bluehelmet.store.base import Base
 
@@ -275,6 +276,130 @@ def write_parquet(frame: pl.DataFrame, dataset: str, root: Path) -> tuple[str, s
     return name, digest
 
 
+STAGED_COMPRESSION = ("zstd", 1)
+"""Codec and level of streamed imports' Parquet files (as ``write_parquet``)."""
+
+
+class ParquetStage:
+    """A staged Parquet file written batch by batch (a ``RowSink`` for streamed imports).
+
+    The file is written under a ``.partial`` name in the dataset's folder (so a crash leaves
+    only a leftover that ``check_store`` reports and repairs); ``close`` fsyncs it and
+    computes its SHA-256, and ``commit_file`` gives it its final name. Each batch becomes
+    one row group. Text columns are written dictionary-encoded (read back as text), integer
+    columns delta-encoded (line numbers and counts: a third smaller and faster to write than
+    plain zstd); statistics (min/max) on the non-text columns only (text statistics cost as
+    much as the encoding, and no reader prunes on them).
+    """
+
+    def __init__(self, dataset: str, root: Path) -> None:
+        self.folder = dataset_dir(dataset, root)
+        self.path = self.folder / f".{uuid.uuid4().hex}.parquet.partial"
+        self.rows = 0
+        self._writer: Any = None
+        self._pending: Future[None] | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-stage")
+
+    def write(self, frame: pl.DataFrame) -> None:
+        """Append ``frame`` as one row group, written in the background.
+
+        The next batch is read while this one is encoded; at most one batch waits.
+        """
+        self._wait()
+        self.rows += frame.height
+        self._pending = self._thread.submit(self._write, frame)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            pending.result()
+        except OSError as exc:
+            self.discard()
+            raise _write_failed(exc, self.folder) from exc
+        except BaseException:
+            self.discard()
+            raise
+
+    def _write(self, frame: pl.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = frame.to_arrow()
+        if self._writer is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+            integers = [f.name for f in table.schema if pa.types.is_integer(f.type)]
+            codec, level = STAGED_COMPRESSION
+            self._writer = pq.ParquetWriter(
+                self.path,
+                table.schema,
+                compression=codec,
+                compression_level=level,
+                use_dictionary=coded,
+                column_encoding=dict.fromkeys(integers, "DELTA_BINARY_PACKED"),
+                write_statistics=[f.name for f in table.schema if f.name not in coded],
+                store_schema=False,  # no Arrow schema: text columns read back as text
+            )
+        elif table.schema != self._writer.schema:
+            table = table.cast(self._writer.schema)
+        self._writer.write_table(table, row_group_size=max(table.num_rows, 1))
+
+    def close(self) -> StagedRows:
+        """Finish the file, flush it to disk and return where it is."""
+        self._wait()
+        self._thread.shutdown()
+        try:
+            if self._writer is None:
+                msg = "a staged file without rows"
+                raise StoreError(msg)
+            self._writer.close()
+            self._writer = None
+            with self.path.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            digest = file_sha256(self.path)
+        except OSError as exc:
+            self.discard()
+            raise _write_failed(exc, self.folder) from exc
+        return StagedRows(path=self.path, sha256=digest, rows=self.rows)
+
+    def discard(self) -> None:
+        """Remove the staged file (after the batch being written, if any)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with contextlib.suppress(BaseException):
+                pending.result()
+        self._thread.shutdown()
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            self._writer = None
+        with contextlib.suppress(OSError):  # never written (e.g. the folder cannot be made)
+            self.path.unlink(missing_ok=True)
+
+
+def _adopt_staged(stored: StagedRows, dataset: str, root: Path) -> str:
+    """Give a staged file its final, unique name in ``dataset``'s folder; return the name."""
+    folder = dataset_dir(dataset, root)
+    name = f"{uuid.uuid4().hex}.parquet"
+    if stored.path.parent.resolve() != folder.resolve():
+        msg = f"the staged file {stored.path} is not in {folder}; nothing was imported"
+        raise StoreError(msg)
+    try:
+        stored.path.replace(folder / name)
+        _fsync_dir(folder)
+    except FileNotFoundError:
+        msg = (
+            f"the staged rows {stored.path} disappeared before the commit (removed by "
+            "'bluehelmet data check --repair'?); nothing was imported: import the file again"
+        )
+        raise StoreError(msg) from None
+    except OSError as exc:
+        raise _write_failed(exc, folder) from exc
+    return name
+
+
 LOCK_KEY = "hashtext(current_schema() || '.bluehelmet.data')"
 """The advisory lock of one store: one per PostgreSQL schema."""
 
@@ -346,11 +471,7 @@ def planned_removals(engine: Engine, root: Path, staged: StagedFile) -> list[dic
         return removals
     with Session(engine) as session:
         for dataset, item in staged.datasets.items():
-            listed = item.frame.select(item.identity)
-            if item.listed is not None and item.listed.height:
-                listed = pl.concat(
-                    [listed, item.listed.select(item.identity)], how="vertical_relaxed"
-                )
+            listed = item.units()
             for old in active_imports(session, dataset):
                 if not old.parquet_file or old.input_key == staged.input_key:
                     continue
@@ -415,7 +536,12 @@ def commit_file(engine: Engine, root: Path, staged: StagedFile) -> CommitOutcome
         with Session(engine, expire_on_commit=False) as session, session.begin():
             now = datetime.now(UTC)
             for dataset, item in staged.datasets.items():
-                name, digest = write_parquet(item.frame, dataset, root)
+                if item.frame is not None:
+                    name, digest = write_parquet(item.frame, dataset, root)
+                else:
+                    assert item.stored is not None
+                    name = _adopt_staged(item.stored, dataset, root)
+                    digest = item.stored.sha256
                 new_files.append((dataset, name))
                 _fault("parquet_written")
                 record = DataImport(
@@ -428,7 +554,7 @@ def commit_file(engine: Engine, root: Path, staged: StagedFile) -> CommitOutcome
                     month_end=item.months[-1] if item.months else None,
                     months=[m.isoformat() for m in item.months] if item.monthly else [],
                     rows_read=staged.rows_read,
-                    rows_stored=item.frame.height,
+                    rows_stored=item.rows,
                     rows_rejected=staged.rows_rejected,
                     totals=item.totals,
                     parquet_file=name,
@@ -440,7 +566,7 @@ def commit_file(engine: Engine, root: Path, staged: StagedFile) -> CommitOutcome
                 )
                 session.add(record)
                 session.flush()
-                outcome.rows_stored += item.frame.height
+                outcome.rows_stored += item.rows
                 for old in active_imports(session, dataset):
                     if old.id == record.id:
                         continue

@@ -19,7 +19,8 @@ from datetime import date
 
 import polars as pl
 
-from bluehelmet.analytics._common import ContributionFilter, Frame, as_lazy, filter_rows
+from bluehelmet.analytics._coded import coded_rows
+from bluehelmet.analytics._common import ContributionFilter, Frame, as_lazy
 from bluehelmet.errors import InputError
 
 FATALITY_COLUMNS = ("date", "mission", "contributor", "personnel_type", "incident_type")
@@ -168,18 +169,24 @@ def fatality_rates(
     (months with known strength), ``first_month`` and ``last_month``.
     """
     key = _keys(by, RATE_KEYS)[0]
-    strength = filter_rows(
-        contributions, start=start, end=end, contributors=contributors, missions=missions
+    where = ContributionFilter.of(
+        start=start, end=end, contributors=contributors, missions=missions
     )
-    strength = strength.with_columns(year=pl.col("month").dt.year().cast(pl.Int32))
-    if key == "mission":
-        strength = strength.filter(pl.col("mission").is_not_null())
     cells = ["month", key] if key != "year" else ["month", "year"]
-    known = (
-        strength.group_by(cells)
-        .agg(person_months=pl.col("count").sum())
-        .filter(pl.col("person_months") > 0)
-    )
+    coded = coded_rows(contributions)
+    if coded is not None:
+        rows = coded.select(where, not_null=("mission",) if key == "mission" else ())
+        known = (
+            coded.cells(cells, rows=rows, weights={"person_months": coded.count()}).frame().lazy()
+        )
+    else:
+        strength = where.apply(contributions).with_columns(
+            year=pl.col("month").dt.year().cast(pl.Int32)
+        )
+        if key == "mission":
+            strength = strength.filter(pl.col("mission").is_not_null())
+        known = strength.group_by(cells).agg(person_months=pl.col("count").sum())
+    known = known.filter(pl.col("person_months") > 0)
     deaths = (
         fatality_rows(
             fatalities,

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from bluehelmet.analytics._coded import CodedRows, coded_rows
 from bluehelmet.analytics._common import (
     ContributionFilter,
     Frame,
     check_columns,
     countries_frame,
-    filter_rows,
     missions_frame,
     sum_where,
 )
@@ -50,14 +52,80 @@ def mission_months(
     dataset of each row. ``mandates`` (TAMM rows) add ``mandate_resolution`` and
     ``mandate_tasks`` of the month.
     """
-    rows = filter_rows(
-        contributions,
+    where = ContributionFilter.of(
         start=start,
         end=end,
         contributors=contributors,
         missions=missions,
         categories=categories,
-    ).filter(pl.col("mission").is_not_null())
+    )
+    hosts = missions_frame() if mission_hosts is None else mission_hosts
+    check_columns(hosts, ("acronym", "hosts"), "mission hosts frame")
+    places = countries_frame() if countries is None else countries
+    check_columns(places, ("iso3", "region"), "countries frame")
+    region_of = places.select("iso3", "region").unique("iso3")
+    host_regions = (
+        hosts.select(mission="acronym", iso3="hosts")
+        .explode("iso3")
+        .join(region_of, on="iso3", how="inner")
+        .select("mission", "region")
+        .drop_nulls()
+        .unique()
+    )
+    known_hosts = host_regions.select("mission").unique().with_columns(known=pl.lit(True))
+    coded = coded_rows(contributions)
+    if coded is not None:
+        categories_present, totals, largest, regional, sources = _coded_parts(
+            coded, where, region_of, host_regions
+        )
+    else:
+        rows = where.apply(contributions).filter(pl.col("mission").is_not_null())
+        categories_present, totals, largest, regional = _parts(rows, region_of, host_regions)
+        sources = (
+            _sources(rows.select("month", "mission", "source").unique())
+            if "source" in rows.collect_schema().names()
+            else None
+        )
+    answer = (
+        totals.join(largest, on=["month", "mission"], how="left")
+        .join(regional, on=["month", "mission"], how="left")
+        .join(known_hosts.lazy(), on="mission", how="left")
+        .with_columns(
+            contributors=pl.col("contributors").fill_null(0),
+            largest_share=pl.when(pl.col("total") > 0).then(pl.col("largest") / pl.col("total")),
+            regional_share=pl.when(pl.col("known").fill_null(False) & (pl.col("total") > 0)).then(
+                pl.col("regional") / pl.col("total")
+            ),
+        )
+        .drop("largest", "regional", "known")
+        .sort("mission", "month")
+    )
+    if sources is not None:
+        collected, found = pl.collect_all([answer, sources])
+        result = collected.join(found, on=["month", "mission"], how="left")
+    else:
+        result = answer.collect().with_columns(source=pl.lit("contributions"))
+    first = ["month", "mission", "source", "total", "female", *categories_present]
+    rest = [c for c in result.columns if c not in first]
+    result = result.select(first + rest)
+    if mission_totals is not None and contributors is None and categories is None:
+        result = _with_totals(result, mission_totals, start=start, end=end, missions=missions)
+    if mandates is not None:
+        result = _with_mandates(result, mandates)
+    return result.sort("mission", "month")
+
+
+def _sources(unique: pl.LazyFrame) -> pl.LazyFrame:
+    """The sources of each mission-month, joined with ``|``, from the distinct
+    (month, mission, source) (joining strings per group of every row is slow)."""
+    return unique.group_by("month", "mission").agg(source=pl.col("source").sort().str.join("|"))
+
+
+def _parts(
+    rows: pl.LazyFrame, region_of: pl.DataFrame, host_regions: pl.DataFrame
+) -> tuple[list[str], pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """Categories present, totals, largest contributor and regional personnel per
+    mission-month, by polars group-bys of the rows."""
     per_contributor = (
         rows.group_by("month", "mission", "contributor")
         .agg(personnel=pl.col("count").sum())
@@ -79,21 +147,6 @@ def mission_months(
         .first(),
         largest=pl.col("personnel").max(),
     )
-
-    hosts = missions_frame() if mission_hosts is None else mission_hosts
-    check_columns(hosts, ("acronym", "hosts"), "mission hosts frame")
-    places = countries_frame() if countries is None else countries
-    check_columns(places, ("iso3", "region"), "countries frame")
-    region_of = places.select("iso3", "region").unique("iso3")
-    host_regions = (
-        hosts.select(mission="acronym", iso3="hosts")
-        .explode("iso3")
-        .join(region_of, on="iso3", how="inner")
-        .select("mission", "region")
-        .drop_nulls()
-        .unique()
-    )
-    known_hosts = host_regions.select("mission").unique().with_columns(known=pl.lit(True))
     regional = (
         per_contributor.join(
             region_of.lazy().rename({"iso3": "contributor"}), on="contributor", how="left"
@@ -106,40 +159,99 @@ def mission_months(
         .group_by("month", "mission")
         .agg(regional=pl.col("personnel").filter(pl.col("home").fill_null(False)).sum())
     )
-    answer = (
-        totals.join(largest, on=["month", "mission"], how="left")
-        .join(regional, on=["month", "mission"], how="left")
-        .join(known_hosts.lazy(), on="mission", how="left")
-        .with_columns(
-            contributors=pl.col("contributors").fill_null(0),
-            largest_share=pl.when(pl.col("total") > 0).then(pl.col("largest") / pl.col("total")),
-            regional_share=pl.when(pl.col("known").fill_null(False) & (pl.col("total") > 0)).then(
-                pl.col("regional") / pl.col("total")
-            ),
-        )
-        .drop("largest", "regional", "known")
-        .sort("mission", "month")
+    return categories_present, totals, largest, regional
+
+
+def _coded_parts(
+    coded: CodedRows,
+    where: ContributionFilter,
+    region_of: pl.DataFrame,
+    host_regions: pl.DataFrame,
+) -> tuple[list[str], pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame | None]:
+    """``_parts`` (and the sources) from the coded rows: the same frames, by bincounts."""
+    rows = coded.select(where, not_null=("mission",))
+    count = coded.count()
+    dtype = coded.sum_dtype()
+    female = count * coded.is_value("sex", "female")
+    by_category = coded.cells(
+        ("month", "mission", "category"), rows=rows, weights={"total": count, "female": female}
     )
-    if "source" in rows.collect_schema().names():
-        # the distinct (month, mission, source) first: joining strings per group is slow
-        sources = (
-            rows.select("month", "mission", "source")
-            .unique()
-            .group_by("month", "mission")
-            .agg(source=pl.col("source").sort().str.join("|"))
-        )
-        collected, found = pl.collect_all([answer, sources])
-        result = collected.join(found, on=["month", "mission"], how="left")
-    else:
-        result = answer.collect().with_columns(source=pl.lit("contributions"))
-    first = ["month", "mission", "source", "total", "female", *categories_present]
-    rest = [c for c in result.columns if c not in first]
-    result = result.select(first + rest)
-    if mission_totals is not None and contributors is None and categories is None:
-        result = _with_totals(result, mission_totals, start=start, end=end, missions=missions)
-    if mandates is not None:
-        result = _with_mandates(result, mandates)
-    return result.sort("mission", "month")
+    per_cell, cell_of = by_category.rollup(2)
+    category = coded.key("category")
+    codes = by_category.codes("category")
+    present = np.unique(codes)
+    categories_present = [
+        str(v) for v in category.values.gather(present).to_list() if v is not None
+    ]
+    columns = []
+    for name in categories_present:
+        code = category.code_of(name)
+        column = np.zeros(len(per_cell.flat))
+        hit = codes == code
+        column[cell_of[hit]] = by_category.sums["total"][hit]
+        columns.append(pl.Series(name, column).cast(dtype))
+    totals = per_cell.frame({"total": "total", "female": "female"}).with_columns(columns)
+
+    per_contributor = coded.cells(
+        ("month", "mission", "contributor"), rows=rows, weights={"personnel": count}
+    )
+    per_contributor = per_contributor.select(per_contributor.sums["personnel"] > 0)
+    mission_cells, group = per_contributor.rollup(2)
+    personnel = per_contributor.sums["personnel"]
+    contributor = per_contributor.codes("contributor")
+    first_of_group = np.zeros(len(mission_cells.flat), dtype=np.int64)
+    largest = np.zeros(len(mission_cells.flat))
+    if len(group):
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        largest = np.maximum.reduceat(personnel, starts)
+        # the largest personnel, ties to the first contributor (codes are in sorted order)
+        best = np.flatnonzero(personnel == largest[group])
+        first = best[np.r_[True, group[best][1:] != group[best][:-1]]]
+        first_of_group = contributor[first]
+    home = _home(coded, region_of, host_regions)[per_contributor.codes("mission"), contributor]
+    regional = np.bincount(group, weights=personnel * home, minlength=len(mission_cells.flat))
+    keys = mission_cells.frame({})
+    largest_frame = keys.with_columns(
+        contributors=pl.Series(np.bincount(group, minlength=len(mission_cells.flat))).cast(
+            pl.get_index_type()
+        ),
+        largest_contributor=coded.key("contributor").values.gather(first_of_group),
+        largest=pl.Series(largest).cast(dtype),
+    )
+    regional_frame = keys.with_columns(regional=pl.Series(regional).cast(dtype))
+    sources = None
+    if "source" in coded.frame.columns:
+        unique = coded.cells(("month", "mission", "source"), rows=rows).frame({})
+        sources = _sources(unique.lazy())
+    return (
+        categories_present,
+        totals.lazy(),
+        largest_frame.lazy(),
+        regional_frame.lazy(),
+        sources,
+    )
+
+
+def _home(
+    coded: CodedRows, region_of: pl.DataFrame, host_regions: pl.DataFrame
+) -> npt.NDArray[np.bool_]:
+    """Mission code x contributor code: whether the contributor is of a host's region."""
+    missions = coded.key("mission").values
+    contributors = coded.key("contributor").values
+    regions = sorted(set(host_regions["region"].to_list()))
+    region_code = {r: i for i, r in enumerate(regions)}
+    of = dict(zip(region_of["iso3"].to_list(), region_of["region"].to_list(), strict=True))
+    contributor_region = np.array(
+        [region_code.get(of.get(c), -1) if c is not None else -1 for c in contributors.to_list()],
+        dtype=np.int64,
+    )
+    mission_regions = np.zeros((missions.len(), len(regions) + 1), dtype=np.bool_)
+    index = {m: i for i, m in enumerate(missions.to_list())}
+    for mission, region in host_regions.select("mission", "region").iter_rows():
+        if mission in index:
+            mission_regions[index[mission], region_code[region]] = True
+    # column -1 (no region) stays false
+    return mission_regions[:, contributor_region]
 
 
 def _with_totals(

@@ -22,8 +22,9 @@ MISSIONS = ["MONUSCO", "UNMISS", "MINUSCA", "UNIFIL", "MINURSO", "UNFICYP"]
 CATEGORIES = ["troops", "staff_officers", "experts_on_mission", "formed_police_units"]
 
 
-def random_rows(n: int = 4000, seed: int = 3) -> pl.DataFrame:
-    """Contribution rows with null missions, zero counts and equal totals (ties)."""
+def random_rows(n: int = 4000, seed: int = 3, *, zeros: bool = True) -> pl.DataFrame:
+    """Contribution rows with null missions, zero counts (unless not ``zeros``: then cells
+    are found by their sums) and equal totals (ties)."""
     rng = np.random.default_rng(seed)
     months = pl.date_range(date(2018, 1, 1), date(2021, 6, 1), "1mo", eager=True).dt.month_end()
     missions = pl.Series([*MISSIONS, None], dtype=pl.String)
@@ -35,7 +36,9 @@ def random_rows(n: int = 4000, seed: int = 3) -> pl.DataFrame:
             "category": pl.Series(CATEGORIES).gather(rng.integers(0, len(CATEGORIES), n)),
             "sex": pl.Series(["female", "male", "unknown"]).gather(rng.integers(0, 3, n)),
             # few distinct values: many zero cells and ties for the largest contributor
-            "count": rng.choice([0, 0, 1, 2, 5, 10], n).astype(np.int64),
+            "count": rng.choice([0, 0, 1, 2, 5, 10] if zeros else [1, 2, 5, 10], n).astype(
+                np.int64
+            ),
             "source": pl.Series(["ipi_gender_full", "un_rank"]).gather(rng.integers(0, 2, n)),
         }
     )
@@ -100,14 +103,17 @@ QUESTIONS: dict[str, Question] = {
 }
 
 
+@pytest.mark.parametrize("zeros", [True, False], ids=["with zero counts", "all positive"])
 @pytest.mark.parametrize("name", list(QUESTIONS))
-def test_coded_path_answers_as_the_text_path(name: str) -> None:
-    rows = random_rows()
-    assert coded_rows(rows) is not None and coded_rows(rows.lazy()) is None
-    coded = QUESTIONS[name](rows)
+def test_coded_path_answers_as_the_text_path(name: str, zeros: bool) -> None:
+    rows = random_rows(zeros=zeros)
+    coded = coded_rows(rows)
+    assert coded is not None and coded_rows(rows.lazy()) is None
+    assert coded.positive() is not zeros
+    answer = QUESTIONS[name](rows)
     text = QUESTIONS[name](rows.lazy())
     assert not text.is_empty()
-    assert_frame_equal(coded, text)
+    assert_frame_equal(answer, text)
 
 
 @pytest.mark.parametrize("name", ["missions", "parity by contributor", "panel contributor-month"])

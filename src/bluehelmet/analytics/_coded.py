@@ -19,6 +19,7 @@ import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,9 +30,13 @@ from bluehelmet.analytics._common import REQUIRED_COLUMNS, ContributionFilter, F
 __all__ = ["KEY_COLUMNS", "Cells", "CodedRows", "KeyCodes", "coded_rows", "keep_codes"]
 
 Codes = npt.NDArray[np.int64]
+RowCodes = npt.NDArray[np.integer[Any]]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 Rows = npt.NDArray[np.intp] | None
+
+#: How many combined codes of key columns a frame keeps (the most recently used).
+_FLATS_KEPT = 6
 
 #: Above this many cells (and above 8 per row) the combined codes are made dense by sorting
 #: (``numpy.unique``) instead of counting into an array of every possible cell.
@@ -42,7 +47,8 @@ _DENSE_CELLS = 1 << 21
 class KeyCodes:
     """The code of each row in one key column, and the value of each code."""
 
-    codes: Codes
+    codes: RowCodes
+    """The smallest unsigned type that holds the codes: fewer bytes to read per question."""
     values: pl.Series
 
     @property
@@ -57,6 +63,13 @@ class KeyCodes:
         return int(hits[0]) if hits.len() else None
 
 
+def _key_codes(codes: npt.NDArray[np.integer[Any]], values: pl.Series) -> KeyCodes:
+    size = values.len()
+    # a margin below the largest value, so that a code one past the last still fits
+    dtype = np.uint8 if size < 255 else np.uint16 if size < 65535 else np.uint32
+    return KeyCodes(np.ascontiguousarray(codes, dtype=dtype), values)
+
+
 def _code_text(series: pl.Series) -> KeyCodes:
     text = series.cast(pl.String)
     values = text.drop_nulls().unique().sort()
@@ -66,7 +79,7 @@ def _code_text(series: pl.Series) -> KeyCodes:
         values = pl.concat([values, pl.Series([None], dtype=pl.String)])
     else:
         codes = physical.cast(pl.Int64).to_numpy()
-    return KeyCodes(np.ascontiguousarray(codes), values.cast(series.dtype).rename(series.name))
+    return _key_codes(codes, values.cast(series.dtype).rename(series.name))
 
 
 def _code_sorted(series: pl.Series) -> KeyCodes:
@@ -81,7 +94,7 @@ def _code_sorted(series: pl.Series) -> KeyCodes:
         values = pl.concat([values, pl.Series([None], dtype=series.dtype)])
     else:
         codes = np.searchsorted(lookup, physical.to_numpy()).astype(np.int64)
-    return KeyCodes(codes, values.rename(series.name))
+    return _key_codes(codes, values.rename(series.name))
 
 
 class CodedRows:
@@ -92,6 +105,8 @@ class CodedRows:
         self._frame = weakref.ref(frame)
         self._keys: dict[str, KeyCodes] = {}
         self._count: Floats | None = None
+        self._positive: bool | None = None
+        self._flats: dict[tuple[str, ...], Codes] = {}
         self._lock = threading.Lock()
 
     @property
@@ -119,7 +134,7 @@ class CodedRows:
             years = month.values.dt.year().cast(pl.Int32)
             coded_years = _code_sorted(years.rename("year"))
             codes = coded_years.codes[month.codes]
-            found = KeyCodes(np.ascontiguousarray(codes), coded_years.values)
+            found = _key_codes(codes, coded_years.values)
         else:
             column = self.frame.get_column(name)
             if column.dtype in (pl.String, pl.Categorical) or isinstance(column.dtype, pl.Enum):
@@ -194,33 +209,67 @@ class CodedRows:
             return np.zeros(self.height, dtype=np.bool_)
         return np.equal(key.codes, code)
 
+    def flat(self, keys: Sequence[str]) -> Codes:
+        """The combined code of ``keys`` of every row (row-major; the last few are kept)."""
+        name = tuple(keys)
+        with self._lock:
+            found = self._flats.pop(name, None)
+            if found is not None:
+                self._flats[name] = found  # the most recently used last
+                return found
+        flat = np.zeros(self.height, dtype=np.int64)
+        for key in (self.key(k) for k in keys):
+            if key.size > 1:
+                flat *= key.size
+            flat += key.codes
+        with self._lock:
+            self._flats[name] = flat
+            while len(self._flats) > _FLATS_KEPT:
+                self._flats.pop(next(iter(self._flats)))
+        return flat
+
+    def positive(self) -> bool:
+        """Whether every row's ``count`` is above 0 (then a cell has rows iff its sum is
+        above 0, and the rows need not be counted apart)."""
+        with self._lock:
+            found = self._positive
+        if found is None:
+            found = bool(self.frame.select((pl.col("count") > 0).fill_null(False).all()).item())
+            with self._lock:
+                self._positive = found
+        return found
+
     def cells(
         self,
         keys: Sequence[str],
         *,
         rows: Rows = None,
+        total: str | None = None,
         weights: Mapping[str, Floats] | None = None,
     ) -> Cells:
-        """Sums of ``weights`` (one value per row of the frame) per cell of ``keys``, over
-        ``rows`` (indices from ``select``; None: every row)."""
-        coded = [self.key(k) for k in keys]
-        shape = tuple(k.size for k in coded)
-        n = self.height if rows is None else len(rows)
-        flat = np.zeros(n, dtype=np.int64)
-        for key in coded:
-            flat *= key.size
-            flat += key.codes if rows is None else key.codes[rows]
-        picked = {name: (w if rows is None else w[rows]) for name, w in (weights or {}).items()}
-        total = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        if total <= max(_DENSE_CELLS, 8 * n):
-            counts = np.bincount(flat, minlength=total)
-            present = np.flatnonzero(counts)
-            sums = {name: _weighted(flat, w, total)[present] for name, w in picked.items()}
-            return Cells(self, tuple(keys), shape, present, counts[present], sums)
+        """The cells of ``keys`` with rows among ``rows`` (indices from ``select``; None:
+        every row), with the sum of ``count`` as ``total`` and the sums of ``weights`` (one
+        value per row of the frame)."""
+        shape = tuple(self.key(k).size for k in keys)
+        flat = self.flat(keys)
+        if rows is not None:
+            flat = flat[rows]
+        picked = dict(weights or {})
+        if total is not None:
+            picked = {total: self.count(), **picked}
+        picked = {name: (w if rows is None else w[rows]) for name, w in picked.items()}
+        cells = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if cells <= max(_DENSE_CELLS, 8 * len(flat)):
+            sums = {name: _weighted(flat, w, cells) for name, w in picked.items()}
+            if total is not None and self.positive():
+                present = np.flatnonzero(sums[total])
+            else:
+                present = np.flatnonzero(np.bincount(flat, minlength=cells))
+            sums = {name: v[present] for name, v in sums.items()}
+            return Cells(self, tuple(keys), shape, present, sums)
         present, inverse = np.unique(flat, return_inverse=True)
-        counts = np.bincount(inverse, minlength=len(present))
         sums = {name: _weighted(inverse, w, len(present)) for name, w in picked.items()}
-        return Cells(self, tuple(keys), shape, present, counts, sums)
+        return Cells(self, tuple(keys), shape, present, sums)
 
 
 def _weighted(bins: Codes, weights: Floats, length: int) -> Floats:
@@ -237,8 +286,6 @@ class Cells:
     shape: tuple[int, ...]
     flat: Codes
     """Flat index of each cell (row-major over ``shape``), ascending."""
-    counts: Codes
-    """Rows per cell."""
     sums: dict[str, Floats]
 
     def codes(self, key: str) -> Codes:
@@ -255,21 +302,37 @@ class Cells:
         if not len(parent):
             empty = np.zeros(0, dtype=np.int64)
             sums = {k: np.zeros(0) for k in self.sums}
-            return Cells(self.rows, self.keys[:n], self.shape[:n], empty, empty, sums), empty
+            return Cells(self.rows, self.keys[:n], self.shape[:n], empty, sums), empty
         boundary = np.empty(len(parent), dtype=np.bool_)
         boundary[0] = True
         np.not_equal(parent[1:], parent[:-1], out=boundary[1:])
         starts = np.flatnonzero(boundary)
         group = np.cumsum(boundary) - 1
         sums = {k: np.add.reduceat(v, starts) for k, v in self.sums.items()}
-        counts = np.add.reduceat(self.counts, starts)
-        rolled = Cells(self.rows, self.keys[:n], self.shape[:n], parent[starts], counts, sums)
+        rolled = Cells(self.rows, self.keys[:n], self.shape[:n], parent[starts], sums)
         return rolled, group
+
+    def split_last(self, total: str, values: Sequence[object]) -> tuple[Cells, dict[str, Floats]]:
+        """The cells without the last key (sums added up), and per value of the last key
+        the sum ``total`` of its cells in each of them (0 where it has none)."""
+        rolled, group = self.rollup(len(self.keys) - 1)
+        last = self.keys[-1]
+        key = self.rows.key(last)
+        codes = self.codes(last)
+        out: dict[str, Floats] = {}
+        for value in values:
+            column = np.zeros(len(rolled.flat))
+            code = key.code_of(value)
+            if code is not None:
+                hit = codes == code
+                column[group[hit]] = self.sums[total][hit]
+            out[str(value)] = column
+        return rolled, out
 
     def select(self, keep: Mask) -> Cells:
         """The cells where ``keep`` is true."""
         sums = {k: v[keep] for k, v in self.sums.items()}
-        return Cells(self.rows, self.keys, self.shape, self.flat[keep], self.counts[keep], sums)
+        return Cells(self.rows, self.keys, self.shape, self.flat[keep], sums)
 
     def values(self, key: str) -> pl.Series:
         """The value of ``key`` in each cell."""

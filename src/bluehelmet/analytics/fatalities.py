@@ -176,9 +176,7 @@ def fatality_rates(
     coded = coded_rows(contributions)
     if coded is not None:
         rows = coded.select(where, not_null=("mission",) if key == "mission" else ())
-        known = (
-            coded.cells(cells, rows=rows, weights={"person_months": coded.count()}).frame().lazy()
-        )
+        known = coded.cells(cells, rows=rows, total="person_months").frame().lazy()
     else:
         strength = where.apply(contributions).with_columns(
             year=pl.col("month").dt.year().cast(pl.Int32)

@@ -198,10 +198,13 @@ def _by_category(rows: pl.LazyFrame, unit: ParityBy) -> pl.LazyFrame:
 
 def _coded_by_category(coded: CodedRows, where: ContributionFilter, unit: ParityBy) -> pl.LazyFrame:
     """``_by_category`` from the coded rows (bincounts over the key codes)."""
-    count = coded.count()
-    weights = {sex: count * coded.is_value("sex", sex) for sex in ("female", "male", "unknown")}
     keys = ("year", "category") if unit is ParityBy.OVERALL else ("year", unit.value, "category")
-    frame = coded.cells(keys, rows=coded.select(where), weights=weights).frame()
+    by_sex = coded.cells((*keys, "sex"), rows=coded.select(where), total="count")
+    cells, sexes = by_sex.split_last("count", ("female", "male", "unknown"))
+    dtype = coded.sum_dtype()
+    frame = cells.frame({}).with_columns(
+        pl.Series(sex, column).cast(dtype) for sex, column in sexes.items()
+    )
     if unit is ParityBy.OVERALL:
         frame = frame.with_columns(key=pl.lit("all"))
     else:

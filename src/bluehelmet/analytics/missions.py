@@ -170,12 +170,10 @@ def _coded_parts(
 ) -> tuple[list[str], pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame | None]:
     """``_parts`` (and the sources) from the coded rows: the same frames, by bincounts."""
     rows = coded.select(where, not_null=("mission",))
-    count = coded.count()
     dtype = coded.sum_dtype()
-    female = count * coded.is_value("sex", "female")
-    by_category = coded.cells(
-        ("month", "mission", "category"), rows=rows, weights={"total": count, "female": female}
-    )
+    by_sex = coded.cells(("month", "mission", "category", "sex"), rows=rows, total="total")
+    by_category, female = by_sex.split_last("total", ("female",))
+    by_category.sums.update(female)
     per_cell, cell_of = by_category.rollup(2)
     category = coded.key("category")
     codes = by_category.codes("category")
@@ -192,9 +190,7 @@ def _coded_parts(
         columns.append(pl.Series(name, column).cast(dtype))
     totals = per_cell.frame({"total": "total", "female": "female"}).with_columns(columns)
 
-    per_contributor = coded.cells(
-        ("month", "mission", "contributor"), rows=rows, weights={"personnel": count}
-    )
+    per_contributor = coded.cells(("month", "mission", "contributor"), rows=rows, total="personnel")
     per_contributor = per_contributor.select(per_contributor.sums["personnel"] > 0)
     mission_cells, group = per_contributor.rollup(2)
     personnel = per_contributor.sums["personnel"]

@@ -489,15 +489,14 @@ def _coded_monthly(
     in_period = coded.cells(("month",), rows=coded.select(unit_filter, not_null=not_null))
     covered: list[date] = in_period.values("month").to_list()
     rows = coded.select(where, not_null=not_null)
-    count = coded.count()
-    weights = {
-        "personnel": count,
-        "female": count * coded.is_value("sex", "female"),
-        "male": count * coded.is_value("sex", "male"),
-    }
-    cells = coded.cells(("month", *unit_keys), rows=rows, weights=weights)
-    monthly = cells.frame()
+    by_sex = coded.cells(("month", *unit_keys, "sex"), rows=rows, total="personnel")
+    cells, sexes = by_sex.split_last("personnel", ("female", "male"))
+    dtype = coded.sum_dtype()
+    monthly = cells.frame().with_columns(
+        pl.Series(sex, column).cast(dtype) for sex, column in sexes.items()
+    )
     if which in (PanelKind.MISSION_MONTH, PanelKind.MISSION_YEAR):
+        count = coded.count()
         positive = np.flatnonzero(count > 0) if rows is None else rows[count[rows] > 0]
         deployed, parent = coded.cells(("month", "mission", "contributor"), rows=positive).rollup(2)
         contributors = np.zeros(len(cells.flat), dtype=np.int64)

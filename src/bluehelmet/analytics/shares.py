@@ -67,9 +67,7 @@ def contributor_months(
     )
     coded = coded_rows(contributions)
     if coded is not None:
-        cells = coded.cells(
-            ("month", "contributor"), rows=coded.select(where), weights={"personnel": coded.count()}
-        )
+        cells = coded.cells(("month", "contributor"), rows=coded.select(where), total="personnel")
         return cells.frame().lazy()
     return (
         where.apply(contributions)

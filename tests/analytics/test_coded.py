@@ -67,6 +67,9 @@ PERIOD = {"start": "2019-03", "end": "2020-08"}
 
 QUESTIONS: dict[str, Question] = {
     "ranking": lambda f: analytics.ranking(f, "2020-05"),
+    "ranking by category, missions": lambda f: analytics.ranking(
+        f, "2019-11", missions=["UNMISS", "MINUSCA"], by_category=True
+    ),
     "shares by region": lambda f: analytics.shares(f, by="region", **PERIOD),
     "shares by contributor, missions": lambda f: analytics.shares(
         f, missions=["MONUSCO", "unifil"]

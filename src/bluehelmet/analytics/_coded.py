@@ -50,6 +50,8 @@ class KeyCodes:
     codes: RowCodes
     """The smallest unsigned type that holds the codes: fewer bytes to read per question."""
     values: pl.Series
+    index: dict[object, int]
+    """The code of each value (null included)."""
 
     @property
     def size(self) -> int:
@@ -58,16 +60,15 @@ class KeyCodes:
 
     def code_of(self, value: object) -> int | None:
         """The code of ``value`` (None when no row has it)."""
-        found = self.values.is_null() if value is None else self.values == value
-        hits = found.fill_null(False).arg_true()
-        return int(hits[0]) if hits.len() else None
+        return self.index.get(value)
 
 
 def _key_codes(codes: npt.NDArray[np.integer[Any]], values: pl.Series) -> KeyCodes:
     size = values.len()
     # a margin below the largest value, so that a code one past the last still fits
     dtype = np.uint8 if size < 255 else np.uint16 if size < 65535 else np.uint32
-    return KeyCodes(np.ascontiguousarray(codes, dtype=dtype), values)
+    index = {v: i for i, v in enumerate(values.to_list())}
+    return KeyCodes(np.ascontiguousarray(codes, dtype=dtype), values, index)
 
 
 def _code_text(series: pl.Series) -> KeyCodes:
@@ -106,6 +107,7 @@ class CodedRows:
         self._keys: dict[str, KeyCodes] = {}
         self._count: Floats | None = None
         self._positive: bool | None = None
+        self._sum_dtype: pl.DataType | None = None
         self._flats: dict[tuple[str, ...], Codes] = {}
         self._lock = threading.Lock()
 
@@ -160,7 +162,9 @@ class CodedRows:
 
     def sum_dtype(self) -> pl.DataType:
         """The type polars gives the sum of ``count`` (the sums are cast back to it)."""
-        return self.frame.head(0).select(pl.col("count").sum()).to_series().dtype
+        if self._sum_dtype is None:
+            self._sum_dtype = self.frame.head(0).select(pl.col("count").sum()).to_series().dtype
+        return self._sum_dtype
 
     def select(self, where: ContributionFilter, *, not_null: Sequence[str] = ()) -> Rows:
         """The rows matching ``where`` whose ``not_null`` keys are set (None: every row)."""

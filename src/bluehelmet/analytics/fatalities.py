@@ -131,20 +131,22 @@ def poisson_interval(
     ``chi2(1 - a/2, 2k + 2) / 2`` (scipy.stats), divided by the exposure; the lower limit of
     a zero count is 0. None where the exposure is not positive.
     """
+    import numpy as np
     from scipy.stats import chi2
 
+    if len(counts) != len(exposures):
+        msg = f"{len(counts)} counts but {len(exposures)} exposures"
+        raise ValueError(msg)
     alpha = 1.0 - level
-    lower: list[float | None] = []
-    upper: list[float | None] = []
-    for k, exposure in zip(counts, exposures, strict=True):
-        if exposure is None or exposure <= 0:
-            lower.append(None)
-            upper.append(None)
-            continue
-        low = 0.0 if k == 0 else float(chi2.ppf(alpha / 2, 2 * k)) / 2
-        high = float(chi2.ppf(1 - alpha / 2, 2 * k + 2)) / 2
-        lower.append(low / exposure)
-        upper.append(high / exposure)
+    k = np.asarray(counts, dtype=np.float64)
+    exposure = np.asarray([np.nan if e is None else e for e in exposures], dtype=np.float64)
+    # one vectorized quantile call each (a call per row costs more than the whole answer)
+    low = np.where(k == 0, 0.0, chi2.ppf(alpha / 2, np.maximum(2 * k, 1)) / 2)
+    high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    valid = exposure > 0
+    safe = np.where(valid, exposure, 1.0)
+    lower = [float(v) if ok else None for v, ok in zip(low / safe, valid, strict=True)]
+    upper = [float(v) if ok else None for v, ok in zip(high / safe, valid, strict=True)]
     return lower, upper
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from bluehelmet.analytics._coded import CodedRows, coded_rows
+from bluehelmet.analytics._coded import Cells, CodedRows, Rows, coded_rows
 from bluehelmet.analytics._common import (
     ContributionFilter,
     Frame,
@@ -75,36 +75,32 @@ def mission_months(
     known_hosts = host_regions.select("mission").unique().with_columns(known=pl.lit(True))
     coded = coded_rows(contributions)
     if coded is not None:
-        categories_present, totals, largest, regional, sources = _coded_parts(
-            coded, where, region_of, host_regions
-        )
+        categories_present, result = _coded_answer(coded, where, region_of, host_regions)
     else:
         rows = where.apply(contributions).filter(pl.col("mission").is_not_null())
         categories_present, totals, largest, regional = _parts(rows, region_of, host_regions)
-        sources = (
-            _sources(rows.select("month", "mission", "source").unique())
-            if "source" in rows.collect_schema().names()
-            else None
+        answer = (
+            totals.join(largest, on=["month", "mission"], how="left")
+            .join(regional, on=["month", "mission"], how="left")
+            .join(known_hosts.lazy(), on="mission", how="left")
+            .with_columns(
+                contributors=pl.col("contributors").fill_null(0),
+                largest_share=pl.when(pl.col("total") > 0).then(
+                    pl.col("largest") / pl.col("total")
+                ),
+                regional_share=pl.when(
+                    pl.col("known").fill_null(False) & (pl.col("total") > 0)
+                ).then(pl.col("regional") / pl.col("total")),
+            )
+            .drop("largest", "regional", "known")
+            .sort("mission", "month")
         )
-    answer = (
-        totals.join(largest, on=["month", "mission"], how="left")
-        .join(regional, on=["month", "mission"], how="left")
-        .join(known_hosts.lazy(), on="mission", how="left")
-        .with_columns(
-            contributors=pl.col("contributors").fill_null(0),
-            largest_share=pl.when(pl.col("total") > 0).then(pl.col("largest") / pl.col("total")),
-            regional_share=pl.when(pl.col("known").fill_null(False) & (pl.col("total") > 0)).then(
-                pl.col("regional") / pl.col("total")
-            ),
-        )
-        .drop("largest", "regional", "known")
-        .sort("mission", "month")
-    )
-    if sources is not None:
-        collected, found = pl.collect_all([answer, sources])
-        result = collected.join(found, on=["month", "mission"], how="left")
-    else:
-        result = answer.collect().with_columns(source=pl.lit("contributions"))
+        if "source" in rows.collect_schema().names():
+            sources = _sources(rows.select("month", "mission", "source").unique())
+            collected, found = pl.collect_all([answer, sources])
+            result = collected.join(found, on=["month", "mission"], how="left")
+        else:
+            result = answer.collect().with_columns(source=pl.lit("contributions"))
     first = ["month", "mission", "source", "total", "female", *categories_present]
     rest = [c for c in result.columns if c not in first]
     result = result.select(first + rest)
@@ -162,70 +158,106 @@ def _parts(
     return categories_present, totals, largest, regional
 
 
-def _coded_parts(
+def _coded_answer(
     coded: CodedRows,
     where: ContributionFilter,
     region_of: pl.DataFrame,
     host_regions: pl.DataFrame,
-) -> tuple[list[str], pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame | None]:
-    """``_parts`` (and the sources) from the coded rows: the same frames, by bincounts."""
+) -> tuple[list[str], pl.DataFrame]:
+    """The categories present and the answer (as the polars path gives it, before the
+    mission totals and mandates), from the coded rows: bincounts over the key codes, one
+    row per mission-month cell in (mission, month) order, no joins."""
     rows = coded.select(where, not_null=("mission",))
     dtype = coded.sum_dtype()
-    by_sex = coded.cells(("month", "mission", "category", "sex"), rows=rows, total="total")
+    by_sex = coded.cells(("mission", "month", "category", "sex"), rows=rows, total="total")
     by_category, female = by_sex.split_last("total", ("female",))
     by_category.sums.update(female)
     per_cell, cell_of = by_category.rollup(2)
+    n = len(per_cell.flat)
     category = coded.key("category")
     codes = by_category.codes("category")
     present = np.unique(codes)
     categories_present = [
         str(v) for v in category.values.gather(present).to_list() if v is not None
     ]
-    columns = []
+    columns = [
+        *(per_cell.values(k) for k in ("month", "mission")),
+        pl.Series("total", per_cell.sums["total"]).cast(dtype),
+        pl.Series("female", per_cell.sums["female"]).cast(dtype),
+    ]
     for name in categories_present:
-        code = category.code_of(name)
-        column = np.zeros(len(per_cell.flat))
-        hit = codes == code
+        hit = codes == category.code_of(name)
+        column = np.zeros(n)
         column[cell_of[hit]] = by_category.sums["total"][hit]
         columns.append(pl.Series(name, column).cast(dtype))
-    totals = per_cell.frame({"total": "total", "female": "female"}).with_columns(columns)
 
-    per_contributor = coded.cells(("month", "mission", "contributor"), rows=rows, total="personnel")
-    per_contributor = per_contributor.select(per_contributor.sums["personnel"] > 0)
-    mission_cells, group = per_contributor.rollup(2)
-    personnel = per_contributor.sums["personnel"]
+    # contributors with personnel > 0: how many, the largest, those of a host's region
+    per_contributor = coded.cells(("mission", "month", "contributor"), rows=rows, total="p")
+    per_contributor = per_contributor.select(per_contributor.sums["p"] > 0)
+    deployed, group = per_contributor.rollup(2)
+    at = np.searchsorted(per_cell.flat, deployed.flat)
+    personnel = per_contributor.sums["p"]
     contributor = per_contributor.codes("contributor")
-    first_of_group = np.zeros(len(mission_cells.flat), dtype=np.int64)
-    largest = np.zeros(len(mission_cells.flat))
+    contributors = np.zeros(n, dtype=np.int64)
+    largest = np.zeros(n)
+    largest_code = np.full(n, -1, dtype=np.int64)
+    regional = np.zeros(n)
     if len(group):
+        contributors[at] = np.bincount(group, minlength=len(at))
         starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-        largest = np.maximum.reduceat(personnel, starts)
+        most = np.maximum.reduceat(personnel, starts)
+        largest[at] = most
         # the largest personnel, ties to the first contributor (codes are in sorted order)
-        best = np.flatnonzero(personnel == largest[group])
+        best = np.flatnonzero(personnel == most[group])
         first = best[np.r_[True, group[best][1:] != group[best][:-1]]]
-        first_of_group = contributor[first]
-    home = _home(coded, region_of, host_regions)[per_contributor.codes("mission"), contributor]
-    regional = np.bincount(group, weights=personnel * home, minlength=len(mission_cells.flat))
-    keys = mission_cells.frame({})
-    largest_frame = keys.with_columns(
-        contributors=pl.Series(np.bincount(group, minlength=len(mission_cells.flat))).cast(
-            pl.get_index_type()
+        largest_code[at] = contributor[first]
+        home = _home(coded, region_of, host_regions)[per_contributor.codes("mission"), contributor]
+        regional[at] = np.bincount(group, weights=personnel * home, minlength=len(at))
+    names = coded.key("contributor").values
+    known = set(host_regions["mission"].to_list())
+    hosted = np.array([m in known for m in coded.key("mission").values.to_list()], dtype=bool)
+    total = per_cell.sums["total"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        largest_share = np.where(total > 0, largest / total, np.nan)
+        regional_share = np.where(
+            hosted[per_cell.codes("mission")] & (total > 0), regional / total, np.nan
+        )
+    columns += [
+        pl.Series("contributors", contributors).cast(pl.get_index_type()),
+        names.gather(pl.Series(largest_code).set(pl.Series(largest_code < 0), None)).rename(
+            "largest_contributor"
         ),
-        largest_contributor=coded.key("contributor").values.gather(first_of_group),
-        largest=pl.Series(largest).cast(dtype),
-    )
-    regional_frame = keys.with_columns(regional=pl.Series(regional).cast(dtype))
-    sources = None
+        pl.Series("largest_share", largest_share).fill_nan(None),
+        pl.Series("regional_share", regional_share).fill_nan(None),
+    ]
     if "source" in coded.frame.columns:
-        unique = coded.cells(("month", "mission", "source"), rows=rows).frame({})
-        sources = _sources(unique.lazy())
-    return (
-        categories_present,
-        totals.lazy(),
-        largest_frame.lazy(),
-        regional_frame.lazy(),
-        sources,
-    )
+        columns.append(_coded_sources(coded, rows, per_cell))
+    else:
+        columns.append(pl.repeat("contributions", n, eager=True).rename("source"))
+    return categories_present, pl.DataFrame(columns)
+
+
+def _coded_sources(coded: CodedRows, rows: Rows, per_cell: Cells) -> pl.Series:
+    """The sources of each mission-month cell, sorted and joined with ``|``."""
+    source = coded.key("source")
+    cells = coded.cells(("mission", "month", "source"), rows=rows)
+    sources, group = cells.rollup(2)
+    codes = cells.codes("source")
+    if source.size > 62 or source.code_of(None) is not None:
+        unique = cells.frame({}).lazy()
+        found = _sources(unique).collect()
+        keys = per_cell.frame({})
+        return keys.join(found, on=["month", "mission"], how="left", maintain_order="left")[
+            "source"
+        ]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
+    bits = np.bitwise_or.reduceat(np.left_shift(1, codes), starts) if len(group) else group
+    names = source.values.to_list()
+    kinds, which = np.unique(bits, return_inverse=True)
+    joined = ["|".join(names[i] for i in range(source.size) if int(k) >> i & 1) for k in kinds]
+    out = np.empty(len(per_cell.flat), dtype=np.int64)
+    out[np.searchsorted(per_cell.flat, sources.flat)] = which
+    return pl.Series("source", joined, dtype=pl.String).gather(out)
 
 
 def _home(

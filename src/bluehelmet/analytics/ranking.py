@@ -13,7 +13,9 @@ from datetime import date
 
 import polars as pl
 
+from bluehelmet.analytics._coded import coded_rows
 from bluehelmet.analytics._common import (
+    ContributionFilter,
     Frame,
     check_columns,
     countries_frame,
@@ -41,14 +43,26 @@ def ranking(
     """
     day = month_end(month)
     rows = filter_rows(contributions, start=day, end=day, missions=missions, categories=categories)
-    sex = pl.col("sex")
-    count = pl.col("count")
-    table = rows.group_by("contributor").agg(
-        female=sum_where(sex == "female"),
-        male=sum_where(sex == "male"),
-        unknown=sum_where(sex == "unknown"),
-        total=count.sum(),
-    )
+    coded = coded_rows(contributions)
+    if coded is not None:
+        where = ContributionFilter.of(start=day, end=day, missions=missions, categories=categories)
+        by_sex = coded.cells(("contributor", "sex"), rows=coded.select(where), total="total")
+        cells, sexes = by_sex.split_last("total", ("female", "male", "unknown"))
+        dtype = coded.sum_dtype()
+        table = (
+            cells.frame({})
+            .with_columns(pl.Series(sex, column).cast(dtype) for sex, column in sexes.items())
+            .with_columns(total=pl.Series(cells.sums["total"]).cast(dtype))
+            .lazy()
+        )
+    else:
+        sex = pl.col("sex")
+        table = rows.group_by("contributor").agg(
+            female=sum_where(sex == "female"),
+            male=sum_where(sex == "male"),
+            unknown=sum_where(sex == "unknown"),
+            total=pl.col("count").sum(),
+        )
     if by_category:
         per_category = (
             rows.group_by("contributor", "category")

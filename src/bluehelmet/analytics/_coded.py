@@ -76,25 +76,32 @@ def _code_text(series: pl.Series) -> KeyCodes:
     values = text.drop_nulls().unique().sort()
     physical = text.cast(pl.Enum(values.to_list())).to_physical()
     if text.null_count():
-        codes = physical.fill_null(values.len()).cast(pl.Int64).to_numpy()
+        codes = physical.fill_null(values.len()).to_numpy()
         values = pl.concat([values, pl.Series([None], dtype=pl.String)])
     else:
-        codes = physical.cast(pl.Int64).to_numpy()
+        codes = physical.to_numpy()
     return _key_codes(codes, values.cast(series.dtype).rename(series.name))
 
 
 def _code_sorted(series: pl.Series) -> KeyCodes:
-    """Codes of a column of numbers or dates, by searching its sorted distinct values."""
+    """Codes of a column of numbers or dates: by a table over their range (dates, years),
+    else by searching their sorted distinct values."""
     values = series.drop_nulls().unique().sort()
-    physical = series.to_physical()
     lookup = values.to_physical().to_numpy()
-    if series.null_count():
-        filled = physical.fill_null(lookup[0] if len(lookup) else 0).to_numpy()
-        codes = np.searchsorted(lookup, filled).astype(np.int64)
+    nulls = series.null_count()
+    physical = series.to_physical()
+    if nulls:
+        physical = physical.fill_null(lookup[0] if len(lookup) else 0)
+    raw = physical.to_numpy()
+    if len(lookup) and raw.dtype.kind in "iu" and int(lookup[-1]) - int(lookup[0]) < 1 << 24:
+        table = np.zeros(int(lookup[-1]) - int(lookup[0]) + 1, dtype=np.int64)
+        table[lookup - lookup[0]] = np.arange(len(lookup))
+        codes = table[raw - lookup[0]]
+    else:
+        codes = np.searchsorted(lookup, raw).astype(np.int64)
+    if nulls:
         codes[series.is_null().to_numpy()] = values.len()
         values = pl.concat([values, pl.Series([None], dtype=series.dtype)])
-    else:
-        codes = np.searchsorted(lookup, physical.to_numpy()).astype(np.int64)
     return _key_codes(codes, values.rename(series.name))
 
 

@@ -176,6 +176,17 @@ def test_kept_codes_go_with_their_frame() -> None:
     assert key not in _coded._KEPT
 
 
+def test_other_month_or_count_types_take_the_text_path() -> None:
+    rows = random_rows()
+    as_text = rows.with_columns(pl.col("count").cast(pl.String))
+    assert coded_rows(as_text) is None
+    as_datetime = rows.with_columns(pl.col("month").cast(pl.Datetime))
+    assert coded_rows(as_datetime) is None
+    assert_frame_equal(
+        analytics.share_trends(as_datetime), analytics.share_trends(as_datetime.lazy())
+    )
+
+
 def test_a_frame_without_the_columns_takes_the_text_path_and_its_error() -> None:
     rows = random_rows().drop("sex")
     assert coded_rows(rows) is None

@@ -404,6 +404,9 @@ def coded_rows(frame: Frame, required: Sequence[str] = REQUIRED_COLUMNS) -> Code
         return None
     if any(c not in frame.columns for c in required):
         return None
+    schema = frame.schema
+    if schema["month"] != pl.Date or not schema["count"].is_numeric():
+        return None  # the filters compare dates, the sums add numbers: leave others to polars
     with _KEPT_LOCK:
         found = _KEPT.get(id(frame))
     if found is not None and found[0]() is frame:

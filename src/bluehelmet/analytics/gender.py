@@ -170,15 +170,23 @@ def parity(
         .sort("year", "key", "group")
     ).collect()
     # one note per (year, group) without a target, not one per row
-    missing = table.filter(pl.col("target").is_null()).select("year", "group").unique()
-    notes = missing.with_columns(
-        target_note=pl.Series(
-            [parity_target_note(y, g) for y, g in missing.iter_rows()], dtype=pl.Utf8
+    found: dict[tuple[int, str], str | None] = {}
+
+    def note(year: int, group: str) -> str | None:
+        if (year, group) not in found:
+            found[(year, group)] = parity_target_note(year, group)
+        return found[(year, group)]
+
+    notes = [
+        None if known else note(year, group)
+        for year, group, known in zip(
+            table["year"].to_list(),
+            table["group"].to_list(),
+            table["target"].is_not_null().to_list(),
+            strict=True,
         )
-    )
-    return table.join(
-        notes, on=["year", "group"], how="left", nulls_equal=True, maintain_order="left"
-    )
+    ]
+    return table.with_columns(target_note=pl.Series(notes, dtype=pl.Utf8))
 
 
 def _by_category(rows: pl.LazyFrame, unit: ParityBy) -> pl.LazyFrame:

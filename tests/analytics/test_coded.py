@@ -109,7 +109,7 @@ QUESTIONS: dict[str, Question] = {
 @pytest.mark.parametrize("zeros", [True, False], ids=["with zero counts", "all positive"])
 @pytest.mark.parametrize("name", list(QUESTIONS))
 def test_coded_path_answers_as_the_text_path(name: str, zeros: bool) -> None:
-    rows = random_rows(zeros=zeros)
+    rows = keep_codes(random_rows(zeros=zeros))
     coded = coded_rows(rows)
     assert coded is not None and coded_rows(rows.lazy()) is None
     assert coded.positive() is not zeros
@@ -138,7 +138,7 @@ def test_codes_are_dense_sorted_with_null_last() -> None:
             "count": [1, 2, 3, 4],
         }
     )
-    coded = coded_rows(rows)
+    coded = coded_rows(keep_codes(rows))
     assert coded is not None
     contributor = coded.key("contributor")
     assert contributor.values.to_list() == ["BGD", "GHA", "IND"]
@@ -159,17 +159,24 @@ def test_codes_are_dense_sorted_with_null_last() -> None:
 
 
 def test_sparse_cells_are_counted_by_sorting(monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = random_rows(seed=5)
+    rows = keep_codes(random_rows(seed=5))
     dense = analytics.mission_months(rows)
     monkeypatch.setattr(_coded, "_DENSE_CELLS", 0)
-    assert_frame_equal(analytics.mission_months(random_rows(seed=5)), dense)
+    assert_frame_equal(analytics.mission_months(keep_codes(random_rows(seed=5))), dense)
+
+
+@pytest.mark.parametrize("name", ["missions, filtered", "parity by mission", "share trends"])
+def test_a_large_frame_is_coded_per_call(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    rows = random_rows(seed=8)
+    assert coded_rows(rows) is None  # small and not kept: polars
+    monkeypatch.setattr(_coded, "CODE_PER_CALL_ROWS", rows.height)
+    assert coded_rows(rows) is not None and coded_rows(rows) is not coded_rows(rows)
+    assert_frame_equal(QUESTIONS[name](rows), QUESTIONS[name](rows.lazy()))
 
 
 def test_kept_codes_go_with_their_frame() -> None:
     rows = keep_codes(random_rows(seed=6))
     assert coded_rows(rows) is coded_rows(rows)
-    other = random_rows(seed=6)
-    assert coded_rows(other) is not coded_rows(other)  # not kept: coded per call
     key = id(rows)
     del rows
     gc.collect()
@@ -177,10 +184,10 @@ def test_kept_codes_go_with_their_frame() -> None:
 
 
 def test_other_month_or_count_types_take_the_text_path() -> None:
-    rows = random_rows()
-    as_text = rows.with_columns(pl.col("count").cast(pl.String))
+    rows = keep_codes(random_rows())
+    as_text = keep_codes(rows.with_columns(pl.col("count").cast(pl.String)))
     assert coded_rows(as_text) is None
-    as_datetime = rows.with_columns(pl.col("month").cast(pl.Datetime))
+    as_datetime = keep_codes(rows.with_columns(pl.col("month").cast(pl.Datetime)))
     assert coded_rows(as_datetime) is None
     assert_frame_equal(
         analytics.share_trends(as_datetime), analytics.share_trends(as_datetime.lazy())
@@ -188,7 +195,7 @@ def test_other_month_or_count_types_take_the_text_path() -> None:
 
 
 def test_a_frame_without_the_columns_takes_the_text_path_and_its_error() -> None:
-    rows = random_rows().drop("sex")
+    rows = keep_codes(random_rows().drop("sex"))
     assert coded_rows(rows) is None
     with pytest.raises(InputError, match="lacks column"):
         analytics.share_trends(rows)

@@ -9,8 +9,9 @@ questions then finish with the same polars code as before.
 
 Codes are computed per key column on first use. For a frame registered with ``keep_codes``
 (the store's cached frame is) they are kept as long as the frame lives, so the many questions
-of one process code the rows once; any other DataFrame is coded for the call only. A
-LazyFrame is not coded: the questions answer it with polars alone (the reference path).
+of one process code the rows once; any other large DataFrame is coded for the call only. A
+LazyFrame, or a small DataFrame that is not kept, is not coded: the questions answer it with
+polars alone (the reference path).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ RowCodes = npt.NDArray[np.integer[Any]]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 Rows = npt.NDArray[np.intp] | None
+
+#: From this many rows a frame that is not kept is coded for the call (below, polars).
+CODE_PER_CALL_ROWS = 100_000
 
 #: How many combined codes of key columns a frame keeps (the most recently used).
 _FLATS_KEPT = 6
@@ -398,7 +402,9 @@ def keep_codes(frame: pl.DataFrame, *, now: bool = False) -> pl.DataFrame:
 def coded_rows(frame: Frame, required: Sequence[str] = REQUIRED_COLUMNS) -> CodedRows | None:
     """The coded rows of an eager ``frame`` with the ``required`` columns, else None.
 
-    A frame registered with ``keep_codes`` gives its kept codes; another DataFrame new ones.
+    A frame registered with ``keep_codes`` gives its kept codes; another DataFrame of at
+    least ``CODE_PER_CALL_ROWS`` rows new ones (below that, coding for one question costs more
+    than the polars group-bys it saves, so None).
     """
     if not isinstance(frame, pl.DataFrame):
         return None
@@ -411,4 +417,4 @@ def coded_rows(frame: Frame, required: Sequence[str] = REQUIRED_COLUMNS) -> Code
         found = _KEPT.get(id(frame))
     if found is not None and found[0]() is frame:
         return found[1]
-    return CodedRows(frame)
+    return CodedRows(frame) if frame.height >= CODE_PER_CALL_ROWS else None

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -187,16 +189,14 @@ class CodedRows:
 
         if where.first_day is not None or where.end is not None:
             month = self.key("month")
-            known = month.values.drop_nulls().to_physical().to_numpy()
-            low = 0
-            high = len(known)
-            if where.first_day is not None:
-                first = pl.Series([where.first_day], dtype=pl.Date).to_physical()[0]
-                low = int(np.searchsorted(known, first, side="left"))
-            if where.end is not None:
-                last = pl.Series([where.end], dtype=pl.Date).to_physical()[0]
-                high = int(np.searchsorted(known, last, side="right"))
-            both((month.codes >= low) & (month.codes < high))
+            # the month values are sorted, null last: compare dates in Python, no frame work
+            known = [v for v in month.index if isinstance(v, date)]
+            low = 0 if where.first_day is None else bisect_left(known, where.first_day)
+            high = len(known) if where.end is None else bisect_right(known, where.end)
+            if low == high - 1:
+                both(month.codes == low)
+            else:
+                both((month.codes >= low) & (month.codes < high))
         for column, wanted in (
             ("contributor", where.contributors),
             ("mission", where.missions),

@@ -49,12 +49,13 @@ def ranking(
         by_sex = coded.cells(("contributor", "sex"), rows=coded.select(where), total="total")
         cells, sexes = by_sex.split_last("total", ("female", "male", "unknown"))
         dtype = coded.sum_dtype()
-        table = (
-            cells.frame({})
-            .with_columns(pl.Series(sex, column).cast(dtype) for sex, column in sexes.items())
-            .with_columns(total=pl.Series(cells.sums["total"]).cast(dtype))
-            .lazy()
-        )
+        table = pl.DataFrame(
+            [
+                cells.values("contributor"),
+                *(pl.Series(sex, column).cast(dtype) for sex, column in sexes.items()),
+                pl.Series("total", cells.sums["total"]).cast(dtype),
+            ]
+        ).lazy()
     else:
         sex = pl.col("sex")
         table = rows.group_by("contributor").agg(
@@ -78,7 +79,7 @@ def ranking(
         .rename({"contributor": "iso3"})
     )
     names = _names(countries)
-    table = table.join(names.lazy(), on="iso3", how="left").with_columns(
+    table = table.join(names, on="iso3", how="left").with_columns(
         pl.col("name").fill_null(pl.col("iso3"))
     )
     first = ["rank", "iso3", "name", "female", "male", "unknown", "total"]
@@ -87,10 +88,10 @@ def ranking(
     return result.select(first + rest).sort("rank", "iso3")
 
 
-def _names(countries: pl.DataFrame | None) -> pl.DataFrame:
+def _names(countries: pl.DataFrame | None) -> pl.LazyFrame:
     frame = countries_frame() if countries is None else countries
     check_columns(frame, ("iso3", "name"), "countries frame")
-    return frame.select("iso3", "name").unique("iso3")
+    return frame.lazy().select("iso3", "name").unique("iso3")
 
 
 def compare_with_official(

@@ -439,15 +439,16 @@ def panel(
     if not covered:
         empty = {k: _KEY_TYPES[k] for k in _KEYS[which]}
         flag = {"months_covered": pl.Int64} if which in _YEAR_KINDS else {"covered": pl.Boolean}
-        frame = pl.DataFrame(schema={**empty, **flag, **dict.fromkeys(values, pl.Float64)})
-        return Panel(which, frame, covered=())
+        none = pl.DataFrame(schema={**empty, **flag, **dict.fromkeys(values, pl.Float64)})
+        return Panel(which, none, covered=())
     first = where.start or covered[0]
     last = where.end or covered[-1]
-    grid = pl.DataFrame({"month": month_grid(first, last)}, schema={"month": pl.Date})
-    units = monthly.select(unit_keys).unique()
+    # one lazy query, one collect: the grid is small, each eager step would cost a collect
+    grid = pl.LazyFrame({"month": month_grid(first, last)}, schema={"month": pl.Date})
+    units = monthly.lazy().select(unit_keys).unique()
     full = (
         grid.join(units, how="cross")
-        .join(monthly, on=["month", *unit_keys], how="left")
+        .join(monthly.lazy(), on=["month", *unit_keys], how="left")
         .with_columns(covered=pl.col("month").is_in(covered))
         .with_columns(
             [
@@ -456,6 +457,7 @@ def panel(
             ]
         )
     )
+    frame: pl.LazyFrame
     if which in _YEAR_KINDS:
         months_covered = pl.col("covered").sum().cast(pl.Int64)
         frame = (
@@ -473,8 +475,8 @@ def panel(
     else:
         frame = full
         order = ["month", *unit_keys, "covered", *values]
-    frame = frame.select(order).sort(list(_KEYS[which]))
-    return Panel(which, frame, covered=tuple(covered))
+    result = frame.select(order).sort(list(_KEYS[which])).collect()
+    return Panel(which, result, covered=tuple(covered))
 
 
 def _coded_monthly(

@@ -111,6 +111,33 @@ def test_the_core_keeps_rows_until_the_files_in_force_change(tmp_path: Path) -> 
     assert core._frames == {}
 
 
+def test_the_kept_rows_keep_their_key_codes_until_the_files_change(tmp_path: Path) -> None:
+    import gc
+
+    from bluehelmet import analytics
+    from bluehelmet.analytics._coded import _KEPT, coded_rows
+    from bluehelmet.services import analytics as questions
+
+    core = Core(home=tmp_path / "home")
+    data.import_files([sample_gender(tmp_path / "g.csv")], core=core)
+    rows = data.read("contributions", core=core)
+    coded = coded_rows(rows)
+    assert coded is not None and coded is coded_rows(data.read("contributions", core=core))
+    first = questions.shares(core=core).table
+    assert first.equals(analytics.shares(rows.lazy()))  # the coded answer is the text one
+    assert coded.key("contributor").values.to_list() == sorted(set(rows["contributor"]))
+    # a new import: new rows, new codes; the old ones go with the old rows
+    data.import_files([sample_gender(tmp_path / "h.csv", month="2012-04-30")], core=core)
+    both = data.read("contributions", core=core)
+    assert both is not rows and coded_rows(both) is not coded
+    assert questions.shares(core=core).table["person_months"].sum() == 2 * (13 + 765 + 510)
+    old = id(rows)
+    del rows, coded
+    gc.collect()
+    assert old not in _KEPT
+    core.close()
+
+
 def test_another_core_importing_into_the_same_store_is_seen(tmp_path: Path) -> None:
     reader = Core(home=tmp_path / "home")
     writer = Core(home=tmp_path / "home")

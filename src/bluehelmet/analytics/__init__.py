@@ -8,6 +8,7 @@ caller (``bluehelmet.services.analytics`` for the use cases, ``bluehelmet.servic
 
 from __future__ import annotations
 
+from bluehelmet.analytics._coded import keep_codes
 from bluehelmet.analytics._common import ContributionFilter, filter_rows
 from bluehelmet.analytics.fatalities import fatality_counts, fatality_rates, poisson_interval
 from bluehelmet.analytics.gender import (
@@ -38,6 +39,7 @@ __all__ = [
     "fatality_counts",
     "fatality_rates",
     "filter_rows",
+    "keep_codes",
     "mission_months",
     "month_end",
     "panel",

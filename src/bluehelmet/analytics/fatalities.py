@@ -19,7 +19,8 @@ from datetime import date
 
 import polars as pl
 
-from bluehelmet.analytics._common import ContributionFilter, Frame, as_lazy, filter_rows
+from bluehelmet.analytics._coded import coded_rows
+from bluehelmet.analytics._common import ContributionFilter, Frame, as_lazy
 from bluehelmet.errors import InputError
 
 FATALITY_COLUMNS = ("date", "mission", "contributor", "personnel_type", "incident_type")
@@ -130,20 +131,22 @@ def poisson_interval(
     ``chi2(1 - a/2, 2k + 2) / 2`` (scipy.stats), divided by the exposure; the lower limit of
     a zero count is 0. None where the exposure is not positive.
     """
+    import numpy as np
     from scipy.stats import chi2
 
+    if len(counts) != len(exposures):
+        msg = f"{len(counts)} counts but {len(exposures)} exposures"
+        raise ValueError(msg)
     alpha = 1.0 - level
-    lower: list[float | None] = []
-    upper: list[float | None] = []
-    for k, exposure in zip(counts, exposures, strict=True):
-        if exposure is None or exposure <= 0:
-            lower.append(None)
-            upper.append(None)
-            continue
-        low = 0.0 if k == 0 else float(chi2.ppf(alpha / 2, 2 * k)) / 2
-        high = float(chi2.ppf(1 - alpha / 2, 2 * k + 2)) / 2
-        lower.append(low / exposure)
-        upper.append(high / exposure)
+    k = np.asarray(counts, dtype=np.float64)
+    exposure = np.asarray([np.nan if e is None else e for e in exposures], dtype=np.float64)
+    # one vectorized quantile call each (a call per row costs more than the whole answer)
+    low = np.where(k == 0, 0.0, chi2.ppf(alpha / 2, np.maximum(2 * k, 1)) / 2)
+    high = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    valid = exposure > 0
+    safe = np.where(valid, exposure, 1.0)
+    lower = [float(v) if ok else None for v, ok in zip(low / safe, valid, strict=True)]
+    upper = [float(v) if ok else None for v, ok in zip(high / safe, valid, strict=True)]
     return lower, upper
 
 
@@ -168,18 +171,22 @@ def fatality_rates(
     (months with known strength), ``first_month`` and ``last_month``.
     """
     key = _keys(by, RATE_KEYS)[0]
-    strength = filter_rows(
-        contributions, start=start, end=end, contributors=contributors, missions=missions
+    where = ContributionFilter.of(
+        start=start, end=end, contributors=contributors, missions=missions
     )
-    strength = strength.with_columns(year=pl.col("month").dt.year().cast(pl.Int32))
-    if key == "mission":
-        strength = strength.filter(pl.col("mission").is_not_null())
     cells = ["month", key] if key != "year" else ["month", "year"]
-    known = (
-        strength.group_by(cells)
-        .agg(person_months=pl.col("count").sum())
-        .filter(pl.col("person_months") > 0)
-    )
+    coded = coded_rows(contributions)
+    if coded is not None:
+        rows = coded.select(where, not_null=("mission",) if key == "mission" else ())
+        known = coded.cells(cells, rows=rows, total="person_months").frame().lazy()
+    else:
+        strength = where.apply(contributions).with_columns(
+            year=pl.col("month").dt.year().cast(pl.Int32)
+        )
+        if key == "mission":
+            strength = strength.filter(pl.col("mission").is_not_null())
+        known = strength.group_by(cells).agg(person_months=pl.col("count").sum())
+    known = known.filter(pl.col("person_months") > 0)
     deaths = (
         fatality_rows(
             fatalities,

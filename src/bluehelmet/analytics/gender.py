@@ -18,7 +18,8 @@ from enum import StrEnum
 
 import polars as pl
 
-from bluehelmet.analytics._common import Frame, filter_rows, sum_where
+from bluehelmet.analytics._coded import CodedRows, coded_rows
+from bluehelmet.analytics._common import ContributionFilter, Frame, sum_where
 from bluehelmet.errors import InputError
 from bluehelmet.reference.parity import (
     PARITY_GROUPS,
@@ -117,24 +118,21 @@ def parity(
         known = ", ".join(b.value for b in ParityBy)
         msg = f"cannot compute parity by {by!r} (known: {known})"
         raise InputError(msg, field="by") from None
-    rows = filter_rows(
-        contributions,
+    where = ContributionFilter.of(
         start=start,
         end=end,
         contributors=contributors,
         missions=missions,
         categories=categories,
     )
-    key = pl.lit("all") if unit is ParityBy.OVERALL else pl.col(unit.value).fill_null("(none)")
-    sex = pl.col("sex")
+    coded = coded_rows(contributions)
+    by_category = (
+        _coded_by_category(coded, where, unit)
+        if coded is not None
+        else _by_category(where.apply(contributions), unit)
+    )
     table = (
-        rows.with_columns(year=pl.col("month").dt.year().cast(pl.Int32), key=key)
-        .group_by("year", "key", "category")
-        .agg(
-            female=sum_where(sex == "female"),
-            male=sum_where(sex == "male"),
-            unknown=sum_where(sex == "unknown"),
-        )
+        by_category
         # map the (few) aggregated categories to the strategy's groups, then add them up
         .with_columns(
             group=pl.col("category").replace_strict(CATEGORY_GROUP, default=pl.col("category"))
@@ -171,8 +169,52 @@ def parity(
         )
         .sort("year", "key", "group")
     ).collect()
+    # one note per (year, group) without a target, not one per row
+    found: dict[tuple[int, str], str | None] = {}
+
+    def note(year: int, group: str) -> str | None:
+        if (year, group) not in found:
+            found[(year, group)] = parity_target_note(year, group)
+        return found[(year, group)]
+
     notes = [
-        None if target is not None else parity_target_note(year, group)
-        for year, group, target in table.select("year", "group", "target").iter_rows()
+        None if known else note(year, group)
+        for year, group, known in zip(
+            table["year"].to_list(),
+            table["group"].to_list(),
+            table["target"].is_not_null().to_list(),
+            strict=True,
+        )
     ]
     return table.with_columns(target_note=pl.Series(notes, dtype=pl.Utf8))
+
+
+def _by_category(rows: pl.LazyFrame, unit: ParityBy) -> pl.LazyFrame:
+    """Women, men and unknown per year, unit and personnel category (polars group-by)."""
+    key = pl.lit("all") if unit is ParityBy.OVERALL else pl.col(unit.value).fill_null("(none)")
+    sex = pl.col("sex")
+    return (
+        rows.with_columns(year=pl.col("month").dt.year().cast(pl.Int32), key=key)
+        .group_by("year", "key", "category")
+        .agg(
+            female=sum_where(sex == "female"),
+            male=sum_where(sex == "male"),
+            unknown=sum_where(sex == "unknown"),
+        )
+    )
+
+
+def _coded_by_category(coded: CodedRows, where: ContributionFilter, unit: ParityBy) -> pl.LazyFrame:
+    """``_by_category`` from the coded rows (bincounts over the key codes)."""
+    keys = ("year", "category") if unit is ParityBy.OVERALL else ("year", unit.value, "category")
+    by_sex = coded.cells((*keys, "sex"), rows=coded.select(where), total="count")
+    cells, sexes = by_sex.split_last("count", ("female", "male", "unknown"))
+    dtype = coded.sum_dtype()
+    frame = cells.frame({}).with_columns(
+        pl.Series(sex, column).cast(dtype) for sex, column in sexes.items()
+    )
+    if unit is ParityBy.OVERALL:
+        frame = frame.with_columns(key=pl.lit("all"))
+    else:
+        frame = frame.rename({unit.value: "key"}).with_columns(pl.col("key").fill_null("(none)"))
+    return frame.select("year", "key", "category", "female", "male", "unknown").lazy()

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from bluehelmet.analytics._coded import Cells, CodedRows, Rows, coded_rows
 from bluehelmet.analytics._common import (
     ContributionFilter,
     Frame,
     check_columns,
     countries_frame,
-    filter_rows,
     missions_frame,
     sum_where,
 )
@@ -50,14 +52,76 @@ def mission_months(
     dataset of each row. ``mandates`` (TAMM rows) add ``mandate_resolution`` and
     ``mandate_tasks`` of the month.
     """
-    rows = filter_rows(
-        contributions,
+    where = ContributionFilter.of(
         start=start,
         end=end,
         contributors=contributors,
         missions=missions,
         categories=categories,
-    ).filter(pl.col("mission").is_not_null())
+    )
+    hosts = missions_frame() if mission_hosts is None else mission_hosts
+    check_columns(hosts, ("acronym", "hosts"), "mission hosts frame")
+    places = countries_frame() if countries is None else countries
+    check_columns(places, ("iso3", "region"), "countries frame")
+    region_of = places.select("iso3", "region").unique("iso3")
+    host_regions = (
+        hosts.select(mission="acronym", iso3="hosts")
+        .explode("iso3")
+        .join(region_of, on="iso3", how="inner")
+        .select("mission", "region")
+        .drop_nulls()
+        .unique()
+    )
+    known_hosts = host_regions.select("mission").unique().with_columns(known=pl.lit(True))
+    coded = coded_rows(contributions)
+    if coded is not None:
+        categories_present, result = _coded_answer(coded, where, region_of, host_regions)
+    else:
+        rows = where.apply(contributions).filter(pl.col("mission").is_not_null())
+        categories_present, totals, largest, regional = _parts(rows, region_of, host_regions)
+        answer = (
+            totals.join(largest, on=["month", "mission"], how="left")
+            .join(regional, on=["month", "mission"], how="left")
+            .join(known_hosts.lazy(), on="mission", how="left")
+            .with_columns(
+                contributors=pl.col("contributors").fill_null(0),
+                largest_share=pl.when(pl.col("total") > 0).then(
+                    pl.col("largest") / pl.col("total")
+                ),
+                regional_share=pl.when(
+                    pl.col("known").fill_null(False) & (pl.col("total") > 0)
+                ).then(pl.col("regional") / pl.col("total")),
+            )
+            .drop("largest", "regional", "known")
+            .sort("mission", "month")
+        )
+        if "source" in rows.collect_schema().names():
+            sources = _sources(rows.select("month", "mission", "source").unique())
+            collected, found = pl.collect_all([answer, sources])
+            result = collected.join(found, on=["month", "mission"], how="left")
+        else:
+            result = answer.collect().with_columns(source=pl.lit("contributions"))
+    first = ["month", "mission", "source", "total", "female", *categories_present]
+    rest = [c for c in result.columns if c not in first]
+    result = result.select(first + rest)
+    if mission_totals is not None and contributors is None and categories is None:
+        result = _with_totals(result, mission_totals, start=start, end=end, missions=missions)
+    if mandates is not None:
+        result = _with_mandates(result, mandates)
+    return result.sort("mission", "month")
+
+
+def _sources(unique: pl.LazyFrame) -> pl.LazyFrame:
+    """The sources of each mission-month, joined with ``|``, from the distinct
+    (month, mission, source) (joining strings per group of every row is slow)."""
+    return unique.group_by("month", "mission").agg(source=pl.col("source").sort().str.join("|"))
+
+
+def _parts(
+    rows: pl.LazyFrame, region_of: pl.DataFrame, host_regions: pl.DataFrame
+) -> tuple[list[str], pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """Categories present, totals, largest contributor and regional personnel per
+    mission-month, by polars group-bys of the rows."""
     per_contributor = (
         rows.group_by("month", "mission", "contributor")
         .agg(personnel=pl.col("count").sum())
@@ -79,21 +143,6 @@ def mission_months(
         .first(),
         largest=pl.col("personnel").max(),
     )
-
-    hosts = missions_frame() if mission_hosts is None else mission_hosts
-    check_columns(hosts, ("acronym", "hosts"), "mission hosts frame")
-    places = countries_frame() if countries is None else countries
-    check_columns(places, ("iso3", "region"), "countries frame")
-    region_of = places.select("iso3", "region").unique("iso3")
-    host_regions = (
-        hosts.select(mission="acronym", iso3="hosts")
-        .explode("iso3")
-        .join(region_of, on="iso3", how="inner")
-        .select("mission", "region")
-        .drop_nulls()
-        .unique()
-    )
-    known_hosts = host_regions.select("mission").unique().with_columns(known=pl.lit(True))
     regional = (
         per_contributor.join(
             region_of.lazy().rename({"iso3": "contributor"}), on="contributor", how="left"
@@ -106,40 +155,131 @@ def mission_months(
         .group_by("month", "mission")
         .agg(regional=pl.col("personnel").filter(pl.col("home").fill_null(False)).sum())
     )
-    answer = (
-        totals.join(largest, on=["month", "mission"], how="left")
-        .join(regional, on=["month", "mission"], how="left")
-        .join(known_hosts.lazy(), on="mission", how="left")
-        .with_columns(
-            contributors=pl.col("contributors").fill_null(0),
-            largest_share=pl.when(pl.col("total") > 0).then(pl.col("largest") / pl.col("total")),
-            regional_share=pl.when(pl.col("known").fill_null(False) & (pl.col("total") > 0)).then(
-                pl.col("regional") / pl.col("total")
-            ),
+    return categories_present, totals, largest, regional
+
+
+def _coded_answer(
+    coded: CodedRows,
+    where: ContributionFilter,
+    region_of: pl.DataFrame,
+    host_regions: pl.DataFrame,
+) -> tuple[list[str], pl.DataFrame]:
+    """The categories present and the answer (as the polars path gives it, before the
+    mission totals and mandates), from the coded rows: bincounts over the key codes, one
+    row per mission-month cell in (mission, month) order, no joins."""
+    rows = coded.select(where, not_null=("mission",))
+    dtype = coded.sum_dtype()
+    by_sex = coded.cells(("mission", "month", "category", "sex"), rows=rows, total="total")
+    by_category, female = by_sex.split_last("total", ("female",))
+    by_category.sums.update(female)
+    per_cell, cell_of = by_category.rollup(2)
+    n = len(per_cell.flat)
+    category = coded.key("category")
+    codes = by_category.codes("category")
+    present = np.unique(codes)
+    categories_present = [
+        str(v) for v in category.values.gather(present).to_list() if v is not None
+    ]
+    columns = [
+        *(per_cell.values(k) for k in ("month", "mission")),
+        pl.Series("total", per_cell.sums["total"]).cast(dtype),
+        pl.Series("female", per_cell.sums["female"]).cast(dtype),
+    ]
+    for name in categories_present:
+        hit = codes == category.code_of(name)
+        column = np.zeros(n)
+        column[cell_of[hit]] = by_category.sums["total"][hit]
+        columns.append(pl.Series(name, column).cast(dtype))
+
+    # contributors with personnel > 0: how many, the largest, those of a host's region
+    per_contributor = coded.cells(("mission", "month", "contributor"), rows=rows, total="p")
+    per_contributor = per_contributor.select(per_contributor.sums["p"] > 0)
+    deployed, group = per_contributor.rollup(2)
+    at = np.searchsorted(per_cell.flat, deployed.flat)
+    personnel = per_contributor.sums["p"]
+    contributor = per_contributor.codes("contributor")
+    contributors = np.zeros(n, dtype=np.int64)
+    largest = np.zeros(n)
+    largest_code = np.full(n, -1, dtype=np.int64)
+    regional = np.zeros(n)
+    if len(group):
+        contributors[at] = np.bincount(group, minlength=len(at))
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        most = np.maximum.reduceat(personnel, starts)
+        largest[at] = most
+        # the largest personnel, ties to the first contributor (codes are in sorted order)
+        best = np.flatnonzero(personnel == most[group])
+        first = best[np.r_[True, group[best][1:] != group[best][:-1]]]
+        largest_code[at] = contributor[first]
+        home = _home(coded, region_of, host_regions)[per_contributor.codes("mission"), contributor]
+        regional[at] = np.bincount(group, weights=personnel * home, minlength=len(at))
+    names = coded.key("contributor").values
+    known = set(host_regions["mission"].to_list())
+    hosted = np.array([m in known for m in coded.key("mission").values.to_list()], dtype=bool)
+    total = per_cell.sums["total"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        largest_share = np.where(total > 0, largest / total, np.nan)
+        regional_share = np.where(
+            hosted[per_cell.codes("mission")] & (total > 0), regional / total, np.nan
         )
-        .drop("largest", "regional", "known")
-        .sort("mission", "month")
-    )
-    if "source" in rows.collect_schema().names():
-        # the distinct (month, mission, source) first: joining strings per group is slow
-        sources = (
-            rows.select("month", "mission", "source")
-            .unique()
-            .group_by("month", "mission")
-            .agg(source=pl.col("source").sort().str.join("|"))
-        )
-        collected, found = pl.collect_all([answer, sources])
-        result = collected.join(found, on=["month", "mission"], how="left")
+    columns += [
+        pl.Series("contributors", contributors).cast(pl.get_index_type()),
+        names.gather(pl.Series(largest_code).set(pl.Series(largest_code < 0), None)).rename(
+            "largest_contributor"
+        ),
+        pl.Series("largest_share", largest_share).fill_nan(None),
+        pl.Series("regional_share", regional_share).fill_nan(None),
+    ]
+    if "source" in coded.frame.columns:
+        columns.append(_coded_sources(coded, rows, per_cell))
     else:
-        result = answer.collect().with_columns(source=pl.lit("contributions"))
-    first = ["month", "mission", "source", "total", "female", *categories_present]
-    rest = [c for c in result.columns if c not in first]
-    result = result.select(first + rest)
-    if mission_totals is not None and contributors is None and categories is None:
-        result = _with_totals(result, mission_totals, start=start, end=end, missions=missions)
-    if mandates is not None:
-        result = _with_mandates(result, mandates)
-    return result.sort("mission", "month")
+        columns.append(pl.repeat("contributions", n, eager=True).rename("source"))
+    return categories_present, pl.DataFrame(columns)
+
+
+def _coded_sources(coded: CodedRows, rows: Rows, per_cell: Cells) -> pl.Series:
+    """The sources of each mission-month cell, sorted and joined with ``|``."""
+    source = coded.key("source")
+    cells = coded.cells(("mission", "month", "source"), rows=rows)
+    sources, group = cells.rollup(2)
+    codes = cells.codes("source")
+    if source.size > 62 or source.code_of(None) is not None:
+        unique = cells.frame({}).lazy()
+        found = _sources(unique).collect()
+        keys = per_cell.frame({})
+        return keys.join(found, on=["month", "mission"], how="left", maintain_order="left")[
+            "source"
+        ]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(group) else group
+    bits = np.bitwise_or.reduceat(np.left_shift(1, codes), starts) if len(group) else group
+    names = source.values.to_list()
+    kinds, which = np.unique(bits, return_inverse=True)
+    joined = ["|".join(names[i] for i in range(source.size) if int(k) >> i & 1) for k in kinds]
+    out = np.empty(len(per_cell.flat), dtype=np.int64)
+    out[np.searchsorted(per_cell.flat, sources.flat)] = which
+    return pl.Series("source", joined, dtype=pl.String).gather(out)
+
+
+def _home(
+    coded: CodedRows, region_of: pl.DataFrame, host_regions: pl.DataFrame
+) -> npt.NDArray[np.bool_]:
+    """Mission code x contributor code: whether the contributor is of a host's region."""
+    missions = coded.key("mission").values
+    contributors = coded.key("contributor").values
+    regions = sorted(set(host_regions["region"].to_list()))
+    region_code = {r: i for i, r in enumerate(regions)}
+    of = dict(zip(region_of["iso3"].to_list(), region_of["region"].to_list(), strict=True))
+    contributor_region = np.array(
+        [region_code.get(of.get(c), -1) if c is not None else -1 for c in contributors.to_list()],
+        dtype=np.int64,
+    )
+    mission_regions = np.zeros((missions.len(), len(regions) + 1), dtype=np.bool_)
+    index = {m: i for i, m in enumerate(missions.to_list())}
+    for mission, region in host_regions.select("mission", "region").iter_rows():
+        if mission in index:
+            mission_regions[index[mission], region_code[region]] = True
+    # column -1 (no region) stays false
+    return mission_regions[:, contributor_region]
 
 
 def _with_totals(

@@ -19,8 +19,10 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
+from bluehelmet.analytics._coded import CodedRows, coded_rows
 from bluehelmet.analytics._common import (
     ContributionFilter,
     Frame,
@@ -404,44 +406,49 @@ def panel(
         start=start, end=end, contributors=contributors, missions=missions, categories=categories
     )
     unit_filter = ContributionFilter(start=where.start, end=where.end, categories=where.categories)
-    in_period = unit_filter.apply(contributions)
-    if which in _MISSION_KINDS:
-        in_period = in_period.filter(pl.col("mission").is_not_null())
-    covered = sorted(in_period.select(pl.col("month").unique()).collect().to_series().to_list())
-    rows = where.apply(in_period)
     unit = (
         "mission" if which in (PanelKind.MISSION_MONTH, PanelKind.MISSION_YEAR) else ("contributor")
     )
     unit_keys = (
         ["contributor", "mission"] if which is PanelKind.CONTRIBUTOR_MISSION_MONTH else [unit]
     )
-    count = pl.col("count")
-    sex = pl.col("sex")
-    sums = [
-        count.sum().alias("personnel"),
-        sum_where(sex == "female").alias("female"),
-        sum_where(sex == "male").alias("male"),
-    ]
     with_contributors = which in (PanelKind.MISSION_MONTH, PanelKind.MISSION_YEAR)
-    extra = (
-        [pl.col("contributor").filter(pl.col("count") > 0).n_unique().alias("contributors")]
-        if with_contributors
-        else []
-    )
-    monthly = rows.group_by("month", *unit_keys).agg(*sums, *extra).collect()
+    coded = coded_rows(contributions)
+    if coded is not None:
+        covered, monthly = _coded_monthly(coded, which, where, unit_filter, unit_keys)
+    else:
+        in_period = unit_filter.apply(contributions)
+        if which in _MISSION_KINDS:
+            in_period = in_period.filter(pl.col("mission").is_not_null())
+        covered = sorted(in_period.select(pl.col("month").unique()).collect().to_series().to_list())
+        rows = where.apply(in_period)
+        count = pl.col("count")
+        sex = pl.col("sex")
+        sums = [
+            count.sum().alias("personnel"),
+            sum_where(sex == "female").alias("female"),
+            sum_where(sex == "male").alias("male"),
+        ]
+        extra = (
+            [pl.col("contributor").filter(pl.col("count") > 0).n_unique().alias("contributors")]
+            if with_contributors
+            else []
+        )
+        monthly = rows.group_by("month", *unit_keys).agg(*sums, *extra).collect()
     values = ["personnel", "female", "male", *(["contributors"] if with_contributors else [])]
     if not covered:
         empty = {k: _KEY_TYPES[k] for k in _KEYS[which]}
         flag = {"months_covered": pl.Int64} if which in _YEAR_KINDS else {"covered": pl.Boolean}
-        frame = pl.DataFrame(schema={**empty, **flag, **dict.fromkeys(values, pl.Float64)})
-        return Panel(which, frame, covered=())
+        none = pl.DataFrame(schema={**empty, **flag, **dict.fromkeys(values, pl.Float64)})
+        return Panel(which, none, covered=())
     first = where.start or covered[0]
     last = where.end or covered[-1]
-    grid = pl.DataFrame({"month": month_grid(first, last)}, schema={"month": pl.Date})
-    units = monthly.select(unit_keys).unique()
+    # one lazy query, one collect: the grid is small, each eager step would cost a collect
+    grid = pl.LazyFrame({"month": month_grid(first, last)}, schema={"month": pl.Date})
+    units = monthly.lazy().select(unit_keys).unique()
     full = (
         grid.join(units, how="cross")
-        .join(monthly, on=["month", *unit_keys], how="left")
+        .join(monthly.lazy(), on=["month", *unit_keys], how="left")
         .with_columns(covered=pl.col("month").is_in(covered))
         .with_columns(
             [
@@ -450,6 +457,7 @@ def panel(
             ]
         )
     )
+    frame: pl.LazyFrame
     if which in _YEAR_KINDS:
         months_covered = pl.col("covered").sum().cast(pl.Int64)
         frame = (
@@ -467,8 +475,40 @@ def panel(
     else:
         frame = full
         order = ["month", *unit_keys, "covered", *values]
-    frame = frame.select(order).sort(list(_KEYS[which]))
-    return Panel(which, frame, covered=tuple(covered))
+    result = frame.select(order).sort(list(_KEYS[which])).collect()
+    return Panel(which, result, covered=tuple(covered))
+
+
+def _coded_monthly(
+    coded: CodedRows,
+    which: PanelKind,
+    where: ContributionFilter,
+    unit_filter: ContributionFilter,
+    unit_keys: list[str],
+) -> tuple[list[date], pl.DataFrame]:
+    """The covered months and the monthly sums per unit, from the coded rows."""
+    not_null = ("mission",) if which in _MISSION_KINDS else ()
+    in_period = coded.cells(("month",), rows=coded.select(unit_filter, not_null=not_null))
+    covered: list[date] = in_period.values("month").to_list()
+    rows = coded.select(where, not_null=not_null)
+    by_sex = coded.cells(("month", *unit_keys, "sex"), rows=rows, total="personnel")
+    cells, sexes = by_sex.split_last("personnel", ("female", "male"))
+    dtype = coded.sum_dtype()
+    monthly = cells.frame().with_columns(
+        pl.Series(sex, column).cast(dtype) for sex, column in sexes.items()
+    )
+    if which in (PanelKind.MISSION_MONTH, PanelKind.MISSION_YEAR):
+        count = coded.count()
+        positive = np.flatnonzero(count > 0) if rows is None else rows[count[rows] > 0]
+        deployed, parent = coded.cells(("month", "mission", "contributor"), rows=positive).rollup(2)
+        contributors = np.zeros(len(cells.flat), dtype=np.int64)
+        contributors[np.searchsorted(cells.flat, deployed.flat)] = np.bincount(
+            parent, minlength=len(deployed.flat)
+        )
+        monthly = monthly.with_columns(
+            contributors=pl.Series(contributors).cast(pl.get_index_type())
+        )
+    return covered, monthly
 
 
 _KEY_TYPES: dict[str, pl.DataType] = {

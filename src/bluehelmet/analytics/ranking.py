@@ -13,7 +13,9 @@ from datetime import date
 
 import polars as pl
 
+from bluehelmet.analytics._coded import coded_rows
 from bluehelmet.analytics._common import (
+    ContributionFilter,
     Frame,
     check_columns,
     countries_frame,
@@ -41,14 +43,27 @@ def ranking(
     """
     day = month_end(month)
     rows = filter_rows(contributions, start=day, end=day, missions=missions, categories=categories)
-    sex = pl.col("sex")
-    count = pl.col("count")
-    table = rows.group_by("contributor").agg(
-        female=sum_where(sex == "female"),
-        male=sum_where(sex == "male"),
-        unknown=sum_where(sex == "unknown"),
-        total=count.sum(),
-    )
+    coded = coded_rows(contributions)
+    if coded is not None:
+        where = ContributionFilter.of(start=day, end=day, missions=missions, categories=categories)
+        by_sex = coded.cells(("contributor", "sex"), rows=coded.select(where), total="total")
+        cells, sexes = by_sex.split_last("total", ("female", "male", "unknown"))
+        dtype = coded.sum_dtype()
+        table = pl.DataFrame(
+            [
+                cells.values("contributor"),
+                *(pl.Series(sex, column).cast(dtype) for sex, column in sexes.items()),
+                pl.Series("total", cells.sums["total"]).cast(dtype),
+            ]
+        ).lazy()
+    else:
+        sex = pl.col("sex")
+        table = rows.group_by("contributor").agg(
+            female=sum_where(sex == "female"),
+            male=sum_where(sex == "male"),
+            unknown=sum_where(sex == "unknown"),
+            total=pl.col("count").sum(),
+        )
     if by_category:
         per_category = (
             rows.group_by("contributor", "category")
@@ -64,7 +79,7 @@ def ranking(
         .rename({"contributor": "iso3"})
     )
     names = _names(countries)
-    table = table.join(names.lazy(), on="iso3", how="left").with_columns(
+    table = table.join(names, on="iso3", how="left").with_columns(
         pl.col("name").fill_null(pl.col("iso3"))
     )
     first = ["rank", "iso3", "name", "female", "male", "unknown", "total"]
@@ -73,10 +88,10 @@ def ranking(
     return result.select(first + rest).sort("rank", "iso3")
 
 
-def _names(countries: pl.DataFrame | None) -> pl.DataFrame:
+def _names(countries: pl.DataFrame | None) -> pl.LazyFrame:
     frame = countries_frame() if countries is None else countries
     check_columns(frame, ("iso3", "name"), "countries frame")
-    return frame.select("iso3", "name").unique("iso3")
+    return frame.lazy().select("iso3", "name").unique("iso3")
 
 
 def compare_with_official(

@@ -14,12 +14,13 @@ from enum import StrEnum
 
 import polars as pl
 
+from bluehelmet.analytics._coded import coded_rows
 from bluehelmet.analytics._common import (
+    ContributionFilter,
     Frame,
     check_columns,
     council_frame,
     countries_frame,
-    filter_rows,
     memberships_frame,
 )
 from bluehelmet.errors import InputError
@@ -57,15 +58,22 @@ def contributor_months(
     categories: str | Iterable[str] | None = None,
 ) -> pl.LazyFrame:
     """Personnel per month and contributor (columns month, contributor, personnel)."""
-    rows = filter_rows(
-        contributions,
+    where = ContributionFilter.of(
         start=start,
         end=end,
         contributors=contributors,
         missions=missions,
         categories=categories,
     )
-    return rows.group_by("month", "contributor").agg(personnel=pl.col("count").sum())
+    coded = coded_rows(contributions)
+    if coded is not None:
+        cells = coded.cells(("month", "contributor"), rows=coded.select(where), total="personnel")
+        return cells.frame().lazy()
+    return (
+        where.apply(contributions)
+        .group_by("month", "contributor")
+        .agg(personnel=pl.col("count").sum())
+    )
 
 
 def with_group_key(

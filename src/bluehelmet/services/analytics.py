@@ -80,16 +80,19 @@ def stored_months(
     return sorted(months.to_list())
 
 
-def _contributions(core: Core, what: str = "contribution data") -> pl.LazyFrame:
-    """The stored contribution rows; ``NoDataError`` when nothing is imported."""
-    lazy = _scan("contributions", core)
-    if lazy.select(pl.len()).collect().item() == 0:
+def _contributions(core: Core, what: str = "contribution data") -> pl.DataFrame:
+    """The stored contribution rows (kept by the core, with their key codes);
+    ``NoDataError`` when nothing is imported."""
+    from bluehelmet.services.data import read
+
+    rows = read("contributions", core=core)
+    if rows.is_empty():
         msg = (
             f"no {what} is stored in {core.home}; "
             "import files first with `bluehelmet data import PATH...`"
         )
         raise NoDataError(msg)
-    return lazy
+    return rows
 
 
 def _check_period(
@@ -329,7 +332,9 @@ def missions(
 
     core = default_core(core)
     where = _filter(start=start, end=end, missions=missions, categories=categories)
-    rows = _scan("contributions", core)
+    from bluehelmet.services.data import read
+
+    rows = read("contributions", core=core)
     totals = _scan("mission_totals", core)
     mandates = _scan("mandates", core)
     months = sorted(

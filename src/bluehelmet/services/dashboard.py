@@ -161,8 +161,8 @@ def overview_page(*, month: str | date | None = None, core: Core | None = None) 
     if not _has_data(core):
         page.empty = True
         return page
-    rows = data.scan_contributions(core=core)
-    months = rows.select(pl.col("month").unique().sort()).collect().get_column("month")
+    rows = data.read("contributions", core=core)
+    months = rows.select(pl.col("month").unique().sort()).get_column("month")
     if month is not None:
         day = month_end(month, field="month")
         if months.is_empty() or day not in set(months.to_list()):

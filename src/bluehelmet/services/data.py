@@ -33,6 +33,7 @@ __all__ = [
     "mission_list",
     "mission_totals",
     "official_ranking",
+    "read",
     "scan",
     "scan_contributions",
     "sql",
@@ -42,12 +43,15 @@ __all__ = [
 MonthRange = date | str | tuple[date | str | None, date | str | None] | None
 
 
-def scan(dataset: str, *, core: Core | None = None) -> pl.LazyFrame:
-    """Lazy frame over the stored rows of ``dataset`` (empty, typed, when nothing is stored).
+def read(dataset: str, *, core: Core | None = None) -> pl.DataFrame:
+    """The stored rows of ``dataset`` (empty, typed, when nothing is stored).
 
     The files in force are checked (SHA-256, re-read when their size or modification time
     changed) on every call; their rows are read once and kept by the core while the same
-    files are in force, so the many questions of one process read the store once.
+    files are in force, so the many questions of one process read the store once. The
+    contribution rows also keep the codes of their keys (``analytics.keep_codes``), computed
+    by the first question that needs them, for as long as the core keeps the rows. The frame
+    is shared: do not change it in place.
     """
     from bluehelmet.store.contributions import active_files
 
@@ -58,10 +62,24 @@ def scan(dataset: str, *, core: Core | None = None) -> pl.LazyFrame:
     core = default_core(core)
     files = active_files(core.engine, dataset, core.data_dir)
     if not files:
-        return pl.LazyFrame(schema=schema(dataset))
+        return pl.DataFrame(schema=schema(dataset))
     names = tuple(str(f) for f in files)
-    frame: pl.DataFrame = core.frame(dataset, names, lambda: pl.read_parquet(list(names)))
-    return frame.lazy()
+
+    def load() -> pl.DataFrame:
+        frame = pl.read_parquet(list(names))
+        if dataset == "contributions":
+            from bluehelmet.analytics import keep_codes
+
+            keep_codes(frame)
+        return frame
+
+    frame: pl.DataFrame = core.frame(dataset, names, load)
+    return frame
+
+
+def scan(dataset: str, *, core: Core | None = None) -> pl.LazyFrame:
+    """Lazy frame over the stored rows of ``dataset`` (see ``read``)."""
+    return read(dataset, core=core).lazy()
 
 
 def scan_contributions(*, core: Core | None = None) -> pl.LazyFrame:

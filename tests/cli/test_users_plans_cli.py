@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -90,3 +94,26 @@ def test_plan_save_then_plans_list_show_compare() -> None:
     assert "--save" in _fails("plan", "--demo", "--name", "x")
     assert "one of" in _fails("plan", "--demo", "--stored")
     assert "requirements" in _fails("plan", "--stored")
+
+
+def test_users_add_in_a_fresh_process_binds_a_state_by_name(tmp_path: Path) -> None:
+    """A new process (only the modules ``users add`` imports) stores a delegation and a partner.
+
+    The foreign keys of ``app_user`` name the registry's tables; a process that had not
+    imported them failed with ``NoReferencedTableError``.
+    """
+    cli = str(Path(sys.executable).with_name("bluehelmet"))
+    env = {**os.environ, "BLUEHELMET_HOME": str(tmp_path)}
+    env.pop("BLUEHELMET_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [cli, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    assert run("init").returncode == 0
+    made = run("users", "add", "paris", "--role", "delegation", "--country", "France")
+    assert made.returncode == 0, made.stderr
+    assert "for FRA" in " ".join(made.stdout.split())
+    partner = run("users", "add", "au-desk", "--role", "partner", "--org", "au")
+    assert partner.returncode == 0, partner.stderr

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bluehelmet.domain.cooperation import Role
+from bluehelmet.store import registry as _registry  # noqa: F401 (tables our foreign keys name)
 from bluehelmet.store.base import Base
 
 _ROLES = ", ".join(f"'{r.value}'" for r in Role)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bluehelmet.domain.cooperation import PlanStatus, VisitKind
 from bluehelmet.domain.planning import PartnershipKind
+from bluehelmet.store import registry as _registry  # noqa: F401 (tables our foreign keys name)
 from bluehelmet.store.base import Base
 
 READINESS_LEVELS: tuple[str, ...] = ("level_1", "level_2", "level_3", "rapid")

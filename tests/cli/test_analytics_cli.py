@@ -155,3 +155,14 @@ def test_charts_and_panels_are_written(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     assert load_workbook(out).sheetnames == ["panel", "sources", "codebook"]
+
+
+@pytest.mark.usefixtures("stored")
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_panel_into_a_missing_folder_names_the_path(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / "no-such-folder" / f"panel{suffix}"
+    result = _run("panel", "contributor-month", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.stderr.split())
+    assert "Traceback" not in result.output
+    assert "no-such-folder" in message and "No such file or directory" in message, message

@@ -216,6 +216,9 @@ def error_exit(exc: BaseException) -> typer.Exit | None:
         first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         return fail(f"the database failed: {exc.__class__.__name__}: {first}")
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-        return fail(f"{exc.strerror or exc.__class__.__name__}{where}")
+        if exc.strerror:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            return fail(f"{exc.strerror}{where}")
+        # Raised outside the OS layer (polars, pyarrow): the message carries the path.
+        return fail(str(exc) or exc.__class__.__name__)
     return None

@@ -1,7 +1,9 @@
 """Geo-PKO: deployment locations of UN missions as shown on UN deployment maps.
 
 File: ``geopko.csv`` (Geo-PKO dataset v1, Africa 1994-2018; Cil, Fjelde, Hultman and
-Nilsson 2020, JPR 57(2); pcr.uu.se/data/geo-pko). Contributor names are kept as published.
+Nilsson 2020, JPR 57(2); pcr.uu.se/data/geo-pko). Contributor names are kept as published,
+except that text saved through a UTF-8/Windows-1252 mix-up (``DÃ©koa``) is stored repaired
+(``Dékoa``) and reported.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bluehelmet.sources._common import (
     read_table,
     year_month,
 )
+from bluehelmet.sources._text import repair_columns
 
 MAX_TCC = 14
 
@@ -61,6 +64,7 @@ class GeoPko(Adapter):
         names = [
             f"name.of.TCC{i}" for i in range(1, MAX_TCC + 1) if f"name.of.TCC{i}" in frame.columns
         ]
+        frame = _repair_text(frame, ["location", "country", *names], issues)
         cleaned = [
             pl.when(pl.col(n).str.strip_chars().str.to_lowercase().is_in(["unknown", ""]))
             .then(pl.lit(None, pl.Utf8))
@@ -89,3 +93,23 @@ class GeoPko(Adapter):
             issues=issues,
             missions={"locations": ["mission"]},
         )
+
+
+def _repair_text(frame: pl.DataFrame, columns: list[str], issues: list[Issue]) -> pl.DataFrame:
+    """Undo UTF-8 read as Windows-1252 in ``columns`` and report the cells changed."""
+    present = [c for c in columns if c in frame.columns and frame.schema[c] == pl.Utf8]
+    frame, changed = repair_columns(frame, present)
+    if changed.height:
+        first = changed.row(0, named=True)
+        distinct = changed.select("published").n_unique()
+        issues.append(
+            Issue(
+                "repaired_text",
+                f"{changed.height} cell(s) ({distinct} distinct value(s)) were UTF-8 read as "
+                "Windows-1252 and are stored repaired (first on line "
+                f"{first['_line']}, field '{first['column']}': {first['published']!r} -> "
+                f"{first['repaired']!r})",
+                sorted(set(changed["_line"].to_list())),
+            )
+        )
+    return frame

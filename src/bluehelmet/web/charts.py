@@ -199,17 +199,43 @@ def locations_map(table: Table) -> Spec | None:
     }
 
 
+def _series_colour(frame: pl.DataFrame, colour: str) -> Spec:
+    """Colour by ``colour``; twenty hues when ten (Vega-Lite's default) would repeat."""
+    spec: Spec = {"field": colour, "type": "nominal", "title": None}
+    if frame.get_column(colour).n_unique() > 10:  # the default scheme has ten hues
+        spec["scale"] = {"scheme": "tableau20"}
+    return spec
+
+
+def _months_missing(months: pl.Series) -> bool:
+    """Whether calendar months between the first and the last of ``months`` hold no row."""
+    distinct = months.drop_nulls().unique()
+    if distinct.len() < 2:
+        return False
+    index = distinct.dt.year().cast(pl.Int64) * 12 + distinct.dt.month().cast(pl.Int64)
+    return int(index.max()) - int(index.min()) + 1 > distinct.len()  # type: ignore[arg-type]
+
+
 def stacked_area(table: Table, *, x: str, y: str, colour: str) -> Spec:
-    """Stacked areas of ``y`` per ``colour`` over time."""
+    """Stacked areas of ``y`` per ``colour`` over time; monthly bars when months are missing.
+
+    An area would join the months on either side of a stretch with no stored data, drawing
+    figures nobody published (a slope from 2014 to 2021); bars leave such months blank.
+    """
+    gaps = _months_missing(table.frame.get_column(x))
     return {
         "data": {"values": _values(table.frame)},
-        "mark": {"type": "area"},
+        "mark": {"type": "bar"} if gaps else {"type": "area"},
         "width": 640,
         "height": 300,
         "encoding": {
-            "x": {"field": x, "type": "temporal", "title": None},
+            "x": (
+                {"field": x, "type": "temporal", "timeUnit": "yearmonth", "title": None}
+                if gaps
+                else {"field": x, "type": "temporal", "title": None}
+            ),
             "y": {"field": y, "type": "quantitative", "stack": "zero", "title": y},
-            "color": {"field": colour, "type": "nominal", "title": None},
+            "color": _series_colour(table.frame, colour),
             "tooltip": [
                 {"field": x, "type": "temporal", "format": "%Y-%m"},
                 {"field": colour, "type": "nominal"},

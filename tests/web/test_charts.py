@@ -1,0 +1,51 @@
+"""Chart specs: time series never draw across months that hold no stored row."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from bluehelmet.services.dashboard import Table
+from bluehelmet.web.charts import stacked_area
+
+
+def _deployments(months: list[date]) -> Table:
+    frame = pl.DataFrame(
+        {"month": months, "mission": ["UNIFIL"] * len(months), "personnel": [900] * len(months)}
+    )
+    return Table("deployments", "Personnel deployed per mission", frame, "test", "test")
+
+
+def test_contiguous_months_are_stacked_areas() -> None:
+    spec = stacked_area(
+        _deployments([date(2013, 12, 31), date(2014, 1, 31), date(2014, 2, 28)]),
+        x="month",
+        y="personnel",
+        colour="mission",
+    )
+    assert spec["mark"] == {"type": "area"}
+
+
+def test_a_stretch_without_data_is_left_blank_not_interpolated() -> None:
+    table = _deployments([date(2014, 1, 31), date(2014, 2, 28), date(2021, 1, 31)])
+    spec = stacked_area(table, x="month", y="personnel", colour="mission")
+    assert spec["mark"] == {"type": "bar"}
+    assert spec["encoding"]["x"]["timeUnit"] == "yearmonth"
+    one_month_missing = _deployments([date(2014, 1, 31), date(2014, 3, 31)])
+    spec = stacked_area(one_month_missing, x="month", y="personnel", colour="mission")
+    assert spec["mark"] == {"type": "bar"}
+
+
+def test_more_than_ten_series_get_twenty_hues() -> None:
+    months = [date(2014, 1, 31)] * 12
+    frame = pl.DataFrame(
+        {"month": months, "mission": [f"M{i}" for i in range(12)], "personnel": [1] * 12}
+    )
+    table = Table("deployments", "t", frame, "s", "p")
+    spec = stacked_area(table, x="month", y="personnel", colour="mission")
+    assert spec["encoding"]["color"]["scale"] == {"scheme": "tableau20"}
+    few = stacked_area(
+        _deployments([date(2014, 1, 31)]), x="month", y="personnel", colour="mission"
+    )
+    assert "scale" not in few["encoding"]["color"]

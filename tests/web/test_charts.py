@@ -6,8 +6,8 @@ from datetime import date
 
 import polars as pl
 
-from bluehelmet.services.dashboard import Table
-from bluehelmet.web.charts import stacked_area
+from bluehelmet.services.dashboard import Page, Table
+from bluehelmet.web.charts import page_charts, stacked_area
 
 
 def _deployments(months: list[date]) -> Table:
@@ -49,3 +49,24 @@ def test_more_than_ten_series_get_twenty_hues() -> None:
         _deployments([date(2014, 1, 31)]), x="month", y="personnel", colour="mission"
     )
     assert "scale" not in few["encoding"]["color"]
+
+
+def test_a_chart_says_which_year_of_the_period_it_draws() -> None:
+    frame = pl.DataFrame(
+        {
+            "year": [2012, 2012, 2021],
+            "group": ["military_contingents", "individual_police", "uniformed"],
+            "female": [30, 5, 40],
+            "male": [970, 95, 460],
+            "female_share": [0.03, 0.05, 0.08],
+            "target": [None, None, None],
+            "status": ["red", "yellow", "yellow"],
+        },
+        schema_overrides={"target": pl.Float64},
+    )
+    page = Page(title="Ghana")
+    page.add("parity", "Women's share against the parity targets", frame, "test", "2012 to 2021")
+    [chart] = page_charts("contributor", page).values()
+    subtitle = chart.spec["title"]["subtitle"]
+    assert subtitle[0] == "Source: test. Period: 2012 to 2021."
+    assert any(line.startswith("year 2021") for line in subtitle[1:]), subtitle

@@ -50,9 +50,15 @@ def _finish(spec: Spec, table: Table) -> Spec:
     """Title, accessible description and top-level settings shared by every chart."""
     spec = dict(spec)
     spec.pop("$schema", None)
+    own = spec.get("title")
+    drawn = own.get("subtitle", []) if isinstance(own, dict) else []
     spec["title"] = {
         "text": table.title,
-        "subtitle": f"Source: {table.source}. Period: {table.period}.",
+        # what the builder says it drew (one year of the period, units left out) stays
+        "subtitle": [
+            f"Source: {table.source}. Period: {table.period}.",
+            *([drawn] if isinstance(drawn, str) else drawn),
+        ],
     }
     spec["description"] = f"{table.title}. Source: {table.source}. Period: {table.period}."
     config = dict(spec.get("config", {}))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from bluehelmet.api import create_app
 from bluehelmet.services.core import Core
+from tests.api.conftest import Coop
 
 
 def test_health_answers_without_a_key(tmp_path: Path) -> None:
@@ -66,3 +68,29 @@ def test_workers_default_to_one_on_sqlite_and_refuse_more(tmp_path: Path) -> Non
         with pytest.raises(InputError, match="one worker") as info:
             serve_workers(core, 2)
         assert info.value.field == "workers"
+
+
+@pytest.mark.parametrize(
+    ("path", "unknown"),
+    [
+        ("/api/v1/analytics/rankings?month=2013-06&contributor=France", "contributor"),
+        ("/api/v1/registry/countries?limit=2&cuntry=GHA", "cuntry"),
+        ("/api/v1/registry/countries/GHA?format=csv", "format"),
+    ],
+)
+def test_a_query_parameter_the_route_does_not_take_is_a_422_naming_it(
+    coop_sqlite: Coop, path: str, unknown: str
+) -> None:
+    response = coop_sqlite.client.get(path)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["errors"][0]["field"] == f"query.{unknown}"
+    assert "unknown query parameter" in body["detail"]
+
+
+def test_declared_query_parameters_of_dependencies_are_accepted(coop_sqlite: Coop) -> None:
+    # limit/offset come from the paging dependency, not the route function itself
+    response = coop_sqlite.client.get(
+        "/api/v1/pledges?limit=2&offset=0", headers={"X-API-Key": coop_sqlite.keys["planner"]}
+    )
+    assert response.status_code == 200, response.text

@@ -6,12 +6,13 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
 from bluehelmet.api.deps import CoreDep, get_core
 from bluehelmet.api.errors import PROBLEM_RESPONSES, install_error_handlers
 from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
+from bluehelmet.api.query import reject_unknown_query
 from bluehelmet.api.routes import (
     access,
     analytics,
@@ -116,7 +117,12 @@ def create_app(
         requirements.router,
         plans.router,
     ):
-        app.include_router(router, prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            responses=PROBLEM_RESPONSES,
+            dependencies=[Depends(reject_unknown_query)],
+        )
     app.include_router(web_router(app.state.core))  # the dashboard, beside the API
     return app
 

@@ -111,3 +111,12 @@ def test_objects_of_other_states_are_absent(store: Any) -> None:
     with pytest.raises(NotFoundError):
         pledges.withdraw_pledge(core, nepal, made["id"], if_match="*")
     assert pledges.list_pledges(core, nepal) == ([], 0)
+
+
+@pytest.mark.parametrize("ident", ["99999999999999999999999", "2147483648", "0", "٣", 2**40, -1])
+def test_a_plan_id_no_stored_plan_can_have_is_not_found(store: Any, ident: int | str) -> None:
+    from bluehelmet.errors import NotFoundError
+    from bluehelmet.services.planning import get_plan
+
+    with pytest.raises(NotFoundError, match="no plan with id"):
+        get_plan(store[0], None, ident)

@@ -7,6 +7,10 @@ from enum import StrEnum
 __all__ = ["PlanStatus", "Role", "VisitKind"]
 
 
+MAX_ID = 2**31 - 1
+"""The largest id a stored record can have (PostgreSQL ``INTEGER``); a larger one names none."""
+
+
 class Role(StrEnum):
     """What a user may see and change.
 

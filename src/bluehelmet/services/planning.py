@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bluehelmet.domain.cooperation import PlanStatus
+from bluehelmet.domain.cooperation import MAX_ID, PlanStatus
 from bluehelmet.domain.planning import (
     Contributor,
     MissionSite,
@@ -346,12 +346,23 @@ def _visible(principal: Principal | None) -> Any:
     return PlanRow.status.in_(PUBLISHED)
 
 
+def _plan_id(ident: int | str) -> int | None:
+    """The id ``ident`` gives (an int, or ASCII digits), or None when it can name no plan."""
+    if isinstance(ident, str):
+        if not (ident.isascii() and ident.isdigit()):
+            return None
+        ident = int(ident)
+    return ident if 1 <= ident <= MAX_ID else None
+
+
 def _find(session: Session, principal: Principal | None, ident: int | str) -> PlanRow:
-    condition = (
-        PlanRow.id == ident
-        if isinstance(ident, int)
-        else or_(PlanRow.name == ident, PlanRow.id == (int(ident) if ident.isdigit() else -1))
-    )
+    plan_id = _plan_id(ident)
+    matches = [PlanRow.id == plan_id] if plan_id is not None else []
+    if isinstance(ident, str):
+        matches.append(PlanRow.name == ident)
+    if not matches:
+        raise NotFoundError("plan", ident)
+    condition = or_(*matches)
     row = session.scalars(select(PlanRow).where(condition, _visible(principal))).one_or_none()
     if row is None:
         raise NotFoundError("plan", ident)

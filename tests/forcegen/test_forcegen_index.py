@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from bluehelmet.domain.planning import Scenario
 from bluehelmet.errors import InputError
 from bluehelmet.forcegen.costs import unit_cost
+from bluehelmet.forcegen.greedy import greedy_assignments
 from bluehelmet.forcegen.model import CAUSE_BIT, Index, build_arcs, cause_set
 from bluehelmet.forcegen.objectives import legitimacy_per_unit, time_cost_per_unit
-from bluehelmet.forcegen.partnerships import variants
+from bluehelmet.forcegen.partnerships import effective_for, variants
 from bluehelmet.forcegen.rules import exclusions
 from bluehelmet.forcegen.scenario import demo_scenario
 from bluehelmet.testing import example, random_scenario, synthetic_scenario, with_partnerships
@@ -132,3 +133,25 @@ def test_a_pledge_without_coordinates_or_cost_is_named() -> None:
         build_arcs(Index.of(lost))
     stated = replace(lost, pledges=tuple(replace(p, cost_per_unit=1e6) for p in lost.pledges))
     assert np.all(build_arcs(Index.of(stated)).usd == 1e6)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10**6), partnerships=st.booleans())
+def test_the_greedy_baseline_reads_the_rules_from_a_shared_index(
+    seed: int, partnerships: bool
+) -> None:
+    sc = with_partnerships(random_scenario(seed, pledges=6, requirements=4), seed)
+    alone = greedy_assignments(sc, partnerships=partnerships)
+    shared = Index.of(sc, partnerships=partnerships)
+    assert greedy_assignments(sc, partnerships=partnerships, index=shared) == alone
+    # An index of other options is not used.
+    other = Index.of(sc, partnerships=not partnerships)
+    assert greedy_assignments(sc, partnerships=partnerships, index=other) == alone
+    site = {m.acronym: m for m in sc.missions}
+    pledges = {p.id: p for p in sc.pledges}
+    reqs = {r.id: r for r in sc.requirements}
+    for a in alone:
+        p, r = pledges[a.pledge], reqs[a.requirement]
+        eff = effective_for(sc, p, a.offers) if a.offers else p
+        assert eff is not None
+        assert not exclusions(eff, r, site[r.mission], sc.policy)

@@ -529,9 +529,20 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
     removed: list[int] = []
     removed_rank: list[int] = []
     dominators: list[IntArray] = []
-    for members in np.split(order, bounds) if order.size else []:
-        pledges, prow = _group(arcs.pledge[members])
-        reqs, rcol = _group(arcs.requirement[members])
+    # Each group's pledges, requirements and missions (sorted, as np.unique gives them) and
+    # every member's position among them, for all groups at once.
+    starts = np.concatenate([[0], bounds, [order.size]]).astype(np.int64)
+    gid = np.repeat(np.arange(starts.size - 1, dtype=np.int64), np.diff(starts))
+    p_uniq, p_local, p_first = _local(gid, arcs.pledge[order], starts.size - 1)
+    r_uniq, r_local, r_first = _local(gid, arcs.requirement[order], starts.size - 1)
+    r_gid = np.repeat(np.arange(starts.size - 1, dtype=np.int64), np.diff(r_first))
+    m_uniq, m_local, m_first = _local(r_gid, index.requirement_mission[r_uniq], starts.size - 1)
+    for t in range(starts.size - 1 if order.size else 0):
+        members = order[starts[t] : starts[t + 1]]
+        pledges = p_uniq[p_first[t] : p_first[t + 1]]
+        prow = p_local[starts[t] : starts[t + 1]]
+        reqs = r_uniq[r_first[t] : r_first[t + 1]]
+        rcol = r_local[starts[t] : starts[t + 1]]
         g, k = pledges.size, reqs.size
         reach = np.zeros((g, k))
         reach[prow, rcol] = 1.0
@@ -547,7 +558,8 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
         rank = np.lexsort((pledges, -share[pledges], mean_cost, -mean_legit))
         reach, pos = reach[rank], pos[rank]
         pledges = pledges[rank]
-        missions, mcol = _group(index.requirement_mission[reqs])
+        missions = m_uniq[m_first[t] : m_first[t + 1]]
+        mcol = m_local[r_first[t] : r_first[t + 1]]
         per_mission = np.zeros((k, missions.size))
         per_mission[np.arange(k), mcol] = need[reqs]
         if cap_share is not None and cap_share < 1 and req_personnel[reqs[0]] > 0:
@@ -865,6 +877,19 @@ class Model:
             cat(self.row_lower),
             cat(self.row_upper),
         )
+
+
+def _local(gid: IntArray, ids: IntArray, groups: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Per group (``gid``, sorted), its distinct ``ids`` in ascending order, concatenated;
+    each element's position among its group's; and where each group's start (``groups`` + 1
+    offsets)."""
+    if ids.size == 0:
+        return _empty(), _empty(), np.zeros(groups + 1, dtype=np.int64)
+    span = int(ids.max()) + 1
+    uniq, inverse = np.unique(gid * span + ids, return_inverse=True)
+    first = np.searchsorted(uniq // span, np.arange(groups + 1)).astype(np.int64)
+    local = inverse.reshape(-1).astype(np.int64) - first[gid]
+    return (uniq % span).astype(np.int64), local, first
 
 
 def _group(keys: IntArray) -> tuple[IntArray, IntArray]:

@@ -18,6 +18,7 @@ vertices and :mod:`bluehelmet.forcegen.solve` solves it as an LP.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -595,7 +596,9 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
         removed_rank.extend(jj.tolist())
         # The dominators of each removed arc, preferred (earlier pledges) first.
         which, first = np.nonzero(dom[:, jj, cc].T)
-        dominators.extend(np.split(pos[first, cc[which]], np.flatnonzero(np.diff(which)) + 1))
+        flat = pos[first, cc[which]]
+        cut = np.concatenate([[0], np.flatnonzero(np.diff(which)) + 1, [which.size]]).tolist()
+        dominators.extend(flat[a:b] for a, b in itertools.pairwise(cut))
     # Units are moved off later pledges first: a dominator may itself be left out.
     sequence = np.argsort(-np.array(removed_rank, dtype=np.int64), kind="stable").tolist()
     out = np.array([removed[i] for i in sequence], dtype=np.int64)
@@ -1152,9 +1155,14 @@ def offer_entries(m: Model) -> tuple[IntArray, IntArray, FloatArray]:
     arcs: list[int] = []
     offers: list[int] = []
     amounts: list[float] = []
-    for k, v in enumerate(m.arcs.variant.tolist()):
-        if v < 0:
-            continue
+    # Only the arcs of variants that rely on offers (few) are visited; the last entry (False)
+    # is read for variant -1 (the pledge as declared).
+    supported = np.array([bool(v.offers) for v in m.index.variants] + [False], dtype=bool)
+    for k, v in zip(
+        np.flatnonzero(supported[m.arcs.variant]).tolist(),
+        m.arcs.variant[supported[m.arcs.variant]].tolist(),
+        strict=True,
+    ):
         var = m.index.variants[v]
         for o, amount in zip(var.offers, var.amounts, strict=True):
             arcs.append(k)

@@ -155,3 +155,16 @@ def test_the_greedy_baseline_reads_the_rules_from_a_shared_index(
         eff = effective_for(sc, p, a.offers) if a.offers else p
         assert eff is not None
         assert not exclusions(eff, r, site[r.mission], sc.policy)
+
+
+def test_a_scenario_without_pledges_or_requirements_has_no_candidate() -> None:
+    sc = example("filled")
+    for empty in (
+        replace(sc, pledges=()),
+        replace(sc, requirements=()),
+        replace(sc, pledges=(), requirements=()),
+    ):
+        index = Index.of(empty)
+        assert index.candidates == ()
+        assert index.causes.size == 0
+        assert len(build_arcs(index)) == 0

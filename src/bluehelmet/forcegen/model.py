@@ -348,7 +348,9 @@ def build_arcs(
     rq = index.cand_requirement[chosen]
     mi = index.requirement_mission[rq]
     personnel_of = {u.code: float(u.personnel) for u in sc.unit_types}
-    req_personnel = np.array([personnel_of[r.unit_type] for r in sc.requirements])
+    req_personnel = np.array(
+        [personnel_of.get(r.unit_type, np.nan) for r in sc.requirements], dtype=np.float64
+    )
     req_units = np.array([r.units for r in sc.requirements], dtype=np.float64)
     req_weight = np.array([policy.weight(r.priority) for r in sc.requirements], dtype=np.float64)
     pledge_units = np.array([p.units for p in sc.pledges], dtype=np.float64)

@@ -168,3 +168,14 @@ def test_a_scenario_without_pledges_or_requirements_has_no_candidate() -> None:
         assert index.candidates == ()
         assert index.causes.size == 0
         assert len(build_arcs(index)) == 0
+
+
+def test_arcs_of_an_unknown_unit_type_are_refused_by_name() -> None:
+    sc = example("filled")
+    odd = replace(
+        sc,
+        requirements=tuple(replace(r, unit_type="ODD") for r in sc.requirements),
+        pledges=tuple(replace(p, unit_type="ODD") for p in sc.pledges),
+    )
+    with pytest.raises(InputError, match="unknown unit type 'ODD'"):
+        build_arcs(Index.of(odd))

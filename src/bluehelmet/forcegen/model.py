@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bluehelmet.domain.planning import GapCause, Policy, Scenario
+from bluehelmet.errors import InputError
 from bluehelmet.forcegen.costs import great_circle_km, reimbursement_rate, unit_cost
 from bluehelmet.forcegen.partnerships import Variant, variants
 from bluehelmet.forcegen.rules import STATIC_CAUSES, Exclusion, exclusions
@@ -361,6 +362,11 @@ def build_arcs(
             var_most[k] = min(var_most[k], math.floor(sc.partnerships[o].capacity / amount + 1e-9))
     upper = np.minimum(np.minimum(pledge_units[pl], req_units[rq]), var_most[v])
     personnel = req_personnel[rq]
+    unknown = np.flatnonzero(np.isnan(personnel))
+    if unknown.size:
+        r = sc.requirements[int(rq[unknown[0]])]
+        msg = f"requirement {r.id}: unknown unit type {r.unit_type!r}"
+        raise InputError(msg, field="unit_type")
     weight = req_weight[rq]
     legit, usd = _pledge_mission_values(index, pl, mi, personnel)
     time_usd = policy.delay_usd_per_unit_day * index.variant_arrival[v]

@@ -55,6 +55,7 @@ from bluehelmet.forcegen.model import (
     Model,
     Relaxation,
     build_arcs,
+    cause_set,
     create_model,
 )
 from bluehelmet.forcegen.partnerships import missing_support
@@ -104,22 +105,14 @@ class _Explainer:
         extra_functionality: ExtraFunctionality | None,
         options: HighsOptions | None,
     ) -> None:
-        def allow(c: Candidate) -> bool:
-            return not c.exclusions or c.requirement in short
-
         self.index = index
         self.deadline = deadline
-        arcs = build_arcs(index, allow)
+        # Every allowed arc, and the excluded ones of the short requirements (closed).
+        chosen = (index.causes == 0) | np.isin(index.cand_requirement, sorted(short))
+        arcs = build_arcs(index, keep=chosen)
         self.model: Model = create_model(index, arcs, extra_functionality=extra_functionality)
-        causes: dict[tuple[int, int], frozenset[GapCause]] = {
-            (c.pledge, c.requirement): frozenset(e.cause for e in c.exclusions)
-            for c in index.candidates
-            if c.exclusions and c.requirement in short
-        }
-        self.arc_causes = [
-            causes.get((int(p), int(r)), frozenset())
-            for p, r in zip(arcs.pledge.tolist(), arcs.requirement.tolist(), strict=True)
-        ]
+        sets = {int(b): cause_set(int(b)) for b in np.unique(index.causes).tolist()}
+        self.arc_causes = [sets[b] for b in index.causes[chosen].tolist()]
         self.closed = np.array([bool(c) for c in self.arc_causes], dtype=bool)
         m = self.model
         self.hold_row = m.num_rows
@@ -751,9 +744,13 @@ def explain_gaps(
     total_fill = sum(
         policy.weight(r.priority) * filled[r.id] for r in sc.requirements if r.id in filled
     )
+    # The candidates (with the rules' wording) of the requirements left short only.
+    by_position = np.argsort(index.cand_requirement, kind="stable")
+    ends = np.searchsorted(index.cand_requirement[by_position], np.arange(len(sc.requirements) + 1))
     by_req: dict[int, list[Candidate]] = defaultdict(list)
-    for c in index.candidates:
-        by_req[c.requirement].append(c)
+    for j, r in enumerate(sc.requirements):
+        if filled[r.id] < r.units:
+            by_req[j] = index.candidates_of(by_position[ends[j] : ends[j + 1]])
     pledged: Mapping[str, int] = _pledged_by_type(index)
     short = {j for j, r in enumerate(sc.requirements) if filled[r.id] < r.units and by_req[j]}
     explainer = (

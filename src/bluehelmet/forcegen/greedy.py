@@ -22,24 +22,36 @@ from collections import defaultdict
 
 from bluehelmet.domain.planning import Assignment, Scenario
 from bluehelmet.forcegen.costs import unit_cost
-from bluehelmet.forcegen.partnerships import Variant, variants
-from bluehelmet.forcegen.rules import arrival, exclusions
+from bluehelmet.forcegen.model import Index
+from bluehelmet.forcegen.partnerships import Variant
+from bluehelmet.forcegen.rules import arrival
 
 
-def greedy_assignments(scenario: Scenario, *, partnerships: bool = True) -> tuple[Assignment, ...]:
+def greedy_assignments(
+    scenario: Scenario, *, partnerships: bool = True, index: Index | None = None
+) -> tuple[Assignment, ...]:
     """Plan ``scenario`` with the first-come baseline described in this module.
 
     ``partnerships=False``: no offer is used (pledges that cannot deploy without support
-    stay out).
+    stay out). ``index`` is the scenario's :class:`Index` with the same ``partnerships``
+    when the caller has it (the static rules are read from it; built here otherwise).
     """
+    if index is None or index.scenario is not scenario or index.partnerships != partnerships:
+        index = Index.of(scenario, partnerships=partnerships)
     policy = scenario.policy
-    sites = {m.acronym: m for m in scenario.missions}
     units = {u.code: u for u in scenario.unit_types}
     contributors = {c.iso3: c for c in scenario.contributors}
     left = {p.id: p.units for p in scenario.pledges}
-    by_type: dict[str, list[Variant]] = defaultdict(list)
-    for v in variants(scenario, partnerships=partnerships):
-        by_type[scenario.pledges[v.pledge].unit_type].append(v)
+    n_r = max(1, len(scenario.requirements))
+    # The (variant, requirement) pairs no static rule forbids. The index lists a supported
+    # variant only where its pledge may not fill the requirement as it is: the loop below
+    # skips those pairs before asking.
+    free = index.causes == 0
+    allowed = set((index.cand_variant[free] * n_r + index.cand_requirement[free]).tolist())
+    by_type: dict[str, list[tuple[int, Variant]]] = defaultdict(list)
+    for k, v in enumerate(index.variants):
+        by_type[scenario.pledges[v.pledge].unit_type].append((k, v))
+    costs: dict[tuple[float | None, str, str, str], float] = {}
     offers = scenario.partnerships
     capacity_left = [o.capacity for o in offers]
     activated: set[int] = set()
@@ -50,25 +62,30 @@ def greedy_assignments(scenario: Scenario, *, partnerships: bool = True) -> tupl
     spent = 0.0
     budget = policy.budget
     chosen: list[Assignment] = []
-    for _, req in order:
-        site = sites[req.mission]
+    for j, req in order:
+        site = scenario.missions[int(index.requirement_mission[j])]
         unit = units[req.unit_type]
         need = req.units
         bare: set[int] = set()  # pledges that may fill ``req`` without support
-        for v in by_type.get(req.unit_type, ()):
+        for k, v in by_type.get(req.unit_type, ()):
             if need == 0:
                 break
             p = scenario.pledges[v.pledge]
             eff = v.effective
             if (v.offers and v.pledge in bare) or not v.serves(req.mission):
                 continue
-            if exclusions(eff, req, site, policy):
+            if k * n_r + j not in allowed:
                 continue
             if not v.offers:
                 bare.add(v.pledge)
             if left[p.id] == 0:
                 continue
-            cost = unit_cost(p, unit, contributors.get(p.contributor), site, policy).total
+            # unit_cost reads the stated cost, the contributor, the unit and the mission.
+            key = (p.cost_per_unit, p.contributor, req.unit_type, req.mission)
+            if key not in costs:
+                state = contributors.get(p.contributor)
+                costs[key] = unit_cost(p, unit, state, site, policy).total
+            cost = costs[key]
             take = min(need, left[p.id])
             if budget is not None:
                 affordable = int((budget - spent) // cost) if cost > 0 else take

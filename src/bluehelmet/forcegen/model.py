@@ -18,22 +18,25 @@ vertices and :mod:`bluehelmet.forcegen.solve` solves it as an LP.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bluehelmet.domain.planning import Scenario
-from bluehelmet.forcegen.costs import unit_cost
-from bluehelmet.forcegen.objectives import legitimacy_per_unit, time_cost_per_unit
+from bluehelmet.domain.planning import GapCause, Policy, Scenario
+from bluehelmet.errors import InputError
+from bluehelmet.forcegen.costs import great_circle_km, reimbursement_rate, unit_cost
 from bluehelmet.forcegen.partnerships import Variant, variants
-from bluehelmet.forcegen.rules import Exclusion, exclusions
+from bluehelmet.forcegen.rules import STATIC_CAUSES, Exclusion, exclusions
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+_K = TypeVar("_K", bound=Hashable)
 
 #: Cost objective coefficients are in millions of USD (keeps the LP well scaled).
 COST_SCALE = 1e6
@@ -49,18 +52,37 @@ class Candidate:
     variant: int = -1  # position in ``Index.variants`` (-1: the pledge as declared)
 
 
+#: Bit of each static cause in ``Index.causes`` (``1 << position`` in :data:`STATIC_CAUSES`).
+CAUSE_BIT: Mapping[GapCause, int] = {c: 1 << i for i, c in enumerate(STATIC_CAUSES)}
+
+
+def cause_set(mask: int) -> frozenset[GapCause]:
+    """The static causes of the bit mask ``mask`` (see :data:`CAUSE_BIT`)."""
+    return frozenset(c for c, bit in CAUSE_BIT.items() if mask & bit)
+
+
 @dataclass(frozen=True)
 class Index:
-    """Positions of the scenario's entities in the model arrays."""
+    """Positions of the scenario's entities in the model arrays.
+
+    The candidates (same-type (pledge variant, requirement) pairs) are held as arrays:
+    ``cand_variant``, ``cand_pledge``, ``cand_requirement`` and ``causes``, the bit mask
+    (:data:`CAUSE_BIT`) of the static rules each breaks (0: allowed). :attr:`candidates`
+    gives them as :class:`Candidate` objects with the rules' wording.
+    """
 
     scenario: Scenario
     pledge_contributor: IntArray  # contributor position of each pledge
     requirement_mission: IntArray  # mission position of each requirement
     contributors: tuple[str, ...]
     missions: tuple[str, ...]
-    candidates: tuple[Candidate, ...]
+    cand_variant: IntArray
+    cand_pledge: IntArray
+    cand_requirement: IntArray
+    causes: IntArray
     variants: tuple[Variant, ...] = ()
     partnerships: bool = True  # whether the variants may use partnership offers
+    variant_arrival: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
     def of(
@@ -73,47 +95,197 @@ class Index:
         the unsupported ones. A supported variant is listed for a requirement only where the
         unsupported one may not fill it, unless ``every_variant`` (for callers that re-solve
         the model with dates changed, as :class:`bluehelmet.scenarios.DrawModel`).
+
+        The pairs are listed by variant, then requirement; the static rules
+        (:func:`bluehelmet.forcegen.rules.exclusions`) are evaluated once per distinct
+        (pledge attributes, requirement) combination and read off by array lookups.
         """
         contributors = tuple(sorted({p.contributor for p in scenario.pledges}))
         cpos = {c: i for i, c in enumerate(contributors)}
         missions = tuple(m.acronym for m in scenario.missions)
         mpos = {m: i for i, m in enumerate(missions)}
-        site = {m.acronym: m for m in scenario.missions}
-        by_type: dict[str, list[int]] = defaultdict(list)
-        for j, r in enumerate(scenario.requirements):
-            by_type[r.unit_type].append(j)
-        cands: list[Candidate] = []
-        policy = scenario.policy
+        reqs = scenario.requirements
         every = variants(scenario, partnerships=partnerships)
-        # A pledge relies on offers only where it could not fill the requirement without
-        # them (variants list the unsupported one first).
-        eligible: set[tuple[int, int]] = set()
-        for v, var in enumerate(every):
-            p = var.effective
-            for j in by_type.get(p.unit_type, ()):
-                r = scenario.requirements[j]
-                if not var.serves(r.mission):
-                    continue
-                if var.offers and not every_variant and (var.pledge, j) in eligible:
-                    continue
-                excl = exclusions(p, r, site[r.mission], policy)
-                if not var.offers and not excl:
-                    eligible.add((var.pledge, j))
-                cands.append(Candidate(var.pledge, j, excl, v))
+        n_r = len(reqs)
+        # Requirements by unit type, in file order within a type.
+        types: dict[str, int] = {}
+        req_type = np.array([types.setdefault(r.unit_type, len(types)) for r in reqs], np.int64)
+        var_type = np.array(
+            [types.get(v.effective.unit_type, -1) for v in every], dtype=np.int64
+        ).reshape(-1)
+        by_type = np.argsort(req_type, kind="stable").astype(np.int64)
+        per_type = np.bincount(req_type, minlength=len(types)).astype(np.int64)
+        first = np.concatenate([[0], np.cumsum(per_type)[:-1]]).astype(np.int64)
+        count = np.zeros(len(every), dtype=np.int64)
+        typed = var_type >= 0
+        count[typed] = per_type[var_type[typed]]
+        cand_v = np.repeat(np.arange(len(every), dtype=np.int64), count)
+        offset = np.arange(cand_v.size, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        cand_r = by_type[first[var_type[cand_v]] + offset] if cand_v.size else _empty()
+        # Variants whose offers serve some missions only.
+        limited = [v for v, var in enumerate(every) if var.missions is not None]
+        if limited:
+            req_mission = [r.mission for r in reqs]
+            where = np.flatnonzero(np.isin(cand_v, limited))
+            drop = [
+                k
+                for k in where.tolist()
+                if not every[int(cand_v[k])].serves(req_mission[int(cand_r[k])])
+            ]
+            keep = np.ones(cand_v.size, dtype=bool)
+            keep[drop] = False
+            cand_v, cand_r = cand_v[keep], cand_r[keep]
+        arrive = _arrival_days(every, scenario.policy)
+        causes = _causes(scenario, every, arrive, cand_v, cand_r)
+        var_pledge = np.array([v.pledge for v in every], dtype=np.int64).reshape(-1)
+        supported = np.array([bool(v.offers) for v in every], dtype=bool).reshape(-1)
+        cand_p = var_pledge[cand_v]
+        if not every_variant and supported.any():
+            # A pledge relies on offers only where it could not fill the requirement
+            # without them.
+            key = cand_p * max(n_r, 1) + cand_r
+            plain = ~supported[cand_v]
+            bare = key[plain & (causes == 0)]
+            keep = ~(supported[cand_v] & np.isin(key, bare))
+            cand_v, cand_r, cand_p, causes = cand_v[keep], cand_r[keep], cand_p[keep], causes[keep]
         return cls(
             scenario=scenario,
             pledge_contributor=np.array(
                 [cpos[p.contributor] for p in scenario.pledges], dtype=np.int64
             ),
-            requirement_mission=np.array(
-                [mpos[r.mission] for r in scenario.requirements], dtype=np.int64
-            ),
+            requirement_mission=np.array([mpos[r.mission] for r in reqs], dtype=np.int64),
             contributors=contributors,
             missions=missions,
-            candidates=tuple(cands),
+            cand_variant=cand_v,
+            cand_pledge=cand_p,
+            cand_requirement=cand_r,
+            causes=causes,
             variants=every,
             partnerships=partnerships,
+            variant_arrival=arrive,
         )
+
+    def candidate(self, k: int) -> Candidate:
+        """Candidate ``k`` with the wording of the static rules it breaks."""
+        sc = self.scenario
+        v = int(self.cand_variant[k])
+        j = int(self.cand_requirement[k])
+        excl: tuple[Exclusion, ...] = ()
+        if self.causes[k]:
+            r = sc.requirements[j]
+            site = sc.missions[int(self.requirement_mission[j])]
+            excl = exclusions(self.variants[v].effective, r, site, sc.policy)
+        return Candidate(int(self.cand_pledge[k]), j, excl, v)
+
+    def candidates_of(self, positions: IntArray) -> list[Candidate]:
+        """The candidates at ``positions``."""
+        return [self.candidate(k) for k in positions.tolist()]
+
+    @cached_property
+    def candidates(self) -> tuple[Candidate, ...]:
+        """Every candidate, in order (built on first use)."""
+        return tuple(self.candidates_of(np.arange(self.cand_variant.size, dtype=np.int64)))
+
+
+def _empty() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
+def _arrival_days(every: Sequence[Variant], policy: Policy) -> IntArray:
+    """Days from the request to each variant's earliest arrival (:func:`rules.arrival`)."""
+    lead = {level: policy.lead_time(level) for level in policy.lead_time_days}
+    request = policy.request_date.toordinal()
+    ready = np.array([lead[v.effective.readiness] for v in every], dtype=np.int64).reshape(-1)
+    available = np.array(
+        [v.effective.available_from.toordinal() - request for v in every], dtype=np.int64
+    ).reshape(-1)
+    return np.maximum(ready, available)
+
+
+def _lookup(keys: list[_K]) -> tuple[list[_K], IntArray]:
+    """Distinct ``keys`` in first-seen order and each key's position among them."""
+    seen: dict[_K, int] = {}
+    pos = np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64).reshape(-1)
+    return list(seen), pos
+
+
+def _pairs(
+    key: IntArray, other: IntArray, size: int, test: Callable[[int, int], bool]
+) -> NDArray[np.bool_]:
+    """``test(key[k], other[k])`` for every ``k``, evaluated once per distinct pair."""
+    if key.size == 0:
+        return np.zeros(0, dtype=bool)
+    uniq, inverse = np.unique(key * size + other, return_inverse=True)
+    values = np.array([test(int(u // size), int(u % size)) for u in uniq.tolist()], dtype=bool)
+    out: NDArray[np.bool_] = values[inverse.reshape(-1)]
+    return out
+
+
+def _causes(
+    scenario: Scenario,
+    every: Sequence[Variant],
+    arrive: IntArray,
+    cand_v: IntArray,
+    cand_r: IntArray,
+) -> IntArray:
+    """Bit mask (:data:`CAUSE_BIT`) of the static rules each (variant, requirement) breaks:
+    the tests of :func:`bluehelmet.forcegen.rules.exclusions`, per distinct combination."""
+    policy = scenario.policy
+    reqs = scenario.requirements
+    n_r = len(reqs)
+    site = {m.acronym: m for m in scenario.missions}
+    eff = [v.effective for v in every]
+    out = np.zeros(cand_v.size, dtype=np.int64)
+    if cand_v.size == 0:
+        return out
+    # Caveats: excluded missions, host states and tasks.
+    caveats, cav = _lookup([(p.excluded_missions, p.excluded_hosts, p.excluded_tasks) for p in eff])
+
+    def caveat(c: int, j: int) -> bool:
+        missions, hosts, tasks = caveats[c]
+        r = reqs[j]
+        return bool(
+            r.mission in missions
+            or set(site[r.mission].hosts) & set(hosts)
+            or set(r.tasks) & set(tasks)
+        )
+
+    out |= np.where(_pairs(cav[cand_v], cand_r, n_r, caveat), CAUSE_BIT[GapCause.CAVEAT], 0)
+    # Impartiality: host state, neighbour, party.
+    who, cpos = _lookup([p.contributor for p in eff])
+
+    def partial(c: int, j: int) -> bool:
+        name = who[c]
+        m = site[reqs[j].mission]
+        return bool(
+            (policy.exclude_host and name in m.hosts)
+            or (policy.exclude_neighbours and name in m.neighbours)
+            or name in m.parties
+            or name in policy.excluded_parties
+        )
+
+    out |= np.where(_pairs(cpos[cand_v], cand_r, n_r, partial), CAUSE_BIT[GapCause.IMPARTIALITY], 0)
+    # Readiness: earliest arrival after the latest date allowed.
+    request = policy.request_date.toordinal()
+    latest = np.array(
+        [r.needed_by.toordinal() - request + policy.allow_late_days for r in reqs], dtype=np.int64
+    )
+    out |= np.where(arrive[cand_v] > latest[cand_r], CAUSE_BIT[GapCause.READINESS], 0)
+    # Language and capability.
+    spoken, lpos = _lookup([p.languages for p in eff])
+
+    def mute(c: int, j: int) -> bool:
+        wanted = reqs[j].languages
+        return bool(wanted and not set(wanted) & set(spoken[c]))
+
+    out |= np.where(_pairs(lpos[cand_v], cand_r, n_r, mute), CAUSE_BIT[GapCause.LANGUAGE], 0)
+    able, kpos = _lookup([p.capabilities for p in eff])
+
+    def lacks(c: int, j: int) -> bool:
+        return bool(set(reqs[j].capabilities) - set(able[c]))
+
+    out |= np.where(_pairs(kpos[cand_v], cand_r, n_r, lacks), CAUSE_BIT[GapCause.CAPABILITY], 0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -148,50 +320,134 @@ class Arcs:
         )
 
 
-def build_arcs(index: Index, allow: Callable[[Candidate], bool] | None = None) -> Arcs:
-    """Arcs of the candidates with no exclusion, or those ``allow`` accepts."""
+def build_arcs(
+    index: Index,
+    allow: Callable[[Candidate], bool] | None = None,
+    *,
+    keep: NDArray[np.bool_] | None = None,
+) -> Arcs:
+    """Arcs of the candidates with no exclusion, or those ``allow`` accepts, or those where
+    ``keep`` (a mask over the candidates) is True; in candidate order.
+
+    The per-unit data are those of :func:`bluehelmet.forcegen.costs.unit_cost`,
+    :func:`bluehelmet.forcegen.objectives.legitimacy_per_unit` and
+    :func:`~bluehelmet.forcegen.objectives.time_cost_per_unit`, computed as arrays (the same
+    floating-point operations in the same order; per (contributor, mission) distances).
+    """
+    if allow is not None:
+        chosen = np.array(
+            [k for k, c in enumerate(index.candidates) if allow(c)], dtype=np.int64
+        ).reshape(-1)
+    elif keep is not None:
+        chosen = np.flatnonzero(keep).astype(np.int64)
+    else:
+        chosen = np.flatnonzero(index.causes == 0).astype(np.int64)
     sc = index.scenario
     policy = sc.policy
-    units = {u.code: u for u in sc.unit_types}
-    sites = {m.acronym: m for m in sc.missions}
-    contributors = {c.iso3: c for c in sc.contributors}
-    chosen = [c for c in index.candidates if (allow(c) if allow is not None else not c.exclusions)]
-    n = len(chosen)
-    pl = np.fromiter((c.pledge for c in chosen), dtype=np.int64, count=n)
-    rq = np.fromiter((c.requirement for c in chosen), dtype=np.int64, count=n)
-    upper = np.empty(n)
-    personnel = np.empty(n)
-    weight = np.empty(n)
-    legit = np.empty(n)
-    usd = np.empty(n)
-    time_usd = np.empty(n)
-    variant = np.fromiter((c.variant for c in chosen), dtype=np.int64, count=n)
-    cost_cache: dict[tuple[int, str], float] = {}
-    legit_cache: dict[tuple[int, str], float] = {}
-    for k, c in enumerate(chosen):
-        p = sc.pledges[c.pledge]
-        r = sc.requirements[c.requirement]
-        unit = units[r.unit_type]
-        key = (c.pledge, r.mission)
-        if key not in cost_cache:
-            site = sites[r.mission]
-            who = contributors.get(p.contributor)
-            cost_cache[key] = unit_cost(p, unit, who, site, policy).total
-            legit_cache[key] = legitimacy_per_unit(p, who, site, policy)
-        upper[k] = min(p.units, r.units)
-        if c.variant >= 0:
-            var = index.variants[c.variant]
-            for o, amount in zip(var.offers, var.amounts, strict=True):
-                # no more units than the offer's capacity can support
-                upper[k] = min(upper[k], math.floor(sc.partnerships[o].capacity / amount + 1e-9))
-        personnel[k] = unit.personnel
-        weight[k] = policy.weight(r.priority)
-        legit[k] = legit_cache[key]
-        usd[k] = cost_cache[key]
-        time_usd[k] = time_cost_per_unit(
-            index.variants[c.variant].effective if c.variant >= 0 else p, policy
-        )
-    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd, variant)
+    v = index.cand_variant[chosen]
+    pl = index.cand_pledge[chosen]
+    rq = index.cand_requirement[chosen]
+    mi = index.requirement_mission[rq]
+    personnel_of = {u.code: float(u.personnel) for u in sc.unit_types}
+    req_personnel = np.array(
+        [personnel_of.get(r.unit_type, np.nan) for r in sc.requirements], dtype=np.float64
+    )
+    req_units = np.array([r.units for r in sc.requirements], dtype=np.float64)
+    req_weight = np.array([policy.weight(r.priority) for r in sc.requirements], dtype=np.float64)
+    pledge_units = np.array([p.units for p in sc.pledges], dtype=np.float64)
+    # Most units: the pledge's, the requirement's and what each offer's capacity supports.
+    var_most = np.full(len(index.variants), np.inf)
+    for k, var in enumerate(index.variants):
+        for o, amount in zip(var.offers, var.amounts, strict=True):
+            var_most[k] = min(var_most[k], math.floor(sc.partnerships[o].capacity / amount + 1e-9))
+    upper = np.minimum(np.minimum(pledge_units[pl], req_units[rq]), var_most[v])
+    personnel = req_personnel[rq]
+    unknown = np.flatnonzero(np.isnan(personnel))
+    if unknown.size:
+        r = sc.requirements[int(rq[unknown[0]])]
+        msg = f"requirement {r.id}: unknown unit type {r.unit_type!r}"
+        raise InputError(msg, field="unit_type")
+    weight = req_weight[rq]
+    legit, usd = _pledge_mission_values(index, pl, mi, personnel)
+    time_usd = policy.delay_usd_per_unit_day * index.variant_arrival[v]
+    return Arcs(pl, rq, upper, personnel, weight, legit, usd, time_usd.astype(np.float64), v)
+
+
+def _pledge_mission_values(
+    index: Index, pl: IntArray, mi: IntArray, personnel: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Legitimacy and cost-model USD of one unit of pledge ``pl[k]`` in mission ``mi[k]``
+    (:func:`legitimacy_per_unit`, :func:`unit_cost`), as arrays."""
+    sc = index.scenario
+    policy = sc.policy
+    n = pl.size
+    who = {c.iso3: c for c in sc.contributors}
+    n_c = len(index.contributors)
+    n_m = len(index.missions)
+    people = [who.get(c) for c in index.contributors]
+    contrib = index.pledge_contributor[pl]
+    # Legitimacy: region, a mission language, the women's target (summed in that order).
+    region = np.array(
+        [
+            [
+                bool(p is not None and p.region is not None and p.region == m.region)
+                for m in sc.missions
+            ]
+            for p in people
+        ],
+        dtype=bool,
+    ).reshape(n_c, n_m)
+    spoken, lpos = _lookup([p.languages for p in sc.pledges])
+    speaks = np.array(
+        [[bool(set(s) & set(m.languages)) for m in sc.missions] for s in spoken],
+        dtype=bool,
+    ).reshape(len(spoken), n_m)
+    targets = [
+        m.women_target if m.women_target is not None else policy.women_target for m in sc.missions
+    ]
+    target = np.array([t if t is not None and t > 0 else np.nan for t in targets], dtype=np.float64)
+    share = np.array([p.women_share for p in sc.pledges], dtype=np.float64)
+    legit = np.zeros(n)
+    legit += np.where(region[contrib, mi], policy.regional_weight, 0.0)
+    legit += np.where(speaks[lpos[pl], mi], policy.language_weight, 0.0)
+    t = target[mi]
+    has_target = ~np.isnan(t)
+    women = np.zeros(n)
+    women[has_target] = policy.women_weight * np.minimum(1.0, share[pl][has_target] / t[has_target])
+    legit += women
+    # Cost: the pledge's stated cost, else reimbursement plus transport.
+    stated = np.array(
+        [p.cost_per_unit if p.cost_per_unit is not None else np.nan for p in sc.pledges],
+        dtype=np.float64,
+    )
+    rate = policy.reimbursement_rate
+    if rate is None:
+        rate = reimbursement_rate(policy.request_date)
+    km = np.array(
+        [
+            [
+                great_circle_km(p.capital, m.hq)
+                if p is not None and p.capital is not None and m.hq is not None
+                else np.nan
+                for m in sc.missions
+            ]
+            for p in people
+        ],
+        dtype=np.float64,
+    ).reshape(n_c, n_m)
+    distance = km[contrib, mi]
+    own = ~np.isnan(stated[pl])
+    missing = np.flatnonzero(~own & np.isnan(distance))
+    if missing.size:
+        # unit_cost names the pledge and the missing coordinates.
+        k = int(missing[0])
+        p = sc.pledges[int(pl[k])]
+        unit = next(u for u in sc.unit_types if u.code == p.unit_type)
+        unit_cost(p, unit, who.get(p.contributor), sc.missions[int(mi[k])], policy)
+    reimbursement = personnel * rate * policy.deployment_months
+    transport = personnel * 2 * distance * policy.transport_usd_per_person_km
+    usd = np.where(own, stated[pl], reimbursement + transport)
+    return legit, usd
 
 
 @dataclass(frozen=True)
@@ -280,11 +536,22 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
     order = np.flatnonzero(crowded)[np.argsort(group[crowded], kind="stable")]
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     removed: list[int] = []
-    removed_rank: list[tuple[int, int]] = []
+    removed_rank: list[int] = []
     dominators: list[IntArray] = []
-    for members in np.split(order, bounds) if order.size else []:
-        pledges, prow = _group(arcs.pledge[members])
-        reqs, rcol = _group(arcs.requirement[members])
+    # Each group's pledges, requirements and missions (sorted, as np.unique gives them) and
+    # every member's position among them, for all groups at once.
+    starts = np.concatenate([[0], bounds, [order.size]]).astype(np.int64)
+    gid = np.repeat(np.arange(starts.size - 1, dtype=np.int64), np.diff(starts))
+    p_uniq, p_local, p_first = _local(gid, arcs.pledge[order], starts.size - 1)
+    r_uniq, r_local, r_first = _local(gid, arcs.requirement[order], starts.size - 1)
+    r_gid = np.repeat(np.arange(starts.size - 1, dtype=np.int64), np.diff(r_first))
+    m_uniq, m_local, m_first = _local(r_gid, index.requirement_mission[r_uniq], starts.size - 1)
+    for t in range(starts.size - 1 if order.size else 0):
+        members = order[starts[t] : starts[t + 1]]
+        pledges = p_uniq[p_first[t] : p_first[t + 1]]
+        prow = p_local[starts[t] : starts[t + 1]]
+        reqs = r_uniq[r_first[t] : r_first[t + 1]]
+        rcol = r_local[starts[t] : starts[t + 1]]
         g, k = pledges.size, reqs.size
         reach = np.zeros((g, k))
         reach[prow, rcol] = 1.0
@@ -300,7 +567,8 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
         rank = np.lexsort((pledges, -share[pledges], mean_cost, -mean_legit))
         reach, pos = reach[rank], pos[rank]
         pledges = pledges[rank]
-        missions, mcol = _group(index.requirement_mission[reqs])
+        missions = m_uniq[m_first[t] : m_first[t + 1]]
+        mcol = m_local[r_first[t] : r_first[t + 1]]
         per_mission = np.zeros((k, missions.size))
         per_mission[np.arange(k), mcol] = need[reqs]
         if cap_share is not None and cap_share < 1 and req_personnel[reqs[0]] > 0:
@@ -329,12 +597,18 @@ def reduce_arcs(index: Index, arcs: Arcs) -> tuple[Arcs, Reduction]:
         reached[:, np.arange(k), np.arange(k)] = True
         bound = np.minimum(reached.astype(np.float64) @ per_mission, most).sum(-1)
         held = np.einsum("ijc,i->jc", d, capacity[pledges])
-        for j, c in zip(*np.nonzero(dom.any(0) & (held >= bound - 0.5)), strict=True):
-            removed.append(int(pos[j, c]))
-            removed_rank.append((int(j), len(removed)))
-            dominators.append(pos[np.flatnonzero(dom[:, j, c]), c])
+        jj, cc = np.nonzero(dom.any(0) & (held >= bound - 0.5))
+        if not jj.size:
+            continue
+        removed.extend(pos[jj, cc].tolist())
+        removed_rank.extend(jj.tolist())
+        # The dominators of each removed arc, preferred (earlier pledges) first.
+        which, first = np.nonzero(dom[:, jj, cc].T)
+        flat = pos[first, cc[which]]
+        cut = np.concatenate([[0], np.flatnonzero(np.diff(which)) + 1, [which.size]]).tolist()
+        dominators.extend(flat[a:b] for a, b in itertools.pairwise(cut))
     # Units are moved off later pledges first: a dominator may itself be left out.
-    sequence = sorted(range(len(removed)), key=lambda i: -removed_rank[i][0])
+    sequence = np.argsort(-np.array(removed_rank, dtype=np.int64), kind="stable").tolist()
     out = np.array([removed[i] for i in sequence], dtype=np.int64)
     keep = np.ones(n, dtype=bool)
     keep[out] = False
@@ -374,10 +648,6 @@ class Block:
         for name, value in match.items():
             keep &= self.coords[name] == value
         return self.positions[keep]
-
-
-def _empty() -> IntArray:
-    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -618,6 +888,19 @@ class Model:
             cat(self.row_lower),
             cat(self.row_upper),
         )
+
+
+def _local(gid: IntArray, ids: IntArray, groups: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Per group (``gid``, sorted), its distinct ``ids`` in ascending order, concatenated;
+    each element's position among its group's; and where each group's start (``groups`` + 1
+    offsets)."""
+    if ids.size == 0:
+        return _empty(), _empty(), np.zeros(groups + 1, dtype=np.int64)
+    span = int(ids.max()) + 1
+    uniq, inverse = np.unique(gid * span + ids, return_inverse=True)
+    first = np.searchsorted(uniq // span, np.arange(groups + 1)).astype(np.int64)
+    local = inverse.reshape(-1).astype(np.int64) - first[gid]
+    return (uniq % span).astype(np.int64), local, first
 
 
 def _group(keys: IntArray) -> tuple[IntArray, IntArray]:
@@ -880,9 +1163,14 @@ def offer_entries(m: Model) -> tuple[IntArray, IntArray, FloatArray]:
     arcs: list[int] = []
     offers: list[int] = []
     amounts: list[float] = []
-    for k, v in enumerate(m.arcs.variant.tolist()):
-        if v < 0:
-            continue
+    # Only the arcs of variants that rely on offers (few) are visited; the last entry (False)
+    # is read for variant -1 (the pledge as declared).
+    supported = np.array([bool(v.offers) for v in m.index.variants] + [False], dtype=bool)
+    for k, v in zip(
+        np.flatnonzero(supported[m.arcs.variant]).tolist(),
+        m.arcs.variant[supported[m.arcs.variant]].tolist(),
+        strict=True,
+    ):
         var = m.index.variants[v]
         for o, amount in zip(var.offers, var.amounts, strict=True):
             arcs.append(k)

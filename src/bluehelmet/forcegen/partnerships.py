@@ -113,6 +113,10 @@ def variants(scenario: Scenario, *, partnerships: bool = True) -> tuple[Variant,
     policy = scenario.policy
     out: list[Variant] = []
     for i, p in enumerate(scenario.pledges):
+        if not p.needs:
+            # effective_pledge of a pledge without needs is the pledge itself.
+            out.append(Variant(i, (), (), p, None))
+            continue
         options: list[list[tuple[int, PartnershipOffer] | None]] = []
         for need in p.needs:
             served = [(k, o) for k, o in usable if partnerships and serves(o, need, p)]

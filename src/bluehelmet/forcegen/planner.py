@@ -174,11 +174,13 @@ def plan(
 
     check_scenario(scenario)
     report("greedy baseline", 0, 4)
-    greedy = greedy_assignments(scenario, partnerships=partnerships)
-    baseline = evaluate(scenario, greedy)
-    report("building the model", 1, 4)
     built = time.perf_counter()
     index = Index.of(scenario, partnerships=partnerships)
+    index_seconds = time.perf_counter() - built
+    greedy = greedy_assignments(scenario, partnerships=partnerships, index=index)
+    baseline = evaluate(scenario, greedy)
+    report("building the model", 1, 4)
+    built = time.perf_counter() - index_seconds
     model = build_model(index, extra_functionality=extra_functionality)
     build_seconds = time.perf_counter() - built
     report("solving (fill, legitimacy, cost)", 2, 4)
@@ -289,8 +291,8 @@ def _plan_without_partnerships(
     highs_options: HighsOptions | None,
 ) -> tuple[tuple[Assignment, ...], bool]:
     """The optimal assignments with no offer activated, and whether proven optimal."""
-    greedy = greedy_assignments(scenario, partnerships=False)
     index = Index.of(scenario, partnerships=False)
+    greedy = greedy_assignments(scenario, partnerships=False, index=index)
     model = build_model(index, extra_functionality=extra_functionality)
     solution = solve_model(
         model,

@@ -8,34 +8,18 @@ bumps the pledge's version (its ETag), keeps a revision and writes one audit ent
 
 from __future__ import annotations
 
-import json
-import typing
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Connection,
-    DateTime,
-    Insert,
-    Integer,
-    String,
-    Table,
-    Text,
-    Update,
-    cast,
-    exists,
     func,
-    insert,
-    literal,
     select,
-    update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from bluehelmet.domain.cooperation import VisitKind
 from bluehelmet.domain.planning import ReadinessLevel
@@ -47,6 +31,7 @@ from bluehelmet.errors import (
     PreconditionFailedError,
     UnknownNameError,
 )
+from bluehelmet.services import pledge_statements as sql
 from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import (
@@ -57,7 +42,6 @@ from bluehelmet.services.idempotency import (
     stored_answer,
 )
 from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
-from bluehelmet.store.access import AuditLogRow, IdempotencyRow
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 
 __all__ = [
@@ -208,42 +192,6 @@ def _may_change(principal: Principal) -> None:
     require_role(principal, Role.DELEGATION, Role.PLANNER, Role.ADMIN)
 
 
-_PLEDGE = typing.cast("Table", PledgeRow.__table__)
-_REVISION = typing.cast("Table", PledgeRevisionRow.__table__)
-_AUDIT = typing.cast("Table", AuditLogRow.__table__)
-_IDEMPOTENCY = typing.cast("Table", IdempotencyRow.__table__)
-_VISIT = typing.cast("Table", PcrsVisitRow.__table__)
-_RECORD_FIELDS = (
-    "id",
-    "code",
-    "contributor",
-    "unit_type",
-    "units",
-    "readiness",
-    "available_from",
-    "women_share",
-    "languages",
-    "capabilities",
-    "excluded_missions",
-    "excluded_hosts",
-    "excluded_tasks",
-    "caveats",
-    "cost_per_unit",
-    "verified",
-    "withdrawn",
-    "version",
-    "updated_at",
-)
-_CLAIM_COLUMNS = (
-    "user_id",
-    "key",
-    "method",
-    "path",
-    "fingerprint",
-    "status_code",
-    "body",
-    "created_at",
-)
 _NEW_PLEDGE_DEFAULTS: dict[str, Any] = {
     "units": 1,
     "women_share": 0.0,
@@ -258,100 +206,14 @@ _NEW_PLEDGE_DEFAULTS: dict[str, Any] = {
 
 
 def _one_statement(core: Core) -> bool:
-    """Whether a change is written as one statement in autocommit (PostgreSQL).
-
-    PostgreSQL runs a statement whose ``WITH`` clauses insert and update several tables as
-    one transaction: the change, its revision, its audit entry (and the idempotency record)
-    are committed together, durably, in one round trip. SQLite has no such statements; there
-    the same rows are written one by one in a transaction of the process's writer queue.
-    """
+    """Whether a change is written as one statement in autocommit (PostgreSQL; see
+    ``pledge_statements``), rather than step by step in a transaction (SQLite)."""
     return core.engine.dialect.name == "postgresql"
 
 
 def _autocommit(core: Core) -> Connection:
     """A pooled connection on which each statement is its own durable transaction."""
     return core.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-
-
-IdExpression = int | ColumnElement[Any]
-"""The id of the pledge a statement writes: known (SQLite) or a column of a ``WITH`` clause."""
-
-
-def _state(record: Mapping[str, Any], pledge_id: IdExpression) -> ColumnElement[Any]:
-    """``record`` (JSON-ready) with ``pledge_id`` as its ``id``, as a JSON value to insert.
-
-    With the id known it is a JSON parameter; with the id a column of the statement being run
-    the JSON text is joined around it in SQL, so the stored state keeps the key order of
-    ``pledge_record`` and equals what the API returns.
-    """
-    if isinstance(pledge_id, int):
-        return literal(jsonable({**record, "id": pledge_id}), JSON)
-    rest = json.dumps(jsonable({k: v for k, v in record.items() if k != "id"}))
-    head = literal('{"id": ', Text) + cast(pledge_id, Text)
-    return cast(head + literal(", " + rest[1:], Text), JSON)
-
-
-def _revision_insert(
-    record: Mapping[str, Any], pledge_id: IdExpression, actor: str, at: datetime
-) -> Insert:
-    """The revision row of the pledge as ``record`` states it."""
-    source = select(
-        _id_value(pledge_id),
-        literal(int(record["version"]), Integer),
-        literal(at, DateTime(timezone=True)),
-        literal(actor, String),
-        _state(record, pledge_id),
-    )
-    return insert(_REVISION).from_select(["pledge_id", "version", "at", "actor", "state"], source)
-
-
-def _audit_insert(
-    principal: Principal,
-    action: str,
-    *,
-    pledge_id: IdExpression,
-    before: Mapping[str, Any] | None,
-    after: Mapping[str, Any],
-    at: datetime,
-) -> Insert:
-    """The audit entry of one change of a pledge (``before`` is None for a creation)."""
-    columns = ["at", "actor", "user_id", "action", "entity", "entity_id", "after"]
-    values: list[Any] = [
-        literal(at, DateTime(timezone=True)),
-        literal(principal.name, String),
-        literal(principal.user_id, Integer),
-        literal(action, String),
-        literal("pledge", String),
-        cast(_id_value(pledge_id), String),
-        _state(after, pledge_id),
-    ]
-    if before is not None:
-        columns.append("before")
-        values.append(literal(jsonable(dict(before)), JSON))
-    return insert(_AUDIT).from_select(columns, select(*values))
-
-
-def _id_value(pledge_id: IdExpression) -> ColumnElement[Any]:
-    return literal(pledge_id, Integer) if isinstance(pledge_id, int) else pledge_id
-
-
-def _row_values(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The pledge table's columns of ``record`` (all but the id)."""
-    return {name: record[name] for name in _RECORD_FIELDS if name != "id"}
-
-
-def _create_in_steps(
-    session: Session, principal: Principal, record: dict[str, Any]
-) -> dict[str, Any]:
-    """Insert the pledge, its first revision and its audit entry one statement at a time."""
-    statement = insert(_PLEDGE).values(_row_values(record)).returning(_PLEDGE.c.id)
-    pledge_id = int(session.execute(statement).scalar_one())
-    at = record["updated_at"]
-    session.execute(_revision_insert(record, pledge_id, principal.name, at))
-    session.execute(
-        _audit_insert(principal, "create", pledge_id=pledge_id, before=None, after=record, at=at)
-    )
-    return {**record, "id": pledge_id}
 
 
 def _create_in_one_statement(
@@ -362,58 +224,14 @@ def _create_in_one_statement(
 ) -> tuple[dict[str, Any], bool]:
     """Create a pledge in one PostgreSQL statement; the answer and whether it was replayed.
 
-    The statement takes the next pledge id, claims the ``Idempotency-Key`` (``ON CONFLICT DO
-    NOTHING``: a concurrent request with the same key waits for the first to commit, then
-    claims nothing), and only when the key was claimed inserts the pledge, its revision and
-    its audit entry; the stored answer is the record with its id. A key already claimed is
-    answered from the store (or refused when it was used for another request).
+    A key already claimed is answered from the store (or refused when it was used for
+    another request).
     """
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    at = record["updated_at"]
-    sequence = func.pg_get_serial_sequence(literal("pledge", Text), literal("id", Text))
-    nextval = select(func.nextval(sequence).label("id")).cte("next_pledge")
-    source = select(
-        nextval.c.id,
-        *(literal(value, _PLEDGE.c[name].type) for name, value in _row_values(record).items()),
-    )
-    claim = None
-    if idempotency is not None:
-        claim = (
-            pg_insert(_IDEMPOTENCY)
-            .from_select(
-                [*_CLAIM_COLUMNS],
-                select(
-                    literal(principal.user_id, Integer),
-                    literal(idempotency.key, String),
-                    literal(idempotency.method, String),
-                    literal(idempotency.path, String),
-                    literal(idempotency.fingerprint, String),
-                    literal(201, Integer),
-                    _state(record, nextval.c.id),
-                    literal(at, DateTime(timezone=True)),
-                ),
-            )
-            .on_conflict_do_nothing(index_elements=["user_id", "key"])
-            .returning(_IDEMPOTENCY.c.id)
-            .cte("claim")
-        )
-        source = source.where(exists(select(claim.c.id)))
-    created = (
-        insert(_PLEDGE)
-        .from_select(["id", *_row_values(record)], source)
-        .returning(_PLEDGE.c.id)
-        .cte("created")
-    )
-    statement = select(created.c.id).add_cte(
-        _revision_insert(record, created.c.id, principal.name, at).cte("revision"),
-        _audit_insert(
-            principal, "create", pledge_id=created.c.id, before=None, after=record, at=at
-        ).cte("audit"),
-    )
+    statement = sql.pg_create(idempotency is not None)
+    params = sql.create_params(principal, record, idempotency)
     for _ in range(2):
         with _autocommit(core) as connection:
-            pledge_id = connection.execute(statement).scalar_one_or_none()
+            pledge_id = connection.execute(statement, params).scalar_one_or_none()
             if pledge_id is not None:
                 return jsonable({**record, "id": pledge_id}), False
             assert idempotency is not None  # only a claimed key stops the insert
@@ -466,12 +284,17 @@ def create_pledge(
         "version": 1,
         "updated_at": now,
     }
-    record = {name: record[name] for name in _RECORD_FIELDS}
+    record = {name: record[name] for name in sql.RECORD_FIELDS}
     if _one_statement(core):
         return _create_in_one_statement(core, principal, record, idempotency)
 
     def action(session: Session) -> dict[str, Any]:
-        return _create_in_steps(session, principal, record)
+        params = sql.create_params(principal, record)
+        pledge_id = int(session.execute(sql.pledge_step(), params).scalar_one())
+        params = sql.with_id(params, pledge_id)
+        session.execute(sql.revision_step(), params)
+        session.execute(sql.audit_step(before=False), params)
+        return {**record, "id": pledge_id}
 
     return once(core, principal, idempotency, action)
 
@@ -514,10 +337,10 @@ def _change(
     if_match: str | None,
     action: str,
     values: Mapping[str, Any],
-    visit: Callable[[Mapping[str, Any], IdExpression], Insert] | None = None,
+    visit: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], int | None]:
     """Change a pledge made against the version ``if_match`` names; the new record and the
-    id of the ``visit`` row inserted with it (when one is given).
+    id of the ``visit`` row written with it (when one is given; its ``level_before`` is set).
 
     The pledge is read, checked (visible, ETag, not withdrawn) and written by an ``UPDATE``
     guarded by the version read, with its revision, audit entry and visit in the same
@@ -526,50 +349,38 @@ def _change(
     and the new record is computed from it without reading it again.
     """
     _may_change(principal)
+    changed = sql.keyed(list(values))
     if _one_statement(core):
         with _autocommit(core) as connection:
             before = _read(connection, principal, pledge_id)
-            after, update_statement = _changed(before, if_match, action, values)
-            now = after["updated_at"]
-            updated = update_statement.returning(_PLEDGE.c.id).cte("updated")
-            ctes = [
-                _revision_insert(after, updated.c.id, principal.name, now).cte("revision"),
-                _audit_insert(
-                    principal, action, pledge_id=updated.c.id, before=before, after=after, at=now
-                ).cte("audit"),
-            ]
-            columns: list[Any] = [updated.c.id]
-            if visit is not None:
-                added = visit(before, updated.c.id).returning(_VISIT.c.id).cte("visit")
-                columns.append(select(added.c.id).scalar_subquery())
-            found = connection.execute(select(*columns).add_cte(*ctes)).one_or_none()
+            after, params = _changed(
+                principal, before, if_match=if_match, action=action, values=values, visit=visit
+            )
+            statement = sql.pg_change(changed, visit is not None)
+            found = connection.execute(statement, params).one_or_none()
             if found is None:
                 raise _changed_meanwhile(pledge_id)
             return after, (int(found[1]) if visit is not None else None)
     with write_session(core) as session:
         before = _read(session, principal, pledge_id)
-        after, update_statement = _changed(before, if_match, action, values)
-        now = after["updated_at"]
-        done = session.execute(update_statement)
+        after, params = _changed(
+            principal, before, if_match=if_match, action=action, values=values, visit=visit
+        )
+        done = session.execute(sql.update_step(changed), params)
         if done.rowcount != 1:  # type: ignore[attr-defined]
             raise _changed_meanwhile(pledge_id)
-        session.execute(_revision_insert(after, pledge_id, principal.name, now))
-        session.execute(
-            _audit_insert(
-                principal, action, pledge_id=pledge_id, before=before, after=after, at=now
-            )
-        )
+        session.execute(sql.revision_step(), params)
+        session.execute(sql.audit_step(before=True), params)
         visit_id = None
         if visit is not None:
-            inserted = visit(before, pledge_id).returning(_VISIT.c.id)
-            visit_id = int(session.execute(inserted).scalar_one())
+            visit_id = int(session.execute(sql.visit_step(), params).scalar_one())
         return after, visit_id
 
 
 def _read(connection: Connection | Session, principal: Principal, pledge_id: int) -> Any:
     """The record of a pledge the caller may see (``NotFoundError`` otherwise)."""
     row = connection.execute(
-        select(_PLEDGE).where(_PLEDGE.c.id == pledge_id, _visible(principal))
+        select(sql.PLEDGE).where(sql.PLEDGE.c.id == pledge_id, _visible(principal))
     ).one_or_none()
     if row is None:
         raise NotFoundError("pledge", pledge_id)
@@ -577,21 +388,26 @@ def _read(connection: Connection | Session, principal: Principal, pledge_id: int
 
 
 def _changed(
-    before: Mapping[str, Any], if_match: str | None, action: str, values: Mapping[str, Any]
-) -> tuple[dict[str, Any], Update]:
-    """The record after the change and the version-guarded ``UPDATE`` that makes it."""
+    principal: Principal,
+    before: Mapping[str, Any],
+    *,
+    if_match: str | None,
+    action: str,
+    values: Mapping[str, Any],
+    visit: dict[str, Any] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record after the change and the parameters of the statements that make it."""
     version = check_if_match("pledge", before, if_match)
     if before["withdrawn"] and action != "visit":
         msg = f"pledge {before['id']} is withdrawn and can no longer change"
         raise ConflictError(msg)
-    now = datetime.now(UTC)
-    after = {**before, **values, "version": version + 1, "updated_at": now}
-    statement = (
-        update(_PLEDGE)
-        .where(_PLEDGE.c.id == before["id"], _PLEDGE.c.version == version)
-        .values(version=version + 1, updated_at=now, **values)
+    after = {**before, **values, "version": version + 1, "updated_at": datetime.now(UTC)}
+    if visit is not None:
+        visit["level_before"] = before["readiness"]
+    params = sql.change_params(
+        principal, action, before=before, after=after, changed=list(values), visit=visit
     )
-    return after, statement
+    return after, params
 
 
 def _changed_meanwhile(pledge_id: int) -> PreconditionFailedError:
@@ -697,7 +513,6 @@ def record_visit(
     values: dict[str, Any] = {"readiness": level}
     if visit_kind is VisitKind.VERIFICATION:
         values["verified"] = True
-    recorded_at = datetime.now(UTC)
     visit: dict[str, Any] = {
         "id": 0,
         "pledge_id": pledge_id,
@@ -707,17 +522,8 @@ def record_visit(
         "level_after": level,
         "findings": findings,
         "recorded_by": principal.name,
-        "recorded_at": recorded_at,
+        "recorded_at": datetime.now(UTC),
     }
-
-    def add_visit(before: Mapping[str, Any], pledge: IdExpression) -> Insert:
-        visit["level_before"] = before["readiness"]
-        columns = [name for name in visit if name not in ("id", "pledge_id")]
-        return insert(_VISIT).from_select(
-            ["pledge_id", *columns],
-            select(_id_value(pledge), *(literal(visit[c], _VISIT.c[c].type) for c in columns)),
-        )
-
     pledge, visit_id = _change(
         core,
         principal,
@@ -725,7 +531,7 @@ def record_visit(
         if_match=if_match,
         action="visit",
         values=values,
-        visit=add_visit,
+        visit=visit,
     )
     visit["id"] = visit_id
     return {"visit": visit, "pledge": pledge}

@@ -19,11 +19,17 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bluehelmet.errors import ConflictError
+from bluehelmet.errors import (
+    ConflictError,
+    NotFoundError,
+    PreconditionFailedError,
+    PreconditionRequiredError,
+)
 from bluehelmet.services import pledges
 from bluehelmet.services.access import authenticate
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, fingerprint, jsonable
+from bluehelmet.services.writes import before_change, changed_meanwhile
 from bluehelmet.store.access import AuditLogRow, IdempotencyRow
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 from tests.api.conftest import PLEDGE, make_coop_core
@@ -212,3 +218,15 @@ def test_a_key_reused_concurrently_for_another_body_is_refused(store: Any) -> No
     # the first to claim the key created; a retry of its body replays, the other is refused
     assert outcomes.count("refused") in (1, 2)
     assert len(outcomes) == 3
+
+
+def test_before_change_hides_others_objects_and_checks_the_tag() -> None:
+    record = {"id": 7, "version": 3}
+    with pytest.raises(NotFoundError, match="offer"):
+        before_change(None, "offer", 7, dict, '"offer-7-v3"')
+    with pytest.raises(PreconditionRequiredError):
+        before_change(record, "offer", 7, dict, None)
+    with pytest.raises(PreconditionFailedError):
+        before_change(record, "offer", 7, dict, '"offer-7-v2"')
+    assert before_change(record, "offer", 7, dict, 'W/"offer-7-v3"') == (record, 3)
+    assert "offer 7 was changed by someone else" in str(changed_meanwhile("offer", 7))

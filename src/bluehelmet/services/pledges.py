@@ -28,7 +28,6 @@ from bluehelmet.errors import (
     InputError,
     NotFoundError,
     PermissionDeniedError,
-    PreconditionFailedError,
     UnknownNameError,
 )
 from bluehelmet.services import pledge_statements as sql
@@ -41,7 +40,13 @@ from bluehelmet.services.idempotency import (
     once,
     stored_answer,
 )
-from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
+from bluehelmet.services.writes import (
+    before_change,
+    changed_meanwhile,
+    entity_tag,
+    page,
+    write_session,
+)
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 
 __all__ = [
@@ -352,23 +357,19 @@ def _change(
     changed = sql.keyed(list(values))
     if _one_statement(core):
         with _autocommit(core) as connection:
-            before = _read(connection, principal, pledge_id)
-            after, params = _changed(
-                principal, before, if_match=if_match, action=action, values=values, visit=visit
-            )
+            before = _before(connection, principal, pledge_id, if_match)
+            after, params = _changed(principal, before, action=action, values=values, visit=visit)
             statement = sql.pg_change(changed, visit is not None)
             found = connection.execute(statement, params).one_or_none()
             if found is None:
-                raise _changed_meanwhile(pledge_id)
+                raise changed_meanwhile("pledge", pledge_id)
             return after, (int(found[1]) if visit is not None else None)
     with write_session(core) as session:
-        before = _read(session, principal, pledge_id)
-        after, params = _changed(
-            principal, before, if_match=if_match, action=action, values=values, visit=visit
-        )
+        before = _before(session, principal, pledge_id, if_match)
+        after, params = _changed(principal, before, action=action, values=values, visit=visit)
         done = session.execute(sql.update_step(changed), params)
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise _changed_meanwhile(pledge_id)
+            raise changed_meanwhile("pledge", pledge_id)
         session.execute(sql.revision_step(), params)
         session.execute(sql.audit_step(before=True), params)
         visit_id = None
@@ -377,27 +378,16 @@ def _change(
         return after, visit_id
 
 
-def _read(connection: Connection | Session, principal: Principal, pledge_id: int) -> Any:
-    """The record of a pledge the caller may see (``NotFoundError`` otherwise)."""
-    row = connection.execute(
-        select(sql.PLEDGE).where(sql.PLEDGE.c.id == pledge_id, _visible(principal))
-    ).one_or_none()
-    if row is None:
-        raise NotFoundError("pledge", pledge_id)
-    return pledge_record(row)
-
-
 def _changed(
     principal: Principal,
     before: Mapping[str, Any],
     *,
-    if_match: str | None,
     action: str,
     values: Mapping[str, Any],
     visit: dict[str, Any] | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The record after the change and the parameters of the statements that make it."""
-    version = check_if_match("pledge", before, if_match)
+    version = int(before["version"])
     if before["withdrawn"] and action != "visit":
         msg = f"pledge {before['id']} is withdrawn and can no longer change"
         raise ConflictError(msg)
@@ -410,9 +400,14 @@ def _changed(
     return after, params
 
 
-def _changed_meanwhile(pledge_id: int) -> PreconditionFailedError:
-    msg = f"pledge {pledge_id} was changed by someone else meanwhile; GET it again"
-    return PreconditionFailedError(msg)
+def _before(
+    connection: Connection | Session, principal: Principal, pledge_id: int, if_match: str | None
+) -> dict[str, Any]:
+    """The record of a pledge the caller may see, checked against ``if_match``."""
+    row = connection.execute(
+        select(sql.PLEDGE).where(sql.PLEDGE.c.id == pledge_id, _visible(principal))
+    ).one_or_none()
+    return before_change(row, "pledge", pledge_id, pledge_record, if_match)[0]
 
 
 def update_pledge(

@@ -59,6 +59,7 @@ __all__ = [
     "pg_change",
     "pg_create",
     "pledge_step",
+    "read_step",
     "revision_step",
     "update_step",
     "visit_step",
@@ -163,6 +164,15 @@ def pledge_step() -> Insert:
     """A new pledge row (SQLite: the store assigns the id, returned)."""
     values = {name: _column(name) for name in COLUMNS}
     return insert(PLEDGE).values(values).returning(PLEDGE.c.id)
+
+
+@cache
+def read_step(of_contributor: bool) -> Select[Any]:
+    """The pledge ``pledge_id`` (only if its contributor is ``contributor``, when asked)."""
+    statement = select(PLEDGE).where(PLEDGE.c.id == bindparam("pledge_id", type_=Integer))
+    if of_contributor:
+        statement = statement.where(PLEDGE.c.contributor == bindparam("contributor", type_=String))
+    return statement
 
 
 @cache

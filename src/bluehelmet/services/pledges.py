@@ -404,9 +404,12 @@ def _before(
     connection: Connection | Session, principal: Principal, pledge_id: int, if_match: str | None
 ) -> dict[str, Any]:
     """The record of a pledge the caller may see, checked against ``if_match``."""
-    row = connection.execute(
-        select(sql.PLEDGE).where(sql.PLEDGE.c.id == pledge_id, _visible(principal))
-    ).one_or_none()
+    row = None
+    if principal.has(*_SEE_ALL):
+        row = connection.execute(sql.read_step(False), {"pledge_id": pledge_id}).one_or_none()
+    elif principal.role is Role.DELEGATION and principal.iso3:
+        params = {"pledge_id": pledge_id, "contributor": principal.iso3}
+        row = connection.execute(sql.read_step(True), params).one_or_none()
     return before_change(row, "pledge", pledge_id, pledge_record, if_match)[0]
 
 

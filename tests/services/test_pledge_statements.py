@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from bluehelmet.errors import (
     ConflictError,
+    InputError,
     NotFoundError,
     PreconditionFailedError,
     PreconditionRequiredError,
@@ -230,3 +231,44 @@ def test_before_change_hides_others_objects_and_checks_the_tag() -> None:
         before_change(record, "offer", 7, dict, '"offer-7-v2"')
     assert before_change(record, "offer", 7, dict, 'W/"offer-7-v3"') == (record, 3)
     assert "offer 7 was changed by someone else" in str(changed_meanwhile("offer", 7))
+
+
+def test_a_change_answers_what_the_store_holds(store: Any) -> None:
+    """The record after a change is computed, not read back: values take their column types."""
+    core, keys = store
+    ghana = authenticate(core, keys["ghana"])
+    made, _ = pledges.create_pledge(core, ghana, PLEDGE | {"units": 2.0, "women_share": 0})
+    assert (made["units"], made["women_share"]) == (2, 0.0)
+    changed = pledges.update_pledge(
+        core,
+        ghana,
+        made["id"],
+        {"units": 3.0, "available_from": "2027-03-01", "cost_per_unit": 5},
+        if_match=pledges.etag(made),
+    )
+    stored = pledges.get_pledge(core, ghana, made["id"])
+    assert changed == stored
+    assert (type(stored["units"]), type(stored["cost_per_unit"])) == (int, float)
+    assert stored["available_from"] == date(2027, 3, 1)
+    for bad in ({"units": 2.5}, {"units": True}, {"women_share": "x"}, {"available_from": "x"}):
+        with pytest.raises(InputError, match=r"must be|not a date") as caught:
+            pledges.update_pledge(core, ghana, made["id"], bad, if_match=pledges.etag(changed))
+        assert caught.value.field == next(iter(bad))
+
+
+@pytest.mark.postgres
+def test_connections_go_back_to_the_pool_in_transactions(pg_url: str, tmp_path: Path) -> None:
+    """A pledge write's autocommit connection is reset when returned: the next session on it
+    runs in a transaction again (a failed write of several statements leaves nothing)."""
+    core, keys = make_coop_core(pg_url, tmp_path / "home")
+    ghana = authenticate(core, keys["ghana"])
+    made, _ = pledges.create_pledge(core, ghana, PLEDGE)
+    with core.session() as session:
+        raw = session.connection().connection.dbapi_connection
+        assert raw is not None
+        assert raw.autocommit is False
+    with pytest.raises(RuntimeError), core.session() as session:
+        session.execute(sa.update(PledgeRow).values(units=9))
+        raise RuntimeError
+    assert pledges.get_pledge(core, ghana, made["id"])["units"] == 1
+    core.close()

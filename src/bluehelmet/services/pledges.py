@@ -143,7 +143,38 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("languages", "capabilities", "excluded_tasks"):
         if name in out:
             out[name] = sorted({str(v).strip() for v in out[name] if str(v).strip()})
+    _as_stored(out)
     return out
+
+
+def _as_stored(values: dict[str, Any]) -> None:
+    """Give ``values`` the types their columns store (the record a change returns is computed
+    from them, not read back): whole numbers, floats, dates and text."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name == "units":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                msg = "must be a whole number"
+                raise InputError(msg, field=name)
+            if isinstance(value, float):
+                if not value.is_integer():
+                    msg = "must be a whole number"
+                    raise InputError(msg, field=name)
+                values[name] = int(value)
+        elif name in ("women_share", "cost_per_unit"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                msg = "must be a number"
+                raise InputError(msg, field=name)
+            values[name] = float(value)
+        elif name == "available_from" and not isinstance(value, date):
+            try:
+                values[name] = date.fromisoformat(str(value))
+            except ValueError:
+                msg = f"not a date (YYYY-MM-DD): {value!r}"
+                raise InputError(msg, field=name) from None
+        elif name == "caveats":
+            values[name] = str(value)
 
 
 def pledge_record(row: Any) -> dict[str, Any]:

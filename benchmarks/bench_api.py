@@ -9,7 +9,8 @@ the same key. Then it checks that every acknowledged write is stored exactly onc
 audit log has one ``create`` entry per pledge, and that no answer was a 5xx. It reports
 throughput and p50/p95/p99 latency of reads and writes, the same latencies of one client alone
 measured in the same run (loaded / alone as a ratio), the p95s against the goals, and where the
-CPU went: the server processes' and this load generator's CPU time per request (from /proc and
+CPU went: the server processes', PostgreSQL's backends' (those of the run's connections, found
+by their ``application_name``) and this load generator's CPU time per request (from /proc and
 getrusage), and the load average.
 
 The clients send requests back to back (no think time), so by Little's law their mean latency
@@ -262,6 +263,25 @@ def _process_cpu(pid: int) -> float | None:
     return total
 
 
+def _backend_cpu(url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving ``url`` (by its ``application_name``;
+    the server runs on this machine), or nothing for SQLite."""
+    name = sa.engine.make_url(url).query.get("application_name")
+    if name is None:
+        return {}
+    engine = sa.create_engine(PG_SERVER)
+    try:
+        with engine.connect() as conn:
+            pids = conn.execute(
+                sa.text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name},
+            ).scalars()
+            found = {pid: _process_cpu(pid) for pid in pids}
+    finally:
+        engine.dispose()
+    return {pid: cpu for pid, cpu in found.items() if cpu is not None}
+
+
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -321,8 +341,10 @@ def _bench(
         loaded = Tally()
         load_before = os.getloadavg()[0]
         server_cpu, own_cpu = _process_cpu(server.pid), _own_cpu()
+        backends = _backend_cpu(url)
         elapsed = asyncio.run(_run(base, keys, clients, seconds, loaded))
         server_after, own_after = _process_cpu(server.pid), _own_cpu()
+        backends_after = _backend_cpu(url)
         load_after = os.getloadavg()[0]
     finally:
         server.terminate()
@@ -340,6 +362,11 @@ def _bench(
         if server_cpu is None or server_after is None
         else (server_after - server_cpu) / max(requests, 1),
         "client_cpu": (own_after - own_cpu) / max(requests, 1),
+        # backends that closed during the run are not counted (the pool keeps its connections)
+        "database_cpu": sum(cpu - backends.get(pid, 0.0) for pid, cpu in backends_after.items())
+        / max(requests, 1)
+        if backends_after
+        else None,
         "load": (load_before, load_after),
     }
 
@@ -403,7 +430,7 @@ def main() -> None:
                 try:
                     with admin.begin() as conn:
                         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-                    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+                    url = f"{PG_SERVER}?options=-csearch_path%3D{schema}&application_name={schema}"
                     label = "baseline" if baseline is not None else f"{workers} worker(s)"
                     console.print(
                         f"[bold]PostgreSQL[/] {label}, {args.clients} clients "
@@ -437,7 +464,7 @@ def main() -> None:
         "write p50/p95/p99 ms",
         "p95 / goal read, write",
         "p95 loaded/alone read, write",
-        "CPU ms/req server + loadgen",
+        "CPU ms/req server + PostgreSQL + loadgen",
         "load avg",
         "checks",
     ):
@@ -461,6 +488,7 @@ def main() -> None:
 
         server_cpu: float | None = r["server_cpu"]  # type: ignore[assignment]
         client_cpu: float = r["client_cpu"]  # type: ignore[assignment]
+        database_cpu: float | None = r["database_cpu"]  # type: ignore[assignment]
         load: tuple[float, float] = r["load"]  # type: ignore[assignment]
         table.add_row(
             str(r["store"]),
@@ -471,8 +499,9 @@ def main() -> None:
             ms(loaded.writes),
             f"{goal(loaded.reads, READ_GOAL_MS)}, {goal(loaded.writes, WRITE_GOAL_MS)}",
             f"{ratio(loaded.reads, alone.reads)}, {ratio(loaded.writes, alone.writes)}",
-            ("n/a" if server_cpu is None else f"{server_cpu * 1000:.1f}")
-            + f" + {client_cpu * 1000:.1f}",
+            ("n/a" if server_cpu is None else f"{server_cpu * 1000:.2f}")
+            + (" + n/a" if database_cpu is None else f" + {database_cpu * 1000:.2f}")
+            + f" + {client_cpu * 1000:.2f}",
             f"{load[0]:.1f}-{load[1]:.1f}",
             "ok: every write once, one audit entry each, no 5xx"
             if not problems
@@ -487,14 +516,14 @@ def main() -> None:
         )
         if server_cpu is not None:
             # Little's law for back-to-back clients: latency = clients / throughput, and the
-            # throughput is at most cores / CPU per request (PostgreSQL's own CPU not counted).
+            # throughput is at most cores / CPU per request (server, database, load generator).
             cpus = os.cpu_count() or 1
-            floor = args.clients * (server_cpu + client_cpu) / cpus * 1000
+            per_request = server_cpu + client_cpu + (database_cpu or 0.0)
+            floor = args.clients * per_request / cpus * 1000
             mean = args.clients / ((len(loaded.reads) + len(loaded.writes)) / elapsed) * 1000
             console.print(
                 f"  mean latency {mean:.0f} ms; its floor if all {cpus} CPUs served only this "
-                f"run: {args.clients} x {(server_cpu + client_cpu) * 1000:.1f} ms / {cpus} "
-                f"= {floor:.0f} ms"
+                f"run: {args.clients} x {per_request * 1000:.2f} ms / {cpus} = {floor:.0f} ms"
             )
     console.print(table)
     sys.exit(1 if failed else 0)

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 
+from bluehelmet.api.cache import CacheRule, ResponseCache
 from bluehelmet.api.deps import CoreDep, get_core
 from bluehelmet.api.errors import PROBLEM_RESPONSES, install_error_handlers
 from bluehelmet.api.limits import MAX_BODY_BYTES, BodySizeLimit
@@ -48,6 +49,7 @@ __all__ = [
     "CoreDep",
     "create_app",
     "get_core",
+    "open_data_rules",
     "serve_workers",
 ]
 
@@ -78,15 +80,40 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def open_data_rules(core: Core) -> list[CacheRule]:
+    """What ``ResponseCache`` keeps: the registry by day, analytics and data status by the
+    imported data in force (``services.data.data_version``)."""
+    from datetime import date
+
+    from starlette.concurrency import run_in_threadpool
+
+    from bluehelmet.services.data import data_version
+
+    async def today() -> str:
+        return date.today().isoformat()
+
+    async def imported() -> str:
+        return await run_in_threadpool(data_version, core=core)
+
+    return [
+        CacheRule(f"{API_PREFIX}/registry/", today),
+        CacheRule(f"{API_PREFIX}/analytics/", imported),
+        CacheRule(f"{API_PREFIX}/data/status", imported),
+    ]
+
+
 def create_app(
     core: Core | None = None,
     *,
     max_body_bytes: int = MAX_BODY_BYTES,
     auth_cache_seconds: float = AUTH_CACHE_SECONDS,
+    cache_rules: list[CacheRule] | None = None,
 ) -> FastAPI:
     """The bluehelmet web application over ``core`` (default: the environment's store).
 
     ``auth_cache_seconds``: how long an authenticated key is trusted without a query (0: never).
+    ``cache_rules``: the open-data answers kept as bytes (default ``open_data_rules``; ``[]``
+    keeps none).
     """
     from bluehelmet import __version__
     from bluehelmet.web import router as web_router
@@ -107,6 +134,9 @@ def create_app(
     app.state.principals = PrincipalCache(auth_cache_seconds)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    rules = open_data_rules(app.state.core) if cache_rules is None else cache_rules
+    if rules:  # outermost: a kept answer skips routing, validation and encoding
+        app.add_middleware(ResponseCache, rules=rules)
     app.include_router(meta, prefix=API_PREFIX)
     for router in (
         registry.router,

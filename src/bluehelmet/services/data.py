@@ -26,6 +26,7 @@ __all__ = [
     "contributions",
     "data_check",
     "data_status",
+    "data_version",
     "fatalities",
     "import_files",
     "locations",
@@ -207,6 +208,40 @@ def data_status(*, core: Core | None = None) -> list[dict[str, Any]]:
             }
             for r in rows
         ]
+
+
+def data_version(*, core: Core | None = None) -> str:
+    """A digest of the imported data in force (with today's date), for keeping answers.
+
+    It changes with every import, replacement or retirement of a file (the imports in force
+    and their Parquet files), and every day (some answers run by date): an answer computed
+    under one version is the answer for as long as the version stays the same. One query.
+    """
+    import hashlib
+
+    from sqlalchemy.orm import Session
+
+    from bluehelmet.store.contributions import DataImport
+
+    digest = hashlib.blake2b(date.today().isoformat().encode(), digest_size=16)
+    eng = default_core(core).engine
+    if inspect(eng).has_table(DataImport.__tablename__):
+        with Session(eng) as session:
+            rows = session.execute(
+                select(
+                    DataImport.id,
+                    DataImport.file_name,
+                    DataImport.sha256,
+                    DataImport.parquet_file,
+                    DataImport.parquet_sha256,
+                    DataImport.rows_stored,
+                )
+                .where(DataImport.status == "active")
+                .order_by(DataImport.id)
+            ).all()
+        for row in rows:
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
 
 
 def sync(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from bluehelmet.services.core import Core
 from bluehelmet.services.writes import write_session
 from bluehelmet.store.access import IdempotencyRow
 
-__all__ = ["IdempotencyKey", "as_utc", "fingerprint", "jsonable", "once"]
+__all__ = ["IdempotencyKey", "as_utc", "fingerprint", "jsonable", "once", "stored_answer"]
 
 MAX_KEY_LENGTH = 200
 
@@ -68,18 +68,28 @@ class IdempotencyKey:
             raise InputError(msg, field="Idempotency-Key")
 
 
-def _stored(session: Session, principal: Principal, idem: IdempotencyKey) -> dict[str, Any] | None:
-    row = session.scalars(
-        select(IdempotencyRow).where(
-            IdempotencyRow.user_id == principal.user_id, IdempotencyRow.key == idem.key
-        )
+def stored_answer(
+    connection: Session | Connection, principal: Principal, idem: IdempotencyKey
+) -> dict[str, Any] | None:
+    """The answer stored for ``idem`` by ``principal``, or None when the key is unused.
+
+    ``ConflictError`` when the key was used for another request (method, path or body).
+    """
+    row = connection.execute(
+        select(
+            IdempotencyRow.method,
+            IdempotencyRow.path,
+            IdempotencyRow.fingerprint,
+            IdempotencyRow.body,
+        ).where(IdempotencyRow.user_id == principal.user_id, IdempotencyRow.key == idem.key)
     ).one_or_none()
     if row is None:
         return None
     if (row.method, row.path, row.fingerprint) != (idem.method, idem.path, idem.fingerprint):
         msg = "this Idempotency-Key was already used for a different request"
         raise ConflictError(msg)
-    return row.body
+    body: dict[str, Any] = row.body
+    return body
 
 
 def once(
@@ -97,7 +107,7 @@ def once(
     try:
         with write_session(core) as session:
             # The lookup shares the write's transaction: one round of connection and commit.
-            stored = _stored(session, principal, idem)
+            stored = stored_answer(session, principal, idem)
             if stored is not None:
                 return stored, True
             body = jsonable(action(session))
@@ -117,7 +127,7 @@ def once(
     except IntegrityError:
         # A concurrent request with the same key won the race; its change stands alone.
         with core.session() as session:
-            stored = _stored(session, principal, idem)
+            stored = stored_answer(session, principal, idem)
         if stored is None:
             raise
         return stored, True

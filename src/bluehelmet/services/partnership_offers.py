@@ -30,13 +30,18 @@ from bluehelmet.errors import (
     InputError,
     NotFoundError,
     PermissionDeniedError,
-    PreconditionFailedError,
     UnknownNameError,
 )
 from bluehelmet.services.access import SYSTEM_ACTOR, Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
-from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
+from bluehelmet.services.writes import (
+    before_change,
+    changed_meanwhile,
+    entity_tag,
+    page,
+    write_session,
+)
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import CapacityUnit, OfferStatus, PartnershipRow
 
@@ -433,9 +438,12 @@ def _change(
 ) -> dict[str, Any]:
     """Load, authorize (``decide(row) -> values``), apply conditionally on the version, audit."""
     with write_session(core) as session:
-        row = _load(session, principal, offer_id)
-        before: dict[str, Any] = jsonable(offer_record(row))
-        version = check_if_match("offer", before, if_match)
+        row = session.scalars(
+            select(PartnershipRow).where(PartnershipRow.id == offer_id, _visible(principal))
+        ).one_or_none()
+        before, version = before_change(row, "offer", offer_id, offer_record, if_match)
+        before = jsonable(before)
+        assert row is not None  # before_change raised NotFoundError otherwise
         values: dict[str, Any] = decide(row)
         now = datetime.now(UTC)
         done = session.execute(
@@ -445,8 +453,7 @@ def _change(
             .execution_options(synchronize_session=False)
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            msg = f"offer {offer_id} was changed by someone else meanwhile; GET it again"
-            raise PreconditionFailedError(msg)
+            raise changed_meanwhile("offer", offer_id)
         session.expire(row)
         after: dict[str, Any] = jsonable(offer_record(row))
         _audit(session, principal, action, offer_id, before=before, after=after, at=now)

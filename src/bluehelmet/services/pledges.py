@@ -9,12 +9,16 @@ bumps the pledge's version (its ETag), keeps a revision and writes one audit ent
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import (
+    Connection,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from bluehelmet.domain.cooperation import VisitKind
@@ -24,14 +28,25 @@ from bluehelmet.errors import (
     InputError,
     NotFoundError,
     PermissionDeniedError,
-    PreconditionFailedError,
     UnknownNameError,
 )
+from bluehelmet.services import pledge_statements as sql
 from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
-from bluehelmet.services.idempotency import IdempotencyKey, as_utc, jsonable, once
-from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
-from bluehelmet.store.access import record_change
+from bluehelmet.services.idempotency import (
+    IdempotencyKey,
+    as_utc,
+    jsonable,
+    once,
+    stored_answer,
+)
+from bluehelmet.services.writes import (
+    before_change,
+    changed_meanwhile,
+    entity_tag,
+    page,
+    write_session,
+)
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 
 __all__ = [
@@ -128,11 +143,42 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("languages", "capabilities", "excluded_tasks"):
         if name in out:
             out[name] = sorted({str(v).strip() for v in out[name] if str(v).strip()})
+    _as_stored(out)
     return out
 
 
-def pledge_record(row: PledgeRow) -> dict[str, Any]:
-    """A pledge as a plain record (what the API returns)."""
+def _as_stored(values: dict[str, Any]) -> None:
+    """Give ``values`` the types their columns store (the record a change returns is computed
+    from them, not read back): whole numbers, floats, dates and text."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name == "units":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                msg = "must be a whole number"
+                raise InputError(msg, field=name)
+            if isinstance(value, float):
+                if not value.is_integer():
+                    msg = "must be a whole number"
+                    raise InputError(msg, field=name)
+                values[name] = int(value)
+        elif name in ("women_share", "cost_per_unit"):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                msg = "must be a number"
+                raise InputError(msg, field=name)
+            values[name] = float(value)
+        elif name == "available_from" and not isinstance(value, date):
+            try:
+                values[name] = date.fromisoformat(str(value))
+            except ValueError:
+                msg = f"not a date (YYYY-MM-DD): {value!r}"
+                raise InputError(msg, field=name) from None
+        elif name == "caveats":
+            values[name] = str(value)
+
+
+def pledge_record(row: Any) -> dict[str, Any]:
+    """A pledge row (ORM or Core) as a plain record (what the API returns)."""
     return {
         "id": row.id,
         "code": row.code,
@@ -182,12 +228,54 @@ def _may_change(principal: Principal) -> None:
     require_role(principal, Role.DELEGATION, Role.PLANNER, Role.ADMIN)
 
 
-def _revise(session: Session, row: PledgeRow, actor: str, at: datetime) -> dict[str, Any]:
-    record: dict[str, Any] = jsonable(pledge_record(row))
-    session.add(
-        PledgeRevisionRow(pledge_id=row.id, version=row.version, at=at, actor=actor, state=record)
-    )
-    return record
+_NEW_PLEDGE_DEFAULTS: dict[str, Any] = {
+    "units": 1,
+    "women_share": 0.0,
+    "languages": [],
+    "capabilities": [],
+    "excluded_missions": [],
+    "excluded_hosts": [],
+    "excluded_tasks": [],
+    "caveats": "",
+    "cost_per_unit": None,
+}
+
+
+def _one_statement(core: Core) -> bool:
+    """Whether a change is written as one statement in autocommit (PostgreSQL; see
+    ``pledge_statements``), rather than step by step in a transaction (SQLite)."""
+    return core.engine.dialect.name == "postgresql"
+
+
+def _autocommit(core: Core) -> Connection:
+    """A pooled connection on which each statement is its own durable transaction."""
+    return core.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _create_in_one_statement(
+    core: Core,
+    principal: Principal,
+    record: dict[str, Any],
+    idempotency: IdempotencyKey | None,
+) -> tuple[dict[str, Any], bool]:
+    """Create a pledge in one PostgreSQL statement; the answer and whether it was replayed.
+
+    A key already claimed is answered from the store (or refused when it was used for
+    another request).
+    """
+    statement = sql.pg_create(idempotency is not None)
+    params = sql.create_params(principal, record, idempotency)
+    for _ in range(2):
+        with _autocommit(core) as connection:
+            pledge_id = connection.execute(statement, params).scalar_one_or_none()
+            if pledge_id is not None:
+                return jsonable({**record, "id": pledge_id}), False
+            assert idempotency is not None  # only a claimed key stops the insert
+            stored = stored_answer(connection, principal, idempotency)
+            if stored is not None:
+                return stored, True
+    msg = "the Idempotency-Key was claimed and released meanwhile; retry the request"
+    raise ConflictError(msg)
 
 
 def create_pledge(
@@ -220,31 +308,29 @@ def create_pledge(
             raise InputError(msg, field=required)
     values.setdefault("available_from", date.today())
 
+    now = datetime.now(UTC)
+    record: dict[str, Any] = {
+        "id": 0,  # the store's next pledge id, known once the row is inserted
+        "code": f"{iso3}-{uuid.uuid4().hex[:12]}",
+        "contributor": iso3,
+        **_NEW_PLEDGE_DEFAULTS,
+        **values,
+        "verified": False,
+        "withdrawn": False,
+        "version": 1,
+        "updated_at": now,
+    }
+    record = {name: record[name] for name in sql.RECORD_FIELDS}
+    if _one_statement(core):
+        return _create_in_one_statement(core, principal, record, idempotency)
+
     def action(session: Session) -> dict[str, Any]:
-        now = datetime.now(UTC)
-        row = PledgeRow(
-            code=f"{iso3}-{uuid.uuid4().hex[:12]}",
-            contributor=iso3,
-            verified=False,
-            withdrawn=False,
-            version=1,
-            updated_at=now,
-            **values,
-        )
-        session.add(row)
-        session.flush()
-        after = _revise(session, row, principal.name, now)
-        record_change(
-            session,
-            actor=principal.name,
-            user_id=principal.user_id,
-            action="create",
-            entity="pledge",
-            entity_id=row.id,
-            after=after,
-            at=now,
-        )
-        return after
+        params = sql.create_params(principal, record)
+        pledge_id = int(session.execute(sql.pledge_step(), params).scalar_one())
+        params = sql.with_id(params, pledge_id)
+        session.execute(sql.revision_step(), params)
+        session.execute(sql.audit_step(before=False), params)
+        return {**record, "id": pledge_id}
 
     return once(core, principal, idempotency, action)
 
@@ -287,42 +373,75 @@ def _change(
     if_match: str | None,
     action: str,
     values: Mapping[str, Any],
-    also: Callable[[Session, dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
+    visit: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], int | None]:
+    """Change a pledge made against the version ``if_match`` names; the new record and the
+    id of the ``visit`` row written with it (when one is given; its ``level_before`` is set).
+
+    The pledge is read, checked (visible, ETag, not withdrawn) and written by an ``UPDATE``
+    guarded by the version read, with its revision, audit entry and visit in the same
+    transaction: if another change got in between, the guard matches no row and nothing is
+    written (412). Every change bumps the version, so the row updated is exactly the row read
+    and the new record is computed from it without reading it again.
+    """
     _may_change(principal)
+    changed = sql.keyed(list(values))
+    if _one_statement(core):
+        with _autocommit(core) as connection:
+            before = _before(connection, principal, pledge_id, if_match)
+            after, params = _changed(principal, before, action=action, values=values, visit=visit)
+            statement = sql.pg_change(changed, visit is not None)
+            found = connection.execute(statement, params).one_or_none()
+            if found is None:
+                raise changed_meanwhile("pledge", pledge_id)
+            return after, (int(found[1]) if visit is not None else None)
     with write_session(core) as session:
-        row = _load(session, principal, pledge_id)
-        before = jsonable(pledge_record(row))
-        version = check_if_match("pledge", before, if_match)
-        if row.withdrawn and action != "visit":
-            msg = f"pledge {pledge_id} is withdrawn and can no longer change"
-            raise ConflictError(msg)
-        now = datetime.now(UTC)
-        done = session.execute(
-            update(PledgeRow)
-            .where(PledgeRow.id == pledge_id, PledgeRow.version == version)
-            .values(version=version + 1, updated_at=now, **values)
-            .execution_options(synchronize_session=False)
-        )
+        before = _before(session, principal, pledge_id, if_match)
+        after, params = _changed(principal, before, action=action, values=values, visit=visit)
+        done = session.execute(sql.update_step(changed), params)
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            msg = f"pledge {pledge_id} was changed by someone else meanwhile; GET it again"
-            raise PreconditionFailedError(msg)
-        session.expire(row)
-        after = _revise(session, row, principal.name, now)
-        record_change(
-            session,
-            actor=principal.name,
-            user_id=principal.user_id,
-            action=action,
-            entity="pledge",
-            entity_id=pledge_id,
-            before=before,
-            after=after,
-            at=now,
-        )
-        if also is not None:
-            also(session, before)
-        return pledge_record(row)
+            raise changed_meanwhile("pledge", pledge_id)
+        session.execute(sql.revision_step(), params)
+        session.execute(sql.audit_step(before=True), params)
+        visit_id = None
+        if visit is not None:
+            visit_id = int(session.execute(sql.visit_step(), params).scalar_one())
+        return after, visit_id
+
+
+def _changed(
+    principal: Principal,
+    before: Mapping[str, Any],
+    *,
+    action: str,
+    values: Mapping[str, Any],
+    visit: dict[str, Any] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record after the change and the parameters of the statements that make it."""
+    version = int(before["version"])
+    if before["withdrawn"] and action != "visit":
+        msg = f"pledge {before['id']} is withdrawn and can no longer change"
+        raise ConflictError(msg)
+    after = {**before, **values, "version": version + 1, "updated_at": datetime.now(UTC)}
+    if visit is not None:
+        visit["level_before"] = before["readiness"]
+    params = sql.change_params(
+        principal, action, before=before, after=after, changed=list(values), visit=visit
+    )
+    return after, params
+
+
+def _before(
+    connection: Connection | Session, principal: Principal, pledge_id: int, if_match: str | None
+) -> dict[str, Any]:
+    """The record of a pledge the caller may see, checked against ``if_match``."""
+    row = None
+    if principal.has(*_SEE_ALL):
+        row = connection.execute(sql.read_step(False), {"pledge_id": pledge_id}).one_or_none()
+    elif principal.role is Role.DELEGATION and principal.iso3:
+        params = {"pledge_id": pledge_id, "contributor": principal.iso3}
+        row = connection.execute(sql.read_step(True), params).one_or_none()
+    return before_change(row, "pledge", pledge_id, pledge_record, if_match)[0]
 
 
 def update_pledge(
@@ -341,18 +460,20 @@ def update_pledge(
     if not fields:
         msg = "give at least one field to change"
         raise InputError(msg, field="body")
-    return _change(
+    record, _ = _change(
         core, principal, pledge_id, if_match=if_match, action="update", values=_clean(fields)
     )
+    return record
 
 
 def withdraw_pledge(
     core: Core, principal: Principal, pledge_id: int, *, if_match: str | None
 ) -> dict[str, Any]:
     """Withdraw a pledge (it stays on record, with its history)."""
-    return _change(
+    record, _ = _change(
         core, principal, pledge_id, if_match=if_match, action="withdraw", values={"withdrawn": True}
     )
+    return record
 
 
 def pledge_history(
@@ -421,32 +542,27 @@ def record_visit(
     values: dict[str, Any] = {"readiness": level}
     if visit_kind is VisitKind.VERIFICATION:
         values["verified"] = True
-    visit: dict[str, Any] = {}
-
-    def add_visit(session: Session, before: dict[str, Any]) -> None:
-        row = PcrsVisitRow(
-            pledge_id=pledge_id,
-            kind=visit_kind.value,
-            visited_on=visited_on,
-            level_before=before["readiness"],
-            level_after=level,
-            findings=findings,
-            recorded_by=principal.name,
-            recorded_at=datetime.now(UTC),
-        )
-        session.add(row)
-        session.flush()
-        visit.update(_visit_record(row))
-
-    pledge = _change(
+    visit: dict[str, Any] = {
+        "id": 0,
+        "pledge_id": pledge_id,
+        "kind": visit_kind.value,
+        "visited_on": visited_on,
+        "level_before": "",
+        "level_after": level,
+        "findings": findings,
+        "recorded_by": principal.name,
+        "recorded_at": datetime.now(UTC),
+    }
+    pledge, visit_id = _change(
         core,
         principal,
         pledge_id,
         if_match=if_match,
         action="visit",
         values=values,
-        also=add_visit,
+        visit=visit,
     )
+    visit["id"] = visit_id
     return {"visit": visit, "pledge": pledge}
 
 

@@ -16,14 +16,19 @@ from sqlalchemy.orm import Session
 from bluehelmet.errors import (
     InputError,
     NotFoundError,
-    PreconditionFailedError,
     UnknownNameError,
 )
 from bluehelmet.services.access import Principal, Role, require_role
 from bluehelmet.services.core import Core
 from bluehelmet.services.idempotency import IdempotencyKey, jsonable, once
 from bluehelmet.services.pledges import unit_type_code
-from bluehelmet.services.writes import check_if_match, entity_tag, page, write_session
+from bluehelmet.services.writes import (
+    before_change,
+    changed_meanwhile,
+    entity_tag,
+    page,
+    write_session,
+)
 from bluehelmet.store.access import record_change
 from bluehelmet.store.planning import RequirementRow
 
@@ -188,19 +193,19 @@ def update_requirement(
     values = _clean(fields)
     with write_session(core) as session:
         row = session.get(RequirementRow, requirement_id)
-        if row is None:
-            raise NotFoundError("requirement", requirement_id)
-        before = jsonable(requirement_record(row))
-        check_if_match("requirement", before, if_match)
+        before, version = before_change(
+            row, "requirement", requirement_id, requirement_record, if_match
+        )
+        before = jsonable(before)
+        assert row is not None  # before_change raised NotFoundError otherwise
         done = session.execute(
             update(RequirementRow)
-            .where(RequirementRow.id == requirement_id, RequirementRow.version == row.version)
-            .values(version=row.version + 1, **values)
+            .where(RequirementRow.id == requirement_id, RequirementRow.version == version)
+            .values(version=version + 1, **values)
             .execution_options(synchronize_session=False)
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            msg = f"requirement {requirement_id} was changed by someone else meanwhile"
-            raise PreconditionFailedError(msg)
+            raise changed_meanwhile("requirement", requirement_id)
         session.expire(row)
         after: dict[str, Any] = jsonable(requirement_record(row))
         record_change(

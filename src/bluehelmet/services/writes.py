@@ -11,15 +11,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bluehelmet.errors import PreconditionFailedError, PreconditionRequiredError
+from bluehelmet.errors import NotFoundError, PreconditionFailedError, PreconditionRequiredError
 from bluehelmet.services.core import Core
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-__all__ = ["check_if_match", "entity_tag", "page", "write_session"]
+__all__ = [
+    "before_change",
+    "changed_meanwhile",
+    "check_if_match",
+    "entity_tag",
+    "page",
+    "write_session",
+]
+
+T = TypeVar("T")
 
 _LOCKS: dict[int, threading.Lock] = {}
 _GUARD = threading.Lock()
@@ -64,6 +73,31 @@ def check_if_match(kind: str, record: Mapping[str, Any], if_match: str | None) -
         )
         raise PreconditionFailedError(msg)
     return int(record["version"])
+
+
+def before_change(
+    row: T | None,
+    kind: str,
+    object_id: int,
+    record: Callable[[T], dict[str, Any]],
+    if_match: str | None,
+) -> tuple[dict[str, Any], int]:
+    """The record of ``row`` before a change, and its version checked against ``if_match``.
+
+    ``row`` is the object as the caller may see it: None (absent, or another's) is a
+    ``NotFoundError``, never a refusal that would confirm it exists. The version is what the
+    change's ``UPDATE`` is guarded by (see ``changed_meanwhile``).
+    """
+    if row is None:
+        raise NotFoundError(kind, object_id)
+    before = record(row)
+    return before, check_if_match(kind, before, if_match)
+
+
+def changed_meanwhile(kind: str, object_id: int) -> PreconditionFailedError:
+    """The error of a version-guarded ``UPDATE`` that matched no row: another change won."""
+    msg = f"{kind} {object_id} was changed by someone else meanwhile; GET it again"
+    return PreconditionFailedError(msg)
 
 
 def page(

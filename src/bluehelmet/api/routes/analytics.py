@@ -4,40 +4,28 @@ series and deployment locations.
 Each route parses the same options as the CLI command of the same name, calls
 ``bluehelmet.services.analytics`` and returns one page of the answer's table as JSON (``rows``
 with plain numbers and ISO dates, ``title``, ``notes``, ``source``) or, with ``format=csv``,
-as ``text/csv``. The answers read Parquet files and the store, so the routes run in the
-thread pool.
+as ``text/csv`` (``bluehelmet.api.tables``). The answers read Parquet files and the store, so
+each route runs its question in the thread pool (one hop; the route itself is ``async``).
 """
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from bluehelmet.api.deps import CoreDep, PageDep
-from bluehelmet.api.deps import Page as PageParams
+from bluehelmet.api.tables import CSV_RESPONSES, AnswerFormat, Format, answered
 from bluehelmet.errors import InputError
 from bluehelmet.services import analytics as service
-from bluehelmet.services.analytics import Answer
-from bluehelmet.services.core import Core
 
 router = APIRouter(prefix="/analytics", tags=["open data"])
 
 MAX_NAMES = 50
 """Most names a repeatable filter (``contributor``, ``mission``, ``category``) takes."""
-
-
-class AnswerFormat(StrEnum):
-    """How an analytics answer is written."""
-
-    JSON = "json"
-    CSV = "csv"
 
 
 class SourceFile(BaseModel):
@@ -64,10 +52,6 @@ class AnalyticsAnswer(BaseModel):
     offset: int
 
 
-_CSV: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
-}
-
 _MONTH = r"^[12][0-9]{3}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$"
 Month = Annotated[
     str | None, Query(pattern=_MONTH, description="One month, YYYY-MM (or a date in it).")
@@ -76,7 +60,6 @@ Start = Annotated[
     str | None, Query(alias="from", pattern=_MONTH, description="First month, YYYY-MM.")
 ]
 End = Annotated[str | None, Query(alias="to", pattern=_MONTH, description="Last month, YYYY-MM.")]
-Format = Annotated[AnswerFormat, Query(alias="format", description="json (default) or csv.")]
 
 
 def _bounded(values: list[str] | None, field: str) -> list[str] | None:
@@ -117,62 +100,8 @@ Missions = Annotated[list[str] | None, Depends(_missions)]
 Categories = Annotated[list[str] | None, Depends(_categories)]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
-def _source(core: Core, datasets: tuple[str, ...]) -> list[dict[str, Any]]:
-    from bluehelmet.services.data import data_status
-
-    return [
-        {k: entry[k] for k in ("dataset", "format", "file", "sha256", "month_first", "month_last")}
-        for entry in data_status(core=core)
-        if entry["dataset"] in datasets
-    ]
-
-
-def _answer(
-    answer: Answer,
-    *,
-    core: Core,
-    datasets: tuple[str, ...],
-    page: PageParams,
-    fmt: AnswerFormat,
-) -> Any:
-    """One page of ``answer`` as JSON, or as CSV when asked."""
-    table: pl.DataFrame = answer.table
-    part = table.slice(page.offset, page.limit)
-    notes = list(answer.notes)
-    if answer.problem:
-        notes.append(answer.problem)
-    if fmt is AnswerFormat.CSV:
-        return Response(
-            part.write_csv(),
-            media_type="text/csv",
-            headers={"X-Total-Count": str(table.height)},
-        )
-    return {
-        "title": answer.title,
-        "notes": notes,
-        "source": _source(core, datasets),
-        "columns": table.columns,
-        "rows": [{k: _plain(v) for k, v in row.items()} for row in part.iter_rows(named=True)],
-        "total": table.height,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
-
-
-@router.get("/rankings", response_model=AnalyticsAnswer, responses=_CSV)
-def rankings(
+@router.get("/rankings", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def rankings(
     *,
     core: CoreDep,
     page: PageDep,
@@ -184,7 +113,8 @@ def rankings(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Contributors ranked by uniformed personnel in a month, as the UN ranks them."""
-    answer = service.rank(
+    question = partial(
+        service.rank,
         month,
         missions=missions,
         categories=categories,
@@ -192,21 +122,21 @@ def rankings(
         top=top,
         core=core,
     )
-    return _answer(answer, core=core, datasets=("contributions",), page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=("contributions",), page=page, fmt=fmt)
 
 
-@router.get("/rankings/official", response_model=AnalyticsAnswer, responses=_CSV)
-def official_ranking(
+@router.get("/rankings/official", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def official_ranking(
     *, core: CoreDep, page: PageDep, month: Month = None, fmt: Format = AnswerFormat.JSON
 ) -> Any:
     """The computed ranking of a month beside the UN's published one (``matches`` per row)."""
-    answer = service.compare_ranking(month, core=core)
+    question = partial(service.compare_ranking, month, core=core)
     datasets = ("contributions", "official_ranking")
-    return _answer(answer, core=core, datasets=datasets, page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=datasets, page=page, fmt=fmt)
 
 
-@router.get("/shares", response_model=AnalyticsAnswer, responses=_CSV)
-def shares(
+@router.get("/shares", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def shares(
     *,
     core: CoreDep,
     page: PageDep,
@@ -229,7 +159,8 @@ def shares(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Shares of personnel (person-months) by contributor or group over a period."""
-    answer = service.shares(
+    question = partial(
+        service.shares,
         by=by,
         org=org,
         start=start,
@@ -240,11 +171,11 @@ def shares(
         trend=trend,
         core=core,
     )
-    return _answer(answer, core=core, datasets=("contributions",), page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=("contributions",), page=page, fmt=fmt)
 
 
-@router.get("/concentration", response_model=AnalyticsAnswer, responses=_CSV)
-def concentration(
+@router.get("/concentration", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def concentration(
     *,
     core: CoreDep,
     page: PageDep,
@@ -256,7 +187,8 @@ def concentration(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Concentration among contributors: HHI, top-5/top-10 shares and Gini."""
-    answer = service.concentration(
+    question = partial(
+        service.concentration,
         start=start,
         end=end,
         missions=missions,
@@ -264,11 +196,11 @@ def concentration(
         per_month=per_month,
         core=core,
     )
-    return _answer(answer, core=core, datasets=("contributions",), page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=("contributions",), page=page, fmt=fmt)
 
 
-@router.get("/parity", response_model=AnalyticsAnswer, responses=_CSV)
-def parity(
+@router.get("/parity", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def parity(
     *,
     core: CoreDep,
     page: PageDep,
@@ -283,7 +215,8 @@ def parity(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Women's share per category against the Uniformed Gender Parity Strategy's targets."""
-    answer = service.parity(
+    question = partial(
+        service.parity,
         by=by,
         month=month,
         start=start,
@@ -292,11 +225,11 @@ def parity(
         missions=missions,
         core=core,
     )
-    return _answer(answer, core=core, datasets=("contributions",), page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=("contributions",), page=page, fmt=fmt)
 
 
-@router.get("/fatalities", response_model=AnalyticsAnswer, responses=_CSV)
-def fatalities(
+@router.get("/fatalities", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def fatalities(
     *,
     core: CoreDep,
     page: PageDep,
@@ -318,7 +251,8 @@ def fatalities(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Peacekeeper fatalities: counts by any keys, or rates with exact Poisson intervals."""
-    answer = service.fatalities(
+    question = partial(
+        service.fatalities,
         by=by,
         rates=rates,
         start=start,
@@ -328,11 +262,11 @@ def fatalities(
         core=core,
     )
     datasets = ("fatalities", "contributions") if rates else ("fatalities",)
-    return _answer(answer, core=core, datasets=datasets, page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=datasets, page=page, fmt=fmt)
 
 
-@router.get("/missions", response_model=AnalyticsAnswer, responses=_CSV)
-def mission_series(
+@router.get("/missions", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def mission_series(
     *,
     core: CoreDep,
     page: PageDep,
@@ -343,15 +277,15 @@ def mission_series(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Per mission and month: strength, contributors, largest and regional shares, mandate."""
-    answer = service.missions(
-        start=start, end=end, missions=missions, categories=categories, core=core
+    question = partial(
+        service.missions, start=start, end=end, missions=missions, categories=categories, core=core
     )
     datasets = ("contributions", "mission_totals", "mandates")
-    return _answer(answer, core=core, datasets=datasets, page=page, fmt=fmt)
+    return await answered(question, core=core, datasets=datasets, page=page, fmt=fmt)
 
 
-@router.get("/locations", response_model=AnalyticsAnswer, responses=_CSV)
-def locations(
+@router.get("/locations", response_model=AnalyticsAnswer, responses=CSV_RESPONSES)
+async def locations(
     *,
     core: CoreDep,
     page: PageDep,
@@ -362,5 +296,7 @@ def locations(
     fmt: Format = AnswerFormat.JSON,
 ) -> Any:
     """Deployment locations (Geo-PKO): each mission's latest map in the month or period."""
-    answer = service.locations(missions=missions, month=month, start=start, end=end, core=core)
-    return _answer(answer, core=core, datasets=("locations",), page=page, fmt=fmt)
+    question = partial(
+        service.locations, missions=missions, month=month, start=start, end=end, core=core
+    )
+    return await answered(question, core=core, datasets=("locations",), page=page, fmt=fmt)

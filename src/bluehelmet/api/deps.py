@@ -19,7 +19,6 @@ T = TypeVar("T")
 
 MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
-MAX_ID = 2**31 - 1
 
 
 async def in_thread(function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

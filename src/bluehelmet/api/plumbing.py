@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Request, Response
 
-from bluehelmet.api.deps import MAX_ID
+from bluehelmet.domain.cooperation import MAX_ID
 
 __all__ = ["OfferId", "PlanId", "PledgeId", "RequirementId", "created", "tagged"]
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from bluehelmet.api.deps import MAX_ID, CoreDep, PageDep, PrincipalDep, paged
+from bluehelmet.api.deps import CoreDep, PageDep, PrincipalDep, paged
 from bluehelmet.api.plumbing import PlanId
 from bluehelmet.api.schemas import (
     Page,
@@ -16,6 +16,7 @@ from bluehelmet.api.schemas import (
     PlanStatusChange,
     PlanSummary,
 )
+from bluehelmet.domain.cooperation import MAX_ID
 from bluehelmet.services import planning as service
 from bluehelmet.services.access import Role, require_role
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -178,3 +180,50 @@ def test_a_lone_carriage_return_in_the_header_is_a_message(tmp_path: Path) -> No
     with pytest.raises(InputError, match="malformed header line") as caught:
         _common.read_raw(path)
     assert caught.value.line == 1
+
+
+def _stored_digest(core: Core) -> str:
+    """SHA-256 of the stored Parquet rows in file order, their schema and the file's summary."""
+    [path] = list(dataset_dir("contributions", core.data_dir).iterdir())
+    stored = pl.read_parquet(path)
+    digest = hashlib.sha256(str(stored.schema).encode())
+    digest.update(stored.write_csv().encode())
+    return digest.hexdigest()
+
+
+# Recorded before the import was made faster (issue 16): the stored rows and the summary
+# (issues with their lines and figures, totals, months) must not change.
+# (rows are stored chunk by chunk: the order in the file depends on the chunk size)
+PINNED_ROWS = {
+    None: "6a9dbf24cd801ce209a5214026defa655a24c8023dba1ee57f1621b42edb2b4f",
+    700: "188731309f331a46801cc3296223a90df64702f9b65f2a06ac343f72007485e3",
+}
+
+
+@pytest.mark.parametrize("chunk", [None, 700])
+def test_the_stored_rows_of_a_generated_file_are_pinned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int | None
+) -> None:
+    rows = [
+        row.replace("2011-", f"{2011 + year}-")
+        for year in range(5)
+        for row in varied_rows(80)  # keys repeat after 80 rows: a year further each time
+    ]
+    rows[121] = rows[121].replace('"Nepal"', '"Ne\npal"')  # a quoted line break
+    path = write_gender(tmp_path / "g.csv", rows)
+    if chunk is not None:
+        _small_chunks(monkeypatch, chunk)
+    core = Core(home=tmp_path / "home")
+    [result] = import_files([path], core=core)
+    summary = {k: v for k, v in result.as_dict().items() if k != "file"}
+    assert summary["rows_read"] == 400
+    assert _stored_digest(core) == PINNED_ROWS[chunk]
+    assert import_files([path], core=core)[0].status == "unchanged"
+    assert _stored_digest(core) == PINNED_ROWS[chunk]
+    core.close()
+    assert hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest() == (
+        PINNED_SUMMARY
+    )
+
+
+PINNED_SUMMARY = "2ffb3da1e1d9d68202438f9cdfbfc3d4826831ecdd387526d2b13440d459af70"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -261,10 +262,18 @@ def _stream(
     combined = _Combined()
     chunks = raw.chunks()
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-read")
-    ahead = reader.submit(_next_chunk, chosen, chunks)
+    parser = ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="bluehelmet-parse")
+    ahead: deque[tuple[Future[RawFile | None], Future[Parsed | None]]] = deque()
+
+    def read_on() -> None:  # the next chunk: read in order, parsed beside the one before
+        read = reader.submit(next, chunks, None)
+        ahead.append((read, parser.submit(_parse_read, chosen, read)))
+
     try:
-        while (parsed := ahead.result()) is not None:
-            ahead = reader.submit(_next_chunk, chosen, chunks)  # read on while this is stored
+        for _ in range(PARSERS):
+            read_on()
+        while (parsed := ahead.popleft()[1].result()) is not None:
+            read_on()  # read and parse on while this one is stored
             parsed, unknown = reconciler.apply(parsed)
             combined.add(parsed, unknown)
             for dataset, frame in parsed.frames.items():
@@ -285,7 +294,10 @@ def _stream(
             s.discard()
         raise
     finally:
-        ahead.cancel()
+        for read, parse in ahead:
+            parse.cancel()
+            read.cancel()
+        parser.shutdown(wait=True)
         reader.shutdown(wait=True)
         chunks.close()
     key, options = key_of()
@@ -334,9 +346,14 @@ def _stream(
     )
 
 
-def _next_chunk(chosen: Adapter, chunks: Iterator[RawFile]) -> Parsed | None:
-    """The next chunk parsed (in the reading thread), or None at the end of the file."""
-    chunk = next(chunks, None)
+PARSERS = 2
+"""Chunks parsed at once (each in its own thread; the checks after polars' parse are
+single-threaded, so two chunks keep two cores busy)."""
+
+
+def _parse_read(chosen: Adapter, read: Future[RawFile | None]) -> Parsed | None:
+    """A chunk parsed once it is read, or None at the end of the file."""
+    chunk = read.result()
     return _parse(chosen, chunk, chunk=True) if chunk is not None else None
 
 

@@ -423,10 +423,11 @@ class _Combined:
             by = frame.group_by("category").agg(pl.col("count").sum())
             for category, count in by.iter_rows():
                 sums[str(category)] = sums.get(str(category), 0) + int(count)
-        text = pl.Categorical
+        # one value each: an enum of it is written dictionary-encoded without building a
+        # dictionary per batch (as a categorical's conversion to Arrow does)
         frame = frame.rename({"_line": "line"}).with_columns(
-            pl.lit(chosen.name).cast(text).alias("source"),
-            pl.lit(sha256).cast(text).alias("sha256"),
+            pl.lit(chosen.name).cast(pl.Enum([chosen.name])).alias("source"),
+            pl.lit(sha256).cast(pl.Enum([sha256])).alias("sha256"),
         )
         return conform(dataset, frame, keep_categorical=True)
 

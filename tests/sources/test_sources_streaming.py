@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +14,7 @@ from bluehelmet.errors import InputError
 from bluehelmet.services.core import Core
 from bluehelmet.services.data import contributions, import_files
 from bluehelmet.sources import _common
-from bluehelmet.sources.importer import UnreconciledError, prepare_files
+from bluehelmet.sources.importer import UnreconciledError, _Combined, prepare_files
 from bluehelmet.store.contributions import dataset_dir
 from tests._data_helpers import GENDER_HEADER, gender_row, write_gender
 
@@ -227,3 +228,17 @@ def test_the_stored_rows_of_a_generated_file_are_pinned(
 
 
 PINNED_SUMMARY = "2ffb3da1e1d9d68202438f9cdfbfc3d4826831ecdd387526d2b13440d459af70"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_keys_repeated_across_chunks_are_found_as_a_sort_of_all_keys_finds_them(
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    pool = [rng.randrange(-(1 << 62), 1 << 62) for _ in range(40)]
+    chunks = [rng.sample(pool, rng.randrange(1, 12)) for _ in range(rng.randrange(1, 6))]
+    combined = _Combined()
+    for chunk in chunks:  # distinct within a chunk, as the adapter checks
+        combined._add_keys(pl.Series(chunk, dtype=pl.Int64))
+    every = [key for chunk in chunks for key in chunk]
+    assert combined.repeated() == (len(set(every)) != len(every))

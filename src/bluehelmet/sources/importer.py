@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from bluehelmet.domain.contributions import RowSink, StagedDataset, StagedFile
@@ -377,7 +378,11 @@ class _Combined:
         self.covered: dict[str, set[date]] = {}
         self.units: dict[str, list[pl.DataFrame]] = {}
         self.totals: dict[str, dict[str, int]] = {}
-        self.keys: list[pl.Series] = []
+        self.seen = np.empty(0, dtype=np.int64)
+        """The sorted keys of the chunks before ``last`` (8 bytes a row)."""
+        self.last: np.ndarray[Any, np.dtype[np.int64]] | None = None
+        """The latest chunk's keys, sorted; merged into ``seen`` when the next chunk comes."""
+        self.repeat = False
 
     def add(self, parsed: Parsed, unknown: list[UnknownName]) -> None:
         """Count one chunk's rows, issues and unknown names."""
@@ -403,7 +408,28 @@ class _Combined:
             months = parsed.covered.get(dataset) or _months(frame)
             self.covered.setdefault(dataset, set()).update(months)
         if parsed.keys is not None:
-            self.keys.append(parsed.keys)
+            self._add_keys(parsed.keys)
+
+    def _add_keys(self, keys: pl.Series) -> None:
+        """Look the chunk's keys (distinct within it) up among the earlier chunks' keys.
+
+        Each chunk is checked as it comes, so the end of the file only waits for the last
+        chunk's look-up, not for a sort of every row's key.
+        """
+        if self.repeat:
+            return
+        if self.last is not None:  # sorted runs: the stable sort merges them in one pass
+            merged = np.concatenate([self.seen, self.last])
+            merged.sort(kind="stable")
+            self.seen, self.last = merged, None
+        new = np.sort(keys.to_numpy().astype(np.int64, copy=False))
+        if self.seen.size:
+            at = np.searchsorted(self.seen, new).clip(max=self.seen.size - 1)
+            if bool((self.seen[at] == new).any()):
+                self.repeat = True
+                self.seen = np.empty(0, dtype=np.int64)
+                return
+        self.last = new
 
     def stage(
         self, dataset: str, chosen: Adapter, frame: pl.DataFrame, sha256: str
@@ -432,14 +458,9 @@ class _Combined:
         return conform(dataset, frame, keep_categorical=True)
 
     def repeated(self) -> bool:
-        """Whether a row's key appears in two chunks (8 bytes a row, sorted once at the end)."""
-        if len(self.keys) < 2:
-            return False
-        chunked = pl.concat(self.keys, rechunk=False)  # no copy until the sort
-        self.keys = []
-        keys = chunked.sort()
-        del chunked
-        return bool((keys.slice(1) == keys.slice(0, keys.len() - 1)).any())
+        """Whether a row's key appears in two chunks (each chunk was looked up as it came)."""
+        self.seen, self.last = np.empty(0, dtype=np.int64), None
+        return self.repeat
 
     def issue_list(self) -> list[Issue]:
         """The combined issues, in the order they were first found."""

@@ -288,8 +288,8 @@ class ParquetStage:
     computes its SHA-256, and ``commit_file`` gives it its final name. Each batch becomes
     one row group. Text columns are written dictionary-encoded (read back as text), dates too
     (a file holds few months), integer columns delta-encoded (line numbers and counts: a third
-    smaller and faster to write than plain zstd); statistics (min/max) on the non-text columns only (text statistics cost as
-    much as the encoding, and no reader prunes on them).
+    smaller and faster to write than plain zstd); statistics (min/max) on the non-text
+    columns only (text statistics cost as much as the encoding, and no reader prunes on them).
     """
 
     def __init__(self, dataset: str, root: Path) -> None:

@@ -238,7 +238,7 @@ def test_keys_repeated_across_chunks_are_found_as_a_sort_of_all_keys_finds_them(
     pool = [rng.randrange(-(1 << 62), 1 << 62) for _ in range(40)]
     chunks = [rng.sample(pool, rng.randrange(1, 12)) for _ in range(rng.randrange(1, 6))]
     combined = _Combined()
-    for chunk in chunks:  # distinct within a chunk, as the adapter checks
-        combined._add_keys(pl.Series(chunk, dtype=pl.Int64))
+    for chunk in chunks:  # distinct and sorted within a chunk, as the adapter makes them
+        combined.keys.append(pl.Series(sorted(chunk), dtype=pl.Int64))
     every = [key for chunk in chunks for key in chunk]
     assert combined.repeated() == (len(set(every)) != len(every))

@@ -33,7 +33,8 @@ class Parsed:
     covered: dict[str, list[date]] = field(default_factory=dict)
     """Months each monthly dataset covers, zero cells included (default: months of its rows)."""
     keys: pl.Series | None = None
-    """A streamed chunk's hash of each row's key: rows repeated across chunks are found by it."""
+    """A streamed chunk's keys of its rows (distinct, sorted, no nulls): rows repeated across
+    chunks are found by them."""
 
 
 class NotStreamableError(Exception):

@@ -378,11 +378,7 @@ class _Combined:
         self.covered: dict[str, set[date]] = {}
         self.units: dict[str, list[pl.DataFrame]] = {}
         self.totals: dict[str, dict[str, int]] = {}
-        self.seen = np.empty(0, dtype=np.int64)
-        """The sorted keys of the chunks before ``last`` (8 bytes a row)."""
-        self.last: np.ndarray[Any, np.dtype[np.int64]] | None = None
-        """The latest chunk's keys, sorted; merged into ``seen`` when the next chunk comes."""
-        self.repeat = False
+        self.keys: list[pl.Series] = []
 
     def add(self, parsed: Parsed, unknown: list[UnknownName]) -> None:
         """Count one chunk's rows, issues and unknown names."""
@@ -408,28 +404,7 @@ class _Combined:
             months = parsed.covered.get(dataset) or _months(frame)
             self.covered.setdefault(dataset, set()).update(months)
         if parsed.keys is not None:
-            self._add_keys(parsed.keys)
-
-    def _add_keys(self, keys: pl.Series) -> None:
-        """Look the chunk's keys (distinct within it) up among the earlier chunks' keys.
-
-        Each chunk is checked as it comes, so the end of the file only waits for the last
-        chunk's look-up, not for a sort of every row's key.
-        """
-        if self.repeat:
-            return
-        if self.last is not None:  # sorted runs: the stable sort merges them in one pass
-            merged = np.concatenate([self.seen, self.last])
-            merged.sort(kind="stable")
-            self.seen, self.last = merged, None
-        new = np.sort(keys.to_numpy().astype(np.int64, copy=False))
-        if self.seen.size:
-            at = np.searchsorted(self.seen, new).clip(max=self.seen.size - 1)
-            if bool((self.seen[at] == new).any()):
-                self.repeat = True
-                self.seen = np.empty(0, dtype=np.int64)
-                return
-        self.last = new
+            self.keys.append(parsed.keys)
 
     def stage(
         self, dataset: str, chosen: Adapter, frame: pl.DataFrame, sha256: str
@@ -458,9 +433,13 @@ class _Combined:
         return conform(dataset, frame, keep_categorical=True)
 
     def repeated(self) -> bool:
-        """Whether a row's key appears in two chunks (each chunk was looked up as it came)."""
-        self.seen, self.last = np.empty(0, dtype=np.int64), None
-        return self.repeat
+        """Whether a row's key appears in two chunks (8 bytes a row, merged once at the end)."""
+        if len(self.keys) < 2:
+            return False
+        keys = np.concatenate([k.to_numpy() for k in self.keys])
+        self.keys = []
+        keys.sort(kind="stable")  # each chunk's keys come sorted: the runs are merged
+        return bool((keys[1:] == keys[:-1]).any())
 
     def issue_list(self) -> list[Issue]:
         """The combined issues, in the order they were first found."""

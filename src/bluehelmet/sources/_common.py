@@ -21,8 +21,11 @@ MAX_COUNT = 1_000_000
 SUMMARY_NAMES = frozenset({"all", "total", "totals", "grand total", "sum", "subtotal"})
 
 
-CHUNK_BYTES = 32 << 20
-"""Bytes of CSV parsed at a time by the adapters that stream (about 400,000 rows)."""
+CHUNK_BYTES = 16 << 20
+"""Bytes of CSV parsed at a time by the adapters that stream (about 200,000 rows).
+
+Two chunks are parsed at once while a third is stored; smaller chunks fill and drain that
+pipeline sooner at no measurable cost per chunk (the same CPU time at 8, 16 and 32 MB)."""
 
 
 class RawFile:

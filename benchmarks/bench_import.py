@@ -6,15 +6,19 @@ written to a temporary folder. Every measurement runs in its own process, the th
 contenders interleaved, each process warmed up by a first, untimed run on the real file
 (bluehelmet's store is created before the clock starts: a one-time cost, not the import's),
 so the times and the peak resident memory (whole process) compare like with like on a
-loaded machine; each figure is the best of ``--repeat`` runs. Prints the ratios
-``bluehelmet / duckdb`` (goal: <= 1.5) and ``bluehelmet / pandas`` (goal: < 1), and the
-growth exponent of time and memory against rows (goal: close to 1).
+loaded machine; each figure is the best of ``--repeat`` runs, with the process's CPU time
+(all its threads) of that run. Prints the ratios ``bluehelmet / duckdb`` (goal: <= 1.5) and
+``bluehelmet / pandas`` (goal: < 1), of wall and of CPU time, and the growth exponent of time
+and memory against rows (goal: close to 1). ``--baseline OTHER/src`` adds a contender
+``baseline``: the import of another source tree (e.g. ``git archive main src``), run the
+same way, to compare a change with what it replaces in one run.
 
 The import streams (chunks of ``CHUNK_BYTES``), so its peak memory should stay flat as the file
 grows; check it at 20M rows (1.6 GB of CSV; goal: under 2 GB) without pandas, which would need
 tens of GB::
 
     python benchmarks/bench_import.py [--sizes 200k,1M,2M] [--repeat 3] [--skip-real]
+        [--baseline /tmp/import-base/src]
     python benchmarks/bench_import.py --sizes 2M,5M,20M --repeat 1 --skip-real \
         --contenders duckdb,bluehelmet
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -128,7 +133,7 @@ def bluehelmet_import(path: Path, home: Path) -> None:
     assert result.status == "imported", result
 
 
-CONTENDERS = ("duckdb", "pandas", "bluehelmet")
+CONTENDERS = ("duckdb", "pandas", "baseline", "bluehelmet")
 
 
 def parse_contenders(text: str) -> list[str]:
@@ -158,64 +163,106 @@ def child(method: str, path: Path, workdir: Path) -> None:
             bluehelmet_import(source, where / "home")
 
     run(REAL, workdir / "warm-up")
-    if method == "bluehelmet":
+    if method in {"bluehelmet", "baseline"}:
         create_store(workdir / "run" / "home")
     reset_peak()
     base = rss_mb()
+    cpu = _cpu_seconds()
     start = time.perf_counter()
     run(path, workdir / "run")
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb(), "base_mb": base}))
+    cpu = _cpu_seconds() - cpu
+    package = sys.modules["bluehelmet"].__file__ if "bluehelmet" in sys.modules else None
+    figures = {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb(), "base_mb": base}
+    print(json.dumps({**figures, "package": package}))
 
 
-def measure(method: str, path: Path, tmpdir: Path) -> tuple[float, float, float]:
-    """Time, peak memory and memory before the work of one contender in a fresh process."""
+def _cpu_seconds() -> float:
+    """CPU time of this process so far, every thread, user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(
+    method: str, path: Path, tmpdir: Path, baseline: Path | None = None
+) -> tuple[float, float, float, float]:
+    """Time, CPU time, peak memory and memory before the work of one contender, own process.
+
+    ``baseline``: the source tree whose ``bluehelmet`` the ``baseline`` contender imports.
+    """
     workdir = Path(tempfile.mkdtemp(dir=tmpdir))
+    env = dict(os.environ)
+    if method == "baseline":
+        assert baseline is not None
+        env["PYTHONPATH"] = os.pathsep.join([str(baseline), str(ROOT / "benchmarks")])
     out = subprocess.run(
         [sys.executable, __file__, "--child", method, str(path), str(workdir)],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
     figures = json.loads(out.stdout.strip().splitlines()[-1])
-    return float(figures["seconds"]), float(figures["peak_mb"]), float(figures["base_mb"])
+    if method == "baseline":  # the baseline's own code ran, not this tree's
+        assert baseline is not None
+        assert Path(figures["package"]).is_relative_to(baseline), figures["package"]
+    return (
+        float(figures["seconds"]),
+        float(figures["cpu"]),
+        float(figures["peak_mb"]),
+        float(figures["base_mb"]),
+    )
 
 
-Best = dict[str, tuple[float, float, float]]
+Best = dict[str, tuple[float, float, float, float]]
+"""Per contender: best time, the CPU time of that run, lowest peak and its start memory."""
 
 
-def compare(path: Path, repeat: int, tmpdir: Path, contenders: Sequence[str]) -> Best:
-    """Best time, lowest peak and its start memory of each contender, interleaved run by run."""
+def compare(
+    path: Path,
+    repeat: int,
+    tmpdir: Path,
+    contenders: Sequence[str],
+    baseline: Path | None = None,
+) -> Best:
+    """Best time (with its CPU time), lowest peak and its start memory, interleaved run by run."""
     inf = float("inf")
-    best: Best = dict.fromkeys(contenders, (inf, inf, 0.0))
+    best: Best = dict.fromkeys(contenders, (inf, inf, inf, 0.0))
     for _ in range(repeat):
         for method in contenders:
-            seconds, peak, base = measure(method, path, tmpdir)
+            seconds, cpu, peak, base = measure(method, path, tmpdir, baseline)
             old = best[method]
-            low = (peak, base) if peak < old[1] else (old[1], old[2])
-            best[method] = (min(old[0], seconds), *low)
+            fast = (seconds, cpu) if seconds < old[0] else (old[0], old[1])
+            low = (peak, base) if peak < old[2] else (old[2], old[3])
+            best[method] = (*fast, *low)
     return best
 
 
 LABELS = {
     "duckdb": "duckdb read_csv (floor)",
     "pandas": "pandas read+normalize  ",
+    "baseline": "baseline import        ",
     "bluehelmet": "bluehelmet import      ",
 }
 
 
 def report(label: str, size_mb: float, best: Best) -> None:
-    """Print one file's table: time, peak memory (whole process) and the ratios."""
-    print(f"{label}: {size_mb:.1f} MB")
-    for method, (seconds, peak, _) in best.items():
-        print(f"  {LABELS[method]} {seconds:8.3f} s  peak {peak:7.0f} MB")
-    if "bluehelmet" not in best:
-        return
-    t_bh = best["bluehelmet"][0]
-    if "duckdb" in best:
-        print(f"  ratio bluehelmet/duckdb {t_bh / best['duckdb'][0]:8.2f}  (goal <= 1.5)")
-    if "pandas" in best:
-        print(f"  ratio bluehelmet/pandas {t_bh / best['pandas'][0]:8.2f}  (goal < 1)")
+    """Print one file's table: time, CPU time, peak memory (whole process) and the ratios."""
+    print(f"{label}: {size_mb:.1f} MB; load average {os.getloadavg()[0]:.1f}")
+    for method, (seconds, cpu, peak, _) in best.items():
+        print(f"  {LABELS[method]} {seconds:8.3f} s  cpu {cpu:7.3f} s  peak {peak:7.0f} MB")
+    floor = best.get("duckdb")
+    for method in ("baseline", "bluehelmet"):
+        if method not in best:
+            continue
+        seconds, cpu = best[method][:2]
+        if floor is not None:
+            print(
+                f"  ratio {method}/duckdb {seconds / floor[0]:8.2f}  (goal <= 1.5)"
+                f"  cpu {cpu / floor[1]:5.2f}"
+            )
+        if "pandas" in best:
+            print(f"  ratio {method}/pandas {seconds / best['pandas'][0]:8.2f}  (goal < 1)")
 
 
 def main() -> None:
@@ -230,6 +277,12 @@ def main() -> None:
         default=list(CONTENDERS),
         help=f"comma-separated, of {', '.join(CONTENDERS)} (default: all)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another source tree (holding bluehelmet/) imported as the contender 'baseline'",
+    )
     parser.add_argument("--child", nargs=3, metavar=("METHOD", "PATH", "WORKDIR"))
     args = parser.parse_args()
     if args.child:
@@ -238,17 +291,26 @@ def main() -> None:
         return
     if not REAL.is_file():
         raise SystemExit(f"real data file {REAL} is absent")
+    contenders = [c for c in args.contenders if c != "baseline"]
+    if args.baseline is not None:
+        if not (args.baseline / "bluehelmet" / "sources").is_dir():
+            parser.error(f"--baseline {args.baseline} holds no bluehelmet package")
+        args.baseline = args.baseline.resolve()
+        contenders.insert(
+            contenders.index("bluehelmet") if "bluehelmet" in contenders else 0, "baseline"
+        )
+    args.contenders = contenders
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="bh-bench-") as tmp:
         tmpdir = Path(tmp)
         if not args.skip_real:
-            best = compare(REAL, args.repeat, tmpdir, args.contenders)
+            best = compare(REAL, args.repeat, tmpdir, args.contenders, args.baseline)
             report("real Gender.Full.csv", REAL.stat().st_size / 1e6, best)
         grown: dict[int, Best] = {}
         for rows in args.sizes:
             path = tmpdir / f"generated-{rows}.csv"
             generate(path, rows)
-            grown[rows] = compare(path, args.repeat, tmpdir, args.contenders)
+            grown[rows] = compare(path, args.repeat, tmpdir, args.contenders, args.baseline)
             report(f"generated {rows:,} rows", path.stat().st_size / 1e6, grown[rows])
             path.unlink()
         sizes = list(grown)
@@ -256,7 +318,7 @@ def main() -> None:
         print("  memory: peak resident memory above the process's memory before the work")
         for method in args.contenders:
             times = [grown[s][method][0] for s in sizes]
-            peaks = [grown[s][method][1] - grown[s][method][2] for s in sizes]
+            peaks = [grown[s][method][2] - grown[s][method][3] for s in sizes]
             print(
                 f"  {method:<11} time {' '.join(f'{t:7.2f}s' for t in times)}"
                 f"  exponent {fmt_exp(exponent(sizes, times))}"

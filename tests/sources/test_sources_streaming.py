@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import random
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +14,7 @@ from bluehelmet.errors import InputError
 from bluehelmet.services.core import Core
 from bluehelmet.services.data import contributions, import_files
 from bluehelmet.sources import _common
-from bluehelmet.sources.importer import UnreconciledError, prepare_files
+from bluehelmet.sources.importer import UnreconciledError, _Combined, prepare_files
 from bluehelmet.store.contributions import dataset_dir
 from tests._data_helpers import GENDER_HEADER, gender_row, write_gender
 
@@ -178,3 +181,64 @@ def test_a_lone_carriage_return_in_the_header_is_a_message(tmp_path: Path) -> No
     with pytest.raises(InputError, match="malformed header line") as caught:
         _common.read_raw(path)
     assert caught.value.line == 1
+
+
+def _stored_digest(core: Core) -> str:
+    """SHA-256 of the stored Parquet rows in file order, their schema and the file's summary."""
+    [path] = list(dataset_dir("contributions", core.data_dir).iterdir())
+    stored = pl.read_parquet(path)
+    digest = hashlib.sha256(str(stored.schema).encode())
+    digest.update(stored.write_csv().encode())
+    return digest.hexdigest()
+
+
+# Recorded before the import was made faster (issue 16): the stored rows and the summary
+# (issues with their lines and figures, totals, months) must not change.
+# (rows are stored chunk by chunk: the order in the file depends on the chunk size)
+PINNED_ROWS = {
+    None: "6a9dbf24cd801ce209a5214026defa655a24c8023dba1ee57f1621b42edb2b4f",
+    700: "188731309f331a46801cc3296223a90df64702f9b65f2a06ac343f72007485e3",
+}
+
+
+@pytest.mark.parametrize("chunk", [None, 700])
+def test_the_stored_rows_of_a_generated_file_are_pinned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int | None
+) -> None:
+    rows = [
+        row.replace("2011-", f"{2011 + year}-")
+        for year in range(5)
+        for row in varied_rows(80)  # keys repeat after 80 rows: a year further each time
+    ]
+    rows[121] = rows[121].replace('"Nepal"', '"Ne\npal"')  # a quoted line break
+    path = write_gender(tmp_path / "g.csv", rows)
+    if chunk is not None:
+        _small_chunks(monkeypatch, chunk)
+    core = Core(home=tmp_path / "home")
+    [result] = import_files([path], core=core)
+    summary = {k: v for k, v in result.as_dict().items() if k != "file"}
+    assert summary["rows_read"] == 400
+    assert _stored_digest(core) == PINNED_ROWS[chunk]
+    assert import_files([path], core=core)[0].status == "unchanged"
+    assert _stored_digest(core) == PINNED_ROWS[chunk]
+    core.close()
+    assert hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest() == (
+        PINNED_SUMMARY
+    )
+
+
+PINNED_SUMMARY = "2ffb3da1e1d9d68202438f9cdfbfc3d4826831ecdd387526d2b13440d459af70"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_keys_repeated_across_chunks_are_found_as_a_sort_of_all_keys_finds_them(
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    pool = [rng.randrange(-(1 << 62), 1 << 62) for _ in range(40)]
+    chunks = [rng.sample(pool, rng.randrange(1, 12)) for _ in range(rng.randrange(1, 6))]
+    combined = _Combined()
+    for chunk in chunks:  # distinct and sorted within a chunk, as the adapter makes them
+        combined.keys.append(pl.Series(sorted(chunk), dtype=pl.Int64))
+    every = [key for chunk in chunks for key in chunk]
+    assert combined.repeated() == (len(set(every)) != len(every))

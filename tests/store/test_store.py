@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -404,3 +406,13 @@ def test_api_key_hash_is_salted_and_rejects_garbage() -> None:
     assert hash_api_key("k") != hash_api_key("k")
     assert not verify_api_key("k", "not-a-hash")
     assert not verify_api_key("k", "md5$1$00$00")
+
+
+def test_the_store_imports_alembic_only_to_migrate() -> None:
+    code = (
+        "import sys, bluehelmet.store, bluehelmet.services.core\n"
+        "assert 'alembic' not in sys.modules, 'alembic imported with the store'\n"
+        "bluehelmet.store.head_revision()\n"
+        "assert 'alembic' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

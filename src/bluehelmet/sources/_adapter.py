@@ -33,7 +33,8 @@ class Parsed:
     covered: dict[str, list[date]] = field(default_factory=dict)
     """Months each monthly dataset covers, zero cells included (default: months of its rows)."""
     keys: pl.Series | None = None
-    """A streamed chunk's hash of each row's key: rows repeated across chunks are found by it."""
+    """A streamed chunk's keys of its rows (distinct, sorted, no nulls): rows repeated across
+    chunks are found by them."""
 
 
 class NotStreamableError(Exception):
@@ -196,6 +197,9 @@ def keep_published_total(  # noqa: PLR0917 - the three figures and their names
     parts = f + m
     short = (parts < t).fill_null(value=False)
     over = (parts > t).fill_null(value=False)
+    residual = pl.when(short).then(t - parts).when(over).then(t).otherwise(0).alias(not_stated)
+    if not frame.select((short | over).any()).item():  # every row adds up: the parts stay
+        return frame.with_columns(residual)
     bad = frame.filter(short | over)
     if bad.height:
         issues.append(
@@ -211,7 +215,7 @@ def keep_published_total(  # noqa: PLR0917 - the three figures and their names
             )
         )
     return frame.with_columns(
-        pl.when(short).then(t - parts).when(over).then(t).otherwise(0).alias(not_stated),
+        residual,
         pl.when(over).then(0).otherwise(f).alias(female),
         pl.when(over).then(0).otherwise(m).alias(male),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Generator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,8 +21,11 @@ MAX_COUNT = 1_000_000
 SUMMARY_NAMES = frozenset({"all", "total", "totals", "grand total", "sum", "subtotal"})
 
 
-CHUNK_BYTES = 32 << 20
-"""Bytes of CSV parsed at a time by the adapters that stream (about 400,000 rows)."""
+CHUNK_BYTES = 16 << 20
+"""Bytes of CSV parsed at a time by the adapters that stream (about 200,000 rows).
+
+Two chunks are parsed at once while a third is stored; smaller chunks fill and drain that
+pipeline sooner at no measurable cost per chunk (the same CPU time at 8, 16 and 32 MB)."""
 
 
 class RawFile:
@@ -94,7 +98,9 @@ class RawFile:
         """The file as chunks of about ``size`` bytes (default ``CHUNK_BYTES``), whole records.
 
         A chunk never ends inside a quoted field (its quotes are balanced). Fails when the file
-        changes while it is read (its size or modification time differ at the end).
+        changes while it is read (its size or modification time differ at the end). Each
+        block is read from where the previous chunk ended and copied once, behind the header
+        line.
         """
         size = size or CHUNK_BYTES
         head = self.head + b"\n"
@@ -108,32 +114,35 @@ class RawFile:
                     if not more:
                         break
                     first += more
-                body = first[len(BOM) :] if first.startswith(BOM) else first
-                end = body.find(b"\n")
-                pending = body[end + 1 :] if end >= 0 else b""
-                done = end < 0
-                while True:
-                    while not done and len(pending) < size:  # top up to a full chunk
-                        block = handle.read(size - len(pending))
-                        done = not block
-                        pending += block
-                    if not pending:
+                end = first.find(b"\n")
+                position = end + 1 if end >= 0 else None  # the first record's byte in the file
+                del first
+                while position is not None:
+                    handle.seek(position)
+                    block = handle.read(size)
+                    done = len(block) < size
+                    cut = _balanced_cut(block, final=done)
+                    while cut is None:  # a quoted field runs past this block: read on
+                        more = handle.read(size)
+                        done = len(more) < size
+                        block += more
+                        cut = _balanced_cut(block, final=done)
+                    if not cut:
                         break
-                    cut = _balanced_cut(pending, final=done)
-                    if cut is None:  # a quoted field runs past this block: read on
-                        block = handle.read(size)
-                        done = not block
-                        pending += block
-                        continue
-                    piece, pending = pending[:cut], pending[cut:]
-                    breaks = piece.count(b"\n")
-                    if piece.strip():
+                    breaks = block.count(b"\n", 0, cut)
+                    if _BLACK.search(block, 0, cut):  # not only blank lines
                         chunk = RawFile(
-                            self.path, self.size, self.header, self.head, head + piece, line - 1
+                            self.path,
+                            self.size,
+                            self.header,
+                            self.head,
+                            b"".join((head, memoryview(block)[:cut])),
+                            line - 1,
                         )
-                        chunk.lines = 1 + breaks + (0 if piece.endswith(b"\n") else 1)
+                        chunk.lines = 1 + breaks + (0 if block[cut - 1] == _NEWLINE else 1)
                         yield chunk
                     line += breaks
+                    position = None if done and cut == len(block) else position + cut
             after = self.path.stat()
         except OSError as exc:
             msg = f"cannot read the file: {exc.strerror or exc}"
@@ -141,6 +150,11 @@ class RawFile:
         if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns):
             msg = "the file changed while it was read; import it again"
             raise InputError(msg, file=self.path)
+
+
+_BLACK = re.compile(rb"\S")
+"""Any byte that ``bytes.strip`` keeps (ASCII whitespace is what it removes)."""
+_NEWLINE = ord("\n")
 
 
 def _balanced_cut(data: bytes, *, final: bool) -> int | None:
@@ -316,8 +330,6 @@ def _read(
 
 
 def _error_line(data: bytes, message: str) -> int | None:
-    import re
-
     found = re.search(r"record (\d+)|line (\d+)", message)
     if not found:
         return None

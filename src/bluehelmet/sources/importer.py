@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from bluehelmet.domain.contributions import RowSink, StagedDataset, StagedFile
@@ -261,10 +263,18 @@ def _stream(
     combined = _Combined()
     chunks = raw.chunks()
     reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bluehelmet-read")
-    ahead = reader.submit(_next_chunk, chosen, chunks)
+    parser = ThreadPoolExecutor(max_workers=PARSERS, thread_name_prefix="bluehelmet-parse")
+    ahead: deque[tuple[Future[RawFile | None], Future[Parsed | None]]] = deque()
+
+    def read_on() -> None:  # the next chunk: read in order, parsed beside the one before
+        read = reader.submit(next, chunks, None)
+        ahead.append((read, parser.submit(_parse_read, chosen, read)))
+
     try:
-        while (parsed := ahead.result()) is not None:
-            ahead = reader.submit(_next_chunk, chosen, chunks)  # read on while this is stored
+        for _ in range(PARSERS):
+            read_on()
+        while (parsed := ahead.popleft()[1].result()) is not None:
+            read_on()  # read and parse on while this one is stored
             parsed, unknown = reconciler.apply(parsed)
             combined.add(parsed, unknown)
             for dataset, frame in parsed.frames.items():
@@ -285,7 +295,10 @@ def _stream(
             s.discard()
         raise
     finally:
-        ahead.cancel()
+        for read, parse in ahead:
+            parse.cancel()
+            read.cancel()
+        parser.shutdown(wait=True)
         reader.shutdown(wait=True)
         chunks.close()
     key, options = key_of()
@@ -334,9 +347,14 @@ def _stream(
     )
 
 
-def _next_chunk(chosen: Adapter, chunks: Iterator[RawFile]) -> Parsed | None:
-    """The next chunk parsed (in the reading thread), or None at the end of the file."""
-    chunk = next(chunks, None)
+PARSERS = 2
+"""Chunks parsed at once (each in its own thread; the checks after polars' parse are
+single-threaded, so two chunks keep two cores busy)."""
+
+
+def _parse_read(chosen: Adapter, read: Future[RawFile | None]) -> Parsed | None:
+    """A chunk parsed once it is read, or None at the end of the file."""
+    chunk = read.result()
     return _parse(chosen, chunk, chunk=True) if chunk is not None else None
 
 
@@ -406,22 +424,22 @@ class _Combined:
             by = frame.group_by("category").agg(pl.col("count").sum())
             for category, count in by.iter_rows():
                 sums[str(category)] = sums.get(str(category), 0) + int(count)
-        text = pl.Categorical
+        # one value each: an enum of it is written dictionary-encoded without building a
+        # dictionary per batch (as a categorical's conversion to Arrow does)
         frame = frame.rename({"_line": "line"}).with_columns(
-            pl.lit(chosen.name).cast(text).alias("source"),
-            pl.lit(sha256).cast(text).alias("sha256"),
+            pl.lit(chosen.name).cast(pl.Enum([chosen.name])).alias("source"),
+            pl.lit(sha256).cast(pl.Enum([sha256])).alias("sha256"),
         )
         return conform(dataset, frame, keep_categorical=True)
 
     def repeated(self) -> bool:
-        """Whether a row's key appears in two chunks (8 bytes a row, sorted once at the end)."""
+        """Whether a row's key appears in two chunks (8 bytes a row, merged once at the end)."""
         if len(self.keys) < 2:
             return False
-        chunked = pl.concat(self.keys, rechunk=False)  # no copy until the sort
+        keys = np.concatenate([k.to_numpy() for k in self.keys])
         self.keys = []
-        keys = chunked.sort()
-        del chunked
-        return bool((keys.slice(1) == keys.slice(0, keys.len() - 1)).any())
+        keys.sort(kind="stable")  # each chunk's keys come sorted: the runs are merged
+        return bool((keys[1:] == keys[:-1]).any())
 
     def issue_list(self) -> list[Issue]:
         """The combined issues, in the order they were first found."""

@@ -106,6 +106,9 @@ class IpiGenderFull(Adapter):
             published[c]: pl.Int64 for c in COUNT_COLUMNS
         }
         typed[published["Date"]] = pl.Date
+        # the unnamed index column is never used: as integers it parses faster than as text
+        # (null where empty, as the text; anything else falls back to the text read)
+        typed.update({h: pl.Int64 for h in raw.header if not h.strip()})
         if chunk:  # names as categoricals: their checks and the unpivot work on codes
             typed.update({published[c]: pl.Categorical for c in NAME_COLUMNS})
         frame = read_table(raw, typed=typed)
@@ -118,7 +121,8 @@ class IpiGenderFull(Adapter):
         frame = _strip_names(frame, issues)
         frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
         days = frame.get_column("Date").unique()  # few distinct dates: month ends once each
-        month = pl.col("Date").replace_strict(days, days.dt.month_end(), return_dtype=pl.Date)
+        ends = days.dt.month_end()
+        month = pl.col("Date").replace_strict(days, ends, return_dtype=pl.Date)
         frame = frame.with_columns(month.alias("month"))
         summary = summary_mask(frame, NAME_COLUMNS)
         if chunk and frame.select(summary.any()).item():
@@ -158,8 +162,8 @@ class IpiGenderFull(Adapter):
         )
         keys = None
         if chunk:
-            keys = _packed_keys(frame)
-            if keys.n_unique() != frame.height:
+            keys = _packed_keys(frame).sort()  # sorted here, in parallel: merged at the end
+            if bool((keys.slice(1) == keys.slice(0, keys.len() - 1)).any()):
                 msg = "repeated rows are counted once across the whole file"
                 raise NotStreamableError(msg)
         else:
@@ -191,7 +195,8 @@ class IpiGenderFull(Adapter):
             for label, category in CATEGORIES.items()
             for sex_label, sex in SEXES.items()
         ]
-        covered = months_of(frame)
+        # a chunk keeps every row it read (dates required): its months are its dates' ends
+        covered = sorted(ends.unique().to_list()) if chunk else months_of(frame)
         long = nonzero_rows(long_parts)
         return Parsed(
             frames={"contributions": long},

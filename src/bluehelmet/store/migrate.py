@@ -1,23 +1,29 @@
-"""Alembic migrations run from code, so they work from an installed wheel (no alembic.ini)."""
+"""Alembic migrations run from code, so they work from an installed wheel (no alembic.ini).
+
+Alembic is imported by the functions that use it, not with the store: most commands never
+migrate, and importing it costs about half a second of every command's start-up.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from bluehelmet.store.session import engine as make_engine
 from bluehelmet.store.session import resolve_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic configuration pointing at the migrations shipped inside the package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
@@ -26,6 +32,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 def head_revision() -> str:
     """The newest revision shipped with this version of bluehelmet."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
     if head is None:  # pragma: no cover - the package always ships migrations
         msg = f"no migrations found in {MIGRATIONS_DIR}"
@@ -34,6 +42,8 @@ def head_revision() -> str:
 
 
 def _run(url: str | Engine | None, action: str, revision: str) -> None:
+    from alembic import command
+
     eng = url if isinstance(url, Engine) else make_engine(url)
     try:
         with eng.begin() as connection:
@@ -59,6 +69,8 @@ def downgrade(url: str | Engine | None = None, revision: str = "base") -> None:
 
 
 def _revision_of(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 

@@ -41,7 +41,7 @@ import highspy
 import numpy as np
 
 from bluehelmet.forcegen.heuristic import rounding_start
-from bluehelmet.forcegen.model import FloatArray, Model, create_model
+from bluehelmet.forcegen.model import FloatArray, Model
 
 STAGES: tuple[tuple[str, bool], ...] = (("fill", True), ("legitimacy", True), ("cost", False))
 INTEGRALITY_TOLERANCE = 1e-6
@@ -58,6 +58,8 @@ PROBING_COLUMNS = 20_000
 PROBING_RULE = 2**15 | 2**16 | 2**20
 #: HiGHS' ``simplex_strategy`` value of the primal simplex.
 PRIMAL_SIMPLEX = 4
+#: Relative margin on the LP bound in reduced-cost fixing (duals are exact to ~1e-9).
+FIXING_MARGIN = 1e-6
 
 OPTIMAL = "optimal"
 TIME_LIMIT = "time limit"
@@ -99,10 +101,16 @@ def _finite(a: FloatArray, inf: float) -> FloatArray:
     return out
 
 
-def load(model: Model, h: Any, *, integer: bool) -> None:
-    """Pass ``model`` to the HiGHS instance ``h`` (as LP if not ``integer``)."""
+def load(model: Model, h: Any, *, integer: bool, tighten: bool = False) -> None:
+    """Pass ``model`` to the HiGHS instance ``h`` (as LP if not ``integer``).
+
+    With ``tighten`` the arcs' bounds are those of :meth:`Model.integer_upper` (implied by
+    the rows for every integer point; not for callers that relax rows afterwards).
+    """
     inf = highspy.kHighsInf
     col_lower, col_upper, is_int, row_lower, row_upper = model.bounds()
+    if tighten:
+        col_upper = model.integer_upper()
     start, index, value = model.matrix()
     lp = highspy.HighsLp()
     lp.num_col_ = model.num_cols
@@ -339,64 +347,102 @@ def _stages(
     return values, stages
 
 
-def _restricted_fill(
+@dataclass(frozen=True, slots=True)
+class _Relaxed:
+    """The fill stage's LP relaxation: value, point, reduced costs and the column bounds."""
+
+    bound: float
+    values: FloatArray
+    reduced: FloatArray  # reduced cost of each column (<= 0 at a lower bound when maximizing)
+    lower: FloatArray
+    upper: FloatArray
+    seconds: float
+
+
+def _fixed_bounds(model: Model, lp: _Relaxed, target: float) -> tuple[FloatArray, FloatArray]:
+    """Column bounds of the fill MILP with every integer column fixed that no point of fill
+    ``target`` or more can move (reduced-cost fixing against ``target``).
+
+    With the LP's duals, every feasible point ``x`` has ``fill(x) <= bound + sum_j d_j (x_j -
+    x*_j)`` and each term is <= 0. An integer column at its lower bound with ``d_j < -(bound -
+    target)`` can thus not rise by 1 in a point of fill >= ``target`` (nor one at its upper
+    bound with ``d_j > bound - target`` fall by 1): fixing them keeps every such point.
+    """
+    _, _, integer, _, _ = model.bounds()
+    slack = lp.bound - target + FIXING_MARGIN * (1 + abs(lp.bound))
+    x, d = lp.values, lp.reduced
+    at_lower = integer & (x <= lp.lower + 1e-9) & (d < -slack)
+    at_upper = integer & ~at_lower & (x >= lp.upper - 1e-9) & (d > slack)
+    lower, upper = lp.lower.copy(), lp.upper.copy()
+    upper[at_lower] = lp.lower[at_lower]
+    lower[at_upper] = lp.upper[at_upper]
+    return lower, upper
+
+
+def _fixing_fill(
     model: Model,
-    lp_values: FloatArray,
-    target: float,
+    lp: _Relaxed,
+    start: FloatArray | None,
     deadline: float,
     options: HighsOptions | None,
-) -> tuple[FloatArray, float] | None:
-    """Fill-stage MILPs over growing sets of the arcs the LP relaxation uses.
+) -> tuple[FloatArray | None, float, bool, float]:
+    """The fill stage by reduced-cost fixing against the integer target (exact).
 
-    First the arcs with positive LP units, then every arc of a (contributor, mission) pair the
-    LP uses. Stops as soon as a point reaches ``target`` (the proven optimum). Returns the best
-    feasible full point found and the seconds spent, or None.
+    Fill is integral, so its optimum is at most ``T = floor(LP bound)``. The MILP with every
+    column fixed that no point of fill >= ``T`` can move (:func:`_fixed_bounds`) holds every
+    such point: if it finds one, that point is optimal; if it proves it has none, the optimum
+    is at most ``T - 1`` and the search goes on with ``T - 1`` (fewer columns fixed) unless
+    the best point found reaches it. Returns the best feasible point (or None), the bound
+    proven, whether the point is proven optimal, and the seconds spent.
     """
-    n = len(model.arcs)
-    positive = lp_values[:n] > 1e-6
-    n_m = len(model.index.missions)
-    pair = (
-        model.index.pledge_contributor[model.arcs.pledge] * n_m
-        + model.index.requirement_mission[model.arcs.requirement]
-    )
-    supports = (positive, positive | np.isin(pair, pair[positive]))
     t0 = time.perf_counter()
-    best: FloatArray | None = None
-    best_value = -np.inf
+    n = model.num_cols
     fill = model.objective("fill")
-    tried = 0
-    for support in supports:
-        keep = np.flatnonzero(support)
-        if keep.size in (0, n) or keep.size == tried:
-            continue
-        tried = keep.size
-        sub = create_model(model.index, model.arcs.subset(keep), model.relaxation)
-        h = new_highs(options)
-        load(sub, h, integer=True)
-        m = sub.num_cols
-        h.changeColsCost(m, np.arange(m, dtype=np.int32), sub.objective("fill"))
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        h.setOptionValue("mip_abs_gap", 0.999)
-        if best is not None and not np.any(best[:n][~support] > 0.5):
-            # the larger search starts from the point the smaller one found
-            first = sub.complete(np.rint(best[:n][keep]))
-            if sub.feasible(first):
-                _set_start(h, first)
-        now = time.perf_counter()
-        _run(h, min(deadline, now + max(1.0, (deadline - now) / 4)))
-        if not _has_solution(h):
-            continue
-        x = np.zeros(n)
-        x[keep] = np.rint(np.asarray(h.getSolution().col_value, dtype=np.float64)[: keep.size])
-        values = model.complete(x)
-        value = float(fill @ values)
-        if model.feasible(values) and value > best_value:
-            best, best_value = values, value
+    h = new_highs(options)
+    load(model, h, integer=True, tighten=True)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), fill)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.setOptionValue("mip_abs_gap", 0.999)  # fill is integral: within 1 of the bound is optimal
+    if n > PROBING_COLUMNS:
+        h.setOptionValue("presolve_rule_off", PROBING_RULE)
+        h.setOptionValue("mip_detect_symmetry", False)
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    best = start if start is not None and model.feasible(start) else None
+    best_value = float(fill @ best) if best is not None else -math.inf
+    target = float(math.floor(lp.bound + 1e-6))
+    every = np.arange(n, dtype=np.int32)
+    unfixed = int(np.count_nonzero(lp.upper - lp.lower <= 0))
+    while best_value < target - 1e-6 and time.perf_counter() < deadline:
+        lower, upper = _fixed_bounds(model, lp, target)
+        count = int(np.count_nonzero(upper - lower <= 0))
+        h.changeColsBounds(n, every, lower, upper)
+        if best is not None and np.all(best >= lower - 1e-9) and np.all(best <= upper + 1e-9):
+            _set_start(h, best)
+        run = _run(h, deadline)
+        if _has_solution(h):
+            found = model.complete(
+                np.rint(np.asarray(h.getSolution().col_value, dtype=np.float64)[: len(model.arcs)])
+            )
+            value = float(fill @ found)
+            if value > best_value + 1e-9 and model.feasible(found):
+                best, best_value = found, value
         if best_value >= target - 1e-6:
             break
-    if best is None:
-        return None
-    return best, time.perf_counter() - t0
+        if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            most = -math.inf  # the fixed columns leave no feasible point at all
+        elif run.dual_bound is not None:
+            most = math.floor(run.dual_bound + 1e-6)
+        else:
+            break
+        if most >= target:
+            break  # stopped by the deadline before the search proved anything more
+        if count == unfixed:
+            # nothing beyond the model's own fixed columns: this was the full MILP
+            target = max(float(most), best_value)
+            break
+        target -= 1.0  # no point of fill >= target: the optimum is at most target - 1
+    proven = best_value >= target - 1e-6
+    return best, max(target, best_value), proven, time.perf_counter() - t0
 
 
 def _integral(model: Model, values: FloatArray) -> bool:
@@ -457,7 +503,7 @@ def solve_model(
         # Primal simplex: half the dual's time on the LP at 100x (28 s against 57 s of CPU,
         # benchmarks/bench_forcegen.py), the same below 20k columns.
         h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
-    load(model, h, integer=False)
+    load(model, h, integer=False, tighten=True)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     lp_run = _run(h, fill_deadline)
@@ -468,21 +514,33 @@ def solve_model(
         model, start, rounding_start(model, lp_values) if lp_values is not None else None
     )
     proven: Stage | None = None
-    if lp_values is not None and lp_bound is not None:
-        # Fill is integral: a point of value floor(LP bound) is proven optimal. Look for one
-        # among the arcs the LP uses (a small MILP) before the full one.
-        target = float(np.floor(lp_bound + 1e-6))
-        found = _restricted_fill(model, lp_values, target, fill_deadline, highs_options)
-        if found is not None:
-            point, seconds = found
+    fill_bound = lp_bound
+    if (
+        lp_values is not None
+        and lp_bound is not None
+        and int(h.getInfo().num_dual_infeasibilities) == 0
+    ):
+        # Fill is integral: its optimum is at most floor(LP bound). Reduced-cost fixing
+        # against that target leaves a far smaller MILP that holds every point reaching it.
+        col_lower = model.bounds()[0]
+        relaxed = _Relaxed(
+            lp_bound,
+            lp_values,
+            np.asarray(h.getSolution().col_dual, dtype=np.float64),
+            col_lower,
+            model.integer_upper(),
+            lp_seconds,
+        )
+        point, bound, optimal, seconds = _fixing_fill(
+            model, relaxed, start_values, fill_deadline, highs_options
+        )
+        fill_bound = min(bound, lp_bound)
+        if point is not None and optimal:
             value = float(model.objective("fill") @ point)
-            if value >= target - 1e-6:
-                proven = Stage(
-                    "fill", value, OPTIMAL, True, seconds + lp_seconds, max(target, value)
-                )
-                start_values = point
-            else:
-                start_values = _better_fill(model, start_values, point)
+            proven = Stage("fill", value, OPTIMAL, True, seconds + lp_seconds, bound)
+            start_values = point
+        else:
+            start_values = _better_fill(model, start_values, point)
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     if model.num_cols > PROBING_COLUMNS:
@@ -494,7 +552,7 @@ def solve_model(
         # Nor does the feasibility jump heuristic (before the root LP): 98 s over a 10 s
         # limit at 10x; without it the limit held (30 s for 25 s). Every stage has a start.
         h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
-    load(model, h, integer=True)
+    load(model, h, integer=True, tighten=True)
     values, stages = _stages(
         model,
         h,
@@ -502,7 +560,7 @@ def solve_model(
         exact=False,
         start=start_values,
         proven_fill=proven,
-        fill_bound=lp_bound,
+        fill_bound=fill_bound,
         min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
     )
     return Solution(

@@ -60,6 +60,10 @@ PROBING_RULE = 2**15 | 2**16 | 2**20
 PRIMAL_SIMPLEX = 4
 #: Relative margin on the LP bound in reduced-cost fixing (duals are exact to ~1e-9).
 FIXING_MARGIN = 1e-6
+#: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s).
+QUICK_SHARE = 0.2
+#: A restricted stage MILP is presolved when at least this share of its columns is fixed.
+PRESOLVE_FIXED = 0.5
 
 OPTIMAL = "optimal"
 TIME_LIMIT = "time limit"
@@ -268,6 +272,7 @@ def _stages(
     proven_fill: Stage | None = None,
     fill_bound: float | None = None,
     min_seconds: float = 0.0,
+    options: HighsOptions | None = None,
 ) -> tuple[FloatArray, list[Stage]]:
     """Run the lexicographic stages on ``h``.
 
@@ -275,15 +280,23 @@ def _stages(
     nothing better in time). With ``proven_fill`` the fill stage is already solved to
     optimality at ``start`` and is only held. ``fill_bound`` is a bound proven before (the LP).
     A MILP stage with less than ``min_seconds`` left (the LP relaxation's time) is not run.
+
+    The legitimacy and cost stages of the MILP first look for a better point and fix the
+    columns no better point can move (:func:`_fixing`); the stage's MILP then runs within
+    those bounds (restored afterwards), and its bound is the better of the restricted MILP's
+    bound and the point's value.
     """
     values = start if start is not None else np.zeros(model.num_cols)
     stages: list[Stage] = []
     n = model.num_cols
+    every = np.arange(n, dtype=np.int32)
+    holds: list[tuple[FloatArray, float]] = []
     for k, (name, maximize) in enumerate(STAGES):
         coef = model.objective(name)
         scale = _COST_SCALE if name == "cost" else 1.0
         if name == "fill" and proven_fill is not None:
             stages.append(proven_fill)
+            holds.append((coef, _hold_bound(name, proven_fill.value, exact=True)))
             _hold(h, coef, _hold_bound(name, proven_fill.value, exact=exact))
             continue
         now = time.perf_counter()
@@ -301,11 +314,29 @@ def _stages(
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
             if start is not None:
                 _set_start(h, values)
+        fixed: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        t_stage = time.perf_counter()
         if not exact and stage_deadline - time.perf_counter() < min_seconds:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
             # time): the stage is not started, and the plan so far is kept.
             run = _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
         else:
+            if not exact and name != "fill" and start is not None:
+                fixed = _fixing(
+                    model,
+                    holds,
+                    coef,
+                    maximize=maximize,
+                    incumbent=values,
+                    deadline=stage_deadline,
+                    options=options,
+                )
+            if fixed is not None:
+                values, lower, upper = fixed
+                share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
+                h.changeColsBounds(n, every, lower, upper)
+                h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
+                _set_start(h, values)
             run = _run(h, stage_deadline)
         if _has_solution(h) and run.status != NOT_RUN:
             found = np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -330,6 +361,13 @@ def _stages(
                 values = found
         value = float(coef @ values)
         bound = run.dual_bound
+        if fixed is not None:
+            # Points outside the fixed bounds are worse than the incumbent (its value).
+            h.changeColsBounds(n, every, model.bounds()[0], model.integer_upper())
+            if bound is not None:
+                held = float(coef @ fixed[0])
+                bound = max(bound, held) if maximize else min(bound, held)
+            run = _Run(run.status, run.optimal, time.perf_counter() - t_stage, bound)
         if name == "fill" and fill_bound is not None:
             bound = fill_bound if bound is None else min(bound, fill_bound)
         optimal = run.optimal or (
@@ -343,6 +381,8 @@ def _stages(
         )
         stages.append(Stage(name, value * scale, status, optimal, run.seconds, shown))
         if not last:
+            # (fill is integral: held at its value for the LPs of later stages)
+            holds.append((coef, _hold_bound(name, value, exact=True)))
             _hold(h, coef, _hold_bound(name, value, exact=exact))
     return values, stages
 
@@ -360,12 +400,12 @@ class _Relaxed:
 
 
 def _fixed_bounds(model: Model, lp: _Relaxed, target: float) -> tuple[FloatArray, FloatArray]:
-    """Column bounds of the fill MILP with every integer column fixed that no point of fill
-    ``target`` or more can move (reduced-cost fixing against ``target``).
+    """Column bounds of a maximizing stage with every integer column fixed that no point of
+    value ``target`` or more can move (reduced-cost fixing against ``target``).
 
-    With the LP's duals, every feasible point ``x`` has ``fill(x) <= bound + sum_j d_j (x_j -
+    With the LP's duals, every feasible point ``x`` has ``value(x) <= bound + sum_j d_j (x_j -
     x*_j)`` and each term is <= 0. An integer column at its lower bound with ``d_j < -(bound -
-    target)`` can thus not rise by 1 in a point of fill >= ``target`` (nor one at its upper
+    target)`` can thus not rise by 1 in a point of value >= ``target`` (nor one at its upper
     bound with ``d_j > bound - target`` fall by 1): fixing them keeps every such point.
     """
     _, _, integer, _, _ = model.bounds()
@@ -377,6 +417,77 @@ def _fixed_bounds(model: Model, lp: _Relaxed, target: float) -> tuple[FloatArray
     upper[at_lower] = lp.lower[at_lower]
     lower[at_upper] = lp.upper[at_upper]
     return lower, upper
+
+
+def _keeps(holds: list[tuple[FloatArray, float]], values: FloatArray) -> bool:
+    """Whether ``values`` keeps every held stage value."""
+    return all(float(c @ values) >= low - 1e-6 * (1 + abs(low)) for c, low in holds)
+
+
+def _fixing(
+    model: Model,
+    holds: list[tuple[FloatArray, float]],
+    coef: FloatArray,
+    *,
+    maximize: bool,
+    incumbent: FloatArray,
+    deadline: float,
+    options: HighsOptions | None,
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """A better incumbent and reduced-cost fixing against it, for a legitimacy or cost stage.
+
+    Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
+    incumbent uses (any point it finds is feasible for the stage). Returns the best point and
+    the column bounds with every integer column fixed that no point better than it can move
+    (:func:`_fixed_bounds`, on the maximized objective): the stage's optimum lies within
+    them, or is the point itself. None when the LP does not finish cleanly.
+    """
+    n = model.num_cols
+    every = np.arange(n, dtype=np.int32)
+    sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    lower0, upper0 = model.bounds()[0], model.integer_upper()
+    h = new_highs(options)
+    if n > PROBING_COLUMNS and "simplex_strategy" not in (options or {}):
+        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+    load(model, h, integer=False, tighten=True)
+    for c, low in holds:
+        _hold(h, c, low)
+    h.changeColsCost(n, every, coef)
+    h.changeObjectiveSense(sense)
+    lp = _run(h, deadline)
+    if not lp.optimal or int(h.getInfo().num_dual_infeasibilities) != 0:
+        return None
+    sign = 1.0 if maximize else -1.0
+    relaxed = _Relaxed(
+        sign * float(h.getInfo().objective_function_value),
+        np.asarray(h.getSolution().col_value, dtype=np.float64),
+        sign * np.asarray(h.getSolution().col_dual, dtype=np.float64),
+        lower0,
+        upper0,
+        lp.seconds,
+    )
+    best, best_value = incumbent, sign * float(coef @ incumbent)
+    arcs = len(model.arcs)
+    support = np.ones(n, dtype=bool)
+    support[:arcs] = (relaxed.values[:arcs] > 1e-6) | (incumbent[:arcs] > 0.5)
+    quick = new_highs(options)
+    load(model, quick, integer=True, tighten=True)
+    for c, low in holds:
+        _hold(quick, c, low)
+    quick.changeColsCost(n, every, coef)
+    quick.changeObjectiveSense(sense)
+    quick.changeColsBounds(n, every, lower0, np.where(support, upper0, lower0))
+    _set_start(quick, incumbent)
+    now = time.perf_counter()
+    _run(quick, min(deadline, now + max(0.5, QUICK_SHARE * (deadline - now))))
+    if _has_solution(quick):
+        x = np.rint(np.asarray(quick.getSolution().col_value, dtype=np.float64)[:arcs])
+        found = model.complete(x)
+        value = sign * float(coef @ found)
+        if value > best_value + 1e-9 and model.feasible(found) and _keeps(holds, found):
+            best, best_value = found, value
+    lower, upper = _fixed_bounds(model, relaxed, best_value)
+    return best, lower, upper
 
 
 def _fixing_fill(
@@ -562,6 +673,7 @@ def solve_model(
         proven_fill=proven,
         fill_bound=fill_bound,
         min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
+        options=highs_options,
     )
     return Solution(
         values, tuple(stages), "MILP", lp_bound, lp_seconds, time.perf_counter() - t_start

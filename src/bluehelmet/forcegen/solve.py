@@ -10,11 +10,13 @@ limit reports ``time limit`` with the best point found and the bound HiGHS prove
 stage never started reports ``not run``. Every stage starts from a feasible point (the greedy
 baseline, or the LP rounded and repaired), so a time-limited plan is never worse than it.
 
-Fill stage of the MILP: the LP relaxation gives a bound; since fill is integral, a point of
-value ``floor(bound)`` is proven optimal. Such a point is first sought by a small MILP over the
-arcs the LP uses (then over every arc of the contributor-mission pairs it uses); only if that
-fails is the full MILP solved, started from the best point found. An LP that stops at its time
-limit gives no bound: none is reported and none is used as a proof target.
+Fill stage of the MILP: the LP relaxation (arc bounds tightened by the women's rows,
+:meth:`Model.integer_upper`) gives a bound; since fill is integral, its optimum is at most
+``T = floor(bound)``. The MILP with every column fixed that no point of fill ``T`` can move
+(reduced-cost fixing) holds every such point; if it has none, ``T`` drops by one. Legitimacy
+and cost stages: the stage's LP, a quick MILP over the arcs it uses, then the stage's MILP
+with every column fixed that no point better than the best one found can move. An LP that
+stops at its time limit gives no bound: none is reported and none is used to fix columns.
 
 When the model is a transportation problem (:attr:`Model.is_network`) every stage is solved as
 an LP: the constraint matrix is totally unimodular, the optimal face of an integral polytope is
@@ -224,6 +226,21 @@ def _run(h: Any, deadline: float) -> _Run:
     elif optimal:
         dual = float(info.objective_function_value)
     return _Run(text, optimal, seconds, dual)
+
+
+def _large_model(h: Any, columns: int) -> None:
+    """MILP options for models over :data:`PROBING_COLUMNS` columns.
+
+    HiGHS' probing rules (in presolve) and symmetry detection (before the first node) do not
+    stop at the time limit: measured 35 s over a 6 s limit at 10x
+    (benchmarks/bench_forcegen.py). Nor does the feasibility jump heuristic (before the root
+    LP): 98 s over a 10 s limit at 10x; without it the limit held (30 s for 25 s). Every stage
+    has a start, so large models go without them.
+    """
+    if columns > PROBING_COLUMNS:
+        h.setOptionValue("presolve_rule_off", PROBING_RULE)
+        h.setOptionValue("mip_detect_symmetry", False)
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
 
 
 def _has_solution(h: Any) -> bool:
@@ -471,6 +488,7 @@ def _fixing(
     support = np.ones(n, dtype=bool)
     support[:arcs] = (relaxed.values[:arcs] > 1e-6) | (incumbent[:arcs] > 0.5)
     quick = new_highs(options)
+    _large_model(quick, n)
     load(model, quick, integer=True, tighten=True)
     for c, low in holds:
         _hold(quick, c, low)
@@ -514,10 +532,7 @@ def _fixing_fill(
     h.changeColsCost(n, np.arange(n, dtype=np.int32), fill)
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     h.setOptionValue("mip_abs_gap", 0.999)  # fill is integral: within 1 of the bound is optimal
-    if n > PROBING_COLUMNS:
-        h.setOptionValue("presolve_rule_off", PROBING_RULE)
-        h.setOptionValue("mip_detect_symmetry", False)
-        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    _large_model(h, n)
     best = start if start is not None and model.feasible(start) else None
     best_value = float(fill @ best) if best is not None else -math.inf
     target = float(math.floor(lp.bound + 1e-6))
@@ -654,15 +669,7 @@ def solve_model(
             start_values = _better_fill(model, start_values, point)
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    if model.num_cols > PROBING_COLUMNS:
-        # HiGHS' probing rules (in presolve) and symmetry detection (before the first node)
-        # do not stop at the time limit: measured 35 s over a 6 s limit at 10x
-        # (benchmarks/bench_forcegen.py). Large models go without them.
-        h.setOptionValue("presolve_rule_off", PROBING_RULE)
-        h.setOptionValue("mip_detect_symmetry", False)
-        # Nor does the feasibility jump heuristic (before the root LP): 98 s over a 10 s
-        # limit at 10x; without it the limit held (30 s for 25 s). Every stage has a start.
-        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+    _large_model(h, model.num_cols)
     load(model, h, integer=True, tighten=True)
     values, stages = _stages(
         model,

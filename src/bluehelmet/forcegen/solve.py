@@ -331,7 +331,7 @@ def _stages(
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
             if start is not None:
                 _set_start(h, values)
-        fixed: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        fixed: tuple[FloatArray, FloatArray, FloatArray, float] | None = None
         t_stage = time.perf_counter()
         if not exact and stage_deadline - time.perf_counter() < min_seconds:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
@@ -349,7 +349,7 @@ def _stages(
                     options=options,
                 )
             if fixed is not None:
-                values, lower, upper = fixed
+                values, lower, upper, _ = fixed
                 share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
                 h.changeColsBounds(n, every, lower, upper)
                 h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
@@ -384,6 +384,10 @@ def _stages(
             if bound is not None:
                 held = float(coef @ fixed[0])
                 bound = max(bound, held) if maximize else min(bound, held)
+            # the stage's LP bounds it too (where the MILP stopped before doing better)
+            lp = fixed[3]
+            tighter = min if maximize else max
+            bound = lp if bound is None else tighter(bound, lp)
             run = _Run(run.status, run.optimal, time.perf_counter() - t_stage, bound)
         if name == "fill" and fill_bound is not None:
             bound = fill_bound if bound is None else min(bound, fill_bound)
@@ -450,14 +454,15 @@ def _fixing(
     incumbent: FloatArray,
     deadline: float,
     options: HighsOptions | None,
-) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+) -> tuple[FloatArray, FloatArray, FloatArray, float] | None:
     """A better incumbent and reduced-cost fixing against it, for a legitimacy or cost stage.
 
     Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
     incumbent uses (any point it finds is feasible for the stage). Returns the best point and
     the column bounds with every integer column fixed that no point better than it can move
     (:func:`_fixed_bounds`, on the maximized objective): the stage's optimum lies within
-    them, or is the point itself. None when the LP does not finish cleanly.
+    them, or is the point itself; and the LP's value, a bound of the stage. None when the LP
+    does not finish cleanly.
     """
     n = model.num_cols
     every = np.arange(n, dtype=np.int32)
@@ -505,7 +510,7 @@ def _fixing(
         if value > best_value + 1e-9 and model.feasible(found) and _keeps(holds, found):
             best, best_value = found, value
     lower, upper = _fixed_bounds(model, relaxed, best_value)
-    return best, lower, upper
+    return best, lower, upper, sign * relaxed.bound
 
 
 def _fixing_fill(

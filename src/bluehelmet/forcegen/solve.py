@@ -294,9 +294,10 @@ def _stages(
     """Run the lexicographic stages on ``h``.
 
     ``start`` is a feasible point offered to every MILP stage (and kept when a stage finds
-    nothing better in time). With ``proven_fill`` the fill stage is already solved to
-    optimality at ``start`` and is only held. ``fill_bound`` is a bound proven before (the LP).
-    A MILP stage with less than ``min_seconds`` left (the LP relaxation's time) is not run.
+    nothing better in time). With ``proven_fill`` the fill stage is already solved (to
+    optimality, or up to the time limit) at ``start`` and is only held. ``fill_bound`` is a
+    bound proven before (the LP). A MILP stage with less than ``min_seconds`` left (the LP
+    relaxation's time) is not run.
 
     The legitimacy and cost stages of the MILP first look for a better point and fix the
     columns no better point can move (:func:`_fixing`); the stage's MILP then runs within
@@ -666,12 +667,21 @@ def solve_model(
             model, relaxed, start_values, fill_deadline, highs_options
         )
         fill_bound = min(bound, lp_bound)
-        if point is not None and optimal:
-            value = float(model.objective("fill") @ point)
-            proven = Stage("fill", value, OPTIMAL, True, seconds + lp_seconds, bound)
-            start_values = point
-        else:
-            start_values = _better_fill(model, start_values, point)
+        best = point if point is not None and optimal else _better_fill(model, start_values, point)
+        if best is not None:
+            # The search holds every plan that reaches its target: when the deadline stops
+            # it, the full MILP would only look again for the same plans. The fill stage
+            # ends here (optimal or at the time limit) and the later stages get their time.
+            value = float(model.objective("fill") @ best)
+            proven = Stage(
+                "fill",
+                value,
+                OPTIMAL if optimal else TIME_LIMIT,
+                optimal,
+                seconds + lp_seconds,
+                _report("fill", value, fill_bound, optimal=optimal),
+            )
+            start_values = best
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     _large_model(h, model.num_cols)

@@ -332,7 +332,7 @@ def _stages(
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
             if start is not None:
                 _set_start(h, values)
-        fixed: tuple[FloatArray, FloatArray, FloatArray, float] | None = None
+        fixed: tuple[FloatArray, FloatArray, FloatArray, float, float] | None = None
         t_stage = time.perf_counter()
         if not exact and stage_deadline - time.perf_counter() < min_seconds:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
@@ -352,7 +352,10 @@ def _stages(
                     options=options,
                 )
             if fixed is not None:
-                values, lower, upper, _ = fixed
+                values, lower, upper, _, lp_seconds = fixed
+                # The next stage's root LP is as hard: it is not started without twice the
+                # time of this one (10x: a cost stage given 11 s took 36 s after a 7.5 s LP).
+                min_seconds = max(min_seconds, 2 * lp_seconds)
                 share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
                 h.changeColsBounds(n, every, lower, upper)
                 h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
@@ -457,15 +460,15 @@ def _fixing(
     incumbent: FloatArray,
     deadline: float,
     options: HighsOptions | None,
-) -> tuple[FloatArray, FloatArray, FloatArray, float] | None:
+) -> tuple[FloatArray, FloatArray, FloatArray, float, float] | None:
     """A better incumbent and reduced-cost fixing against it, for the legitimacy stage.
 
     Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
     incumbent uses (any point it finds is feasible for the stage). Returns the best point and
     the column bounds with every integer column fixed that no point better than it can move
     (:func:`_fixed_bounds`, on the maximized objective): the stage's optimum lies within
-    them, or is the point itself; and the LP's value, a bound of the stage. None when the LP
-    does not finish cleanly.
+    them, or is the point itself; the LP's value, a bound of the stage; and the LP's seconds.
+    None when the LP does not finish cleanly.
     """
     n = model.num_cols
     every = np.arange(n, dtype=np.int32)
@@ -513,7 +516,7 @@ def _fixing(
         if value > best_value + 1e-9 and model.feasible(found) and _keeps(holds, found):
             best, best_value = found, value
     lower, upper = _fixed_bounds(model, relaxed, best_value)
-    return best, lower, upper, sign * relaxed.bound
+    return best, lower, upper, sign * relaxed.bound, lp.seconds
 
 
 def _fixing_fill(

@@ -333,6 +333,7 @@ def _stages(
             if start is not None:
                 _set_start(h, values)
         fixed: tuple[FloatArray, FloatArray, FloatArray, float, float] | None = None
+        skipped = False
         t_stage = time.perf_counter()
         if not exact and stage_deadline - time.perf_counter() < min_seconds:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
@@ -353,15 +354,22 @@ def _stages(
                 )
             if fixed is not None:
                 values, lower, upper, _, lp_seconds = fixed
-                # The next stage's root LP is as hard: it is not started without twice the
-                # time of this one (10x: a cost stage given 11 s took 36 s after a 7.5 s LP).
-                min_seconds = max(min_seconds, 2 * lp_seconds)
+                # HiGHS does not stop a large MILP's root on time: this stage's MILP is not
+                # started without twice its LP's time, the cost stage without four times
+                # (10x, after 7.5 s LPs: a legitimacy MILP given 8 s took 26 s, a cost stage
+                # given 11 s took 36 s and one given 23 s took 36 s).
+                min_seconds = max(min_seconds, 4 * lp_seconds)
                 share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
                 h.changeColsBounds(n, every, lower, upper)
                 h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
                 _set_start(h, values)
-            run = _run(h, stage_deadline)
-        if _has_solution(h) and run.status != NOT_RUN:
+            if fixed is not None and stage_deadline - time.perf_counter() < 2 * fixed[4]:
+                # the stage ends with the quick MILP's plan and the LP's bound
+                run = _Run(TIME_LIMIT, optimal=False, seconds=0.0, dual_bound=None)
+                skipped = True
+            else:
+                run = _run(h, stage_deadline)
+        if _has_solution(h) and run.status != NOT_RUN and not skipped:
             found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             reported = float(h.getInfo().objective_function_value)
             if abs(float(coef @ found) - reported) > 1e-6 * (1 + abs(reported)):

@@ -847,6 +847,47 @@ class Model:
             values[self.w_cols] = (used[self.w_offers] > 0.5).astype(np.float64)
         return values
 
+    def integer_upper(self) -> FloatArray:
+        """Column upper bounds with the arcs' bounds tightened by the women's-share rows: the
+        most units an arc carries in any integer point that keeps every row.
+
+        A requirement's women row reads ``sum_a c_a x_a >= 0`` over its arcs and its demand
+        row ``sum_a x_a <= d``. If arc ``a`` (``c_a < 0``) carries ``k`` units, the other
+        units number at most ``d - k`` and each adds at most ``s = max_b c_b``; so
+        ``k c_a + (d - k) max(s, 0) >= 0``, that is ``k <= d s / (s - c_a)`` (``k = 0``
+        when ``s <= 0``). The bound holds for integer ``k`` only: it cuts off fractional
+        points of the LP relaxation (mixing a fraction of a short unit with one that has
+        women to spare), never an integer point. Every other column keeps its bound.
+        """
+        upper = np.concatenate(self.col_upper) if self.col_upper else np.zeros(0)
+        women = self.constraints.get("women_share")
+        demand = self.constraints.get("requirement_demand")
+        if women is None or demand is None or len(women) == 0:
+            return upper
+        n = len(self.arcs)
+        row_lower = np.concatenate(self.row_lower)
+        row_upper = np.concatenate(self.row_upper)
+        need = np.full(len(self.index.scenario.requirements), np.inf)
+        need[demand.coords["requirement"]] = row_upper[demand.positions]
+        start, cols, vals = self.matrix()
+        out = upper.copy()
+        rows = women.positions.tolist()
+        for row, req in zip(rows, women.coords["requirement"].tolist(), strict=True):
+            if row_lower[row] != 0 or not math.isfinite(need[req]):
+                continue
+            lo, hi = int(start[row]), int(start[row + 1])
+            arcs, coef = cols[lo:hi], vals[lo:hi]
+            if np.any(arcs >= n) or not np.all(self.arcs.requirement[arcs] == req):
+                continue  # a row this bound does not describe (a user's change)
+            best = float(coef.max(initial=0.0))
+            short = coef < 0
+            d = float(need[req])
+            most = np.zeros(int(short.sum())) if best <= 0 else d * best / (best - coef[short])
+            # generous rounding: a bound a hair too high is merely weaker
+            most = np.floor(most * (1 + 1e-9) + 1e-6)
+            out[arcs[short]] = np.minimum(out[arcs[short]], most)
+        return out
+
     def feasible(self, values: FloatArray, tol: float = 1e-6) -> bool:
         """Whether ``values`` satisfies every bound and row (integrality not checked)."""
         col_lower, col_upper, _, row_lower, row_upper = self.bounds()

@@ -10,11 +10,13 @@ limit reports ``time limit`` with the best point found and the bound HiGHS prove
 stage never started reports ``not run``. Every stage starts from a feasible point (the greedy
 baseline, or the LP rounded and repaired), so a time-limited plan is never worse than it.
 
-Fill stage of the MILP: the LP relaxation gives a bound; since fill is integral, a point of
-value ``floor(bound)`` is proven optimal. Such a point is first sought by a small MILP over the
-arcs the LP uses (then over every arc of the contributor-mission pairs it uses); only if that
-fails is the full MILP solved, started from the best point found. An LP that stops at its time
-limit gives no bound: none is reported and none is used as a proof target.
+Fill stage of the MILP: the LP relaxation (arc bounds tightened by the women's rows,
+:meth:`Model.integer_upper`) gives a bound; since fill is integral, its optimum is at most
+``T = floor(bound)``. The MILP with every column fixed that no point of fill ``T`` can move
+(reduced-cost fixing) holds every such point; if it has none, ``T`` drops by one. Legitimacy
+stage: the stage's LP, a quick MILP over the arcs it uses, then the stage's MILP with every
+column fixed that no point better than the best one found can move. An LP that
+stops at its time limit gives no bound: none is reported and none is used to fix columns.
 
 When the model is a transportation problem (:attr:`Model.is_network`) every stage is solved as
 an LP: the constraint matrix is totally unimodular, the optimal face of an integral polytope is
@@ -41,7 +43,7 @@ import highspy
 import numpy as np
 
 from bluehelmet.forcegen.heuristic import rounding_start
-from bluehelmet.forcegen.model import FloatArray, Model, create_model
+from bluehelmet.forcegen.model import FloatArray, Model
 
 STAGES: tuple[tuple[str, bool], ...] = (("fill", True), ("legitimacy", True), ("cost", False))
 INTEGRALITY_TOLERANCE = 1e-6
@@ -58,6 +60,12 @@ PROBING_COLUMNS = 20_000
 PROBING_RULE = 2**15 | 2**16 | 2**20
 #: HiGHS' ``simplex_strategy`` value of the primal simplex.
 PRIMAL_SIMPLEX = 4
+#: Relative margin on the LP bound in reduced-cost fixing (duals are exact to ~1e-9).
+FIXING_MARGIN = 1e-6
+#: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s).
+QUICK_SHARE = 0.2
+#: A restricted stage MILP is presolved when at least this share of its columns is fixed.
+PRESOLVE_FIXED = 0.5
 
 OPTIMAL = "optimal"
 TIME_LIMIT = "time limit"
@@ -99,10 +107,16 @@ def _finite(a: FloatArray, inf: float) -> FloatArray:
     return out
 
 
-def load(model: Model, h: Any, *, integer: bool) -> None:
-    """Pass ``model`` to the HiGHS instance ``h`` (as LP if not ``integer``)."""
+def load(model: Model, h: Any, *, integer: bool, tighten: bool = False) -> None:
+    """Pass ``model`` to the HiGHS instance ``h`` (as LP if not ``integer``).
+
+    With ``tighten`` the arcs' bounds are those of :meth:`Model.integer_upper` (implied by
+    the rows for every integer point; not for callers that relax rows afterwards).
+    """
     inf = highspy.kHighsInf
     col_lower, col_upper, is_int, row_lower, row_upper = model.bounds()
+    if tighten:
+        col_upper = model.integer_upper()
     start, index, value = model.matrix()
     lp = highspy.HighsLp()
     lp.num_col_ = model.num_cols
@@ -214,6 +228,21 @@ def _run(h: Any, deadline: float) -> _Run:
     return _Run(text, optimal, seconds, dual)
 
 
+def _large_model(h: Any, columns: int) -> None:
+    """MILP options for models over :data:`PROBING_COLUMNS` columns.
+
+    HiGHS' probing rules (in presolve) and symmetry detection (before the first node) do not
+    stop at the time limit: measured 35 s over a 6 s limit at 10x
+    (benchmarks/bench_forcegen.py). Nor does the feasibility jump heuristic (before the root
+    LP): 98 s over a 10 s limit at 10x; without it the limit held (30 s for 25 s). Every stage
+    has a start, so large models go without them.
+    """
+    if columns > PROBING_COLUMNS:
+        h.setOptionValue("presolve_rule_off", PROBING_RULE)
+        h.setOptionValue("mip_detect_symmetry", False)
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+
+
 def _has_solution(h: Any) -> bool:
     return bool(h.getInfo().primal_solution_status == 2)
 
@@ -260,22 +289,32 @@ def _stages(
     proven_fill: Stage | None = None,
     fill_bound: float | None = None,
     min_seconds: float = 0.0,
+    options: HighsOptions | None = None,
 ) -> tuple[FloatArray, list[Stage]]:
     """Run the lexicographic stages on ``h``.
 
     ``start`` is a feasible point offered to every MILP stage (and kept when a stage finds
-    nothing better in time). With ``proven_fill`` the fill stage is already solved to
-    optimality at ``start`` and is only held. ``fill_bound`` is a bound proven before (the LP).
-    A MILP stage with less than ``min_seconds`` left (the LP relaxation's time) is not run.
+    nothing better in time). With ``proven_fill`` the fill stage is already solved (to
+    optimality, or up to the time limit) at ``start`` and is only held. ``fill_bound`` is a
+    bound proven before (the LP). A MILP stage with less than ``min_seconds`` left (the LP
+    relaxation's time) is not run.
+
+    The legitimacy stage of the MILP first looks for a better point and fixes the columns no
+    better point can move (:func:`_fixing`); the stage's MILP then runs within
+    those bounds (restored afterwards), and its bound is the better of the restricted MILP's
+    bound and the point's value.
     """
     values = start if start is not None else np.zeros(model.num_cols)
     stages: list[Stage] = []
     n = model.num_cols
+    every = np.arange(n, dtype=np.int32)
+    holds: list[tuple[FloatArray, float]] = []
     for k, (name, maximize) in enumerate(STAGES):
         coef = model.objective(name)
         scale = _COST_SCALE if name == "cost" else 1.0
         if name == "fill" and proven_fill is not None:
             stages.append(proven_fill)
+            holds.append((coef, _hold_bound(name, proven_fill.value, exact=True)))
             _hold(h, coef, _hold_bound(name, proven_fill.value, exact=exact))
             continue
         now = time.perf_counter()
@@ -293,13 +332,44 @@ def _stages(
             h.setOptionValue("presolve", "choose" if name == "fill" else "off")
             if start is not None:
                 _set_start(h, values)
+        fixed: tuple[FloatArray, FloatArray, FloatArray, float, float] | None = None
+        skipped = False
+        t_stage = time.perf_counter()
         if not exact and stage_deadline - time.perf_counter() < min_seconds:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
             # time): the stage is not started, and the plan so far is kept.
             run = _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
         else:
-            run = _run(h, stage_deadline)
-        if _has_solution(h) and run.status != NOT_RUN:
+            if not exact and name == "legitimacy" and start is not None:
+                # (the cost stage gains nothing from it: 2.1 s of CPU with, 1.7 s without at
+                # the realistic size, benchmarks/bench_forcegen.py)
+                fixed = _fixing(
+                    model,
+                    holds,
+                    coef,
+                    maximize=maximize,
+                    incumbent=values,
+                    deadline=stage_deadline,
+                    options=options,
+                )
+            if fixed is not None:
+                values, lower, upper, _, lp_seconds = fixed
+                # HiGHS does not stop a large MILP's root on time: this stage's MILP is not
+                # started without twice its LP's time, the cost stage without four times
+                # (10x, after 7.5 s LPs: a legitimacy MILP given 8 s took 26 s, a cost stage
+                # given 11 s took 36 s and one given 23 s took 36 s).
+                min_seconds = max(min_seconds, 4 * lp_seconds)
+                share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
+                h.changeColsBounds(n, every, lower, upper)
+                h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
+                _set_start(h, values)
+            if fixed is not None and stage_deadline - time.perf_counter() < 2 * fixed[4]:
+                # the stage ends with the quick MILP's plan and the LP's bound
+                run = _Run(TIME_LIMIT, optimal=False, seconds=0.0, dual_bound=None)
+                skipped = True
+            else:
+                run = _run(h, stage_deadline)
+        if _has_solution(h) and run.status != NOT_RUN and not skipped:
             found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             reported = float(h.getInfo().objective_function_value)
             if abs(float(coef @ found) - reported) > 1e-6 * (1 + abs(reported)):
@@ -322,6 +392,17 @@ def _stages(
                 values = found
         value = float(coef @ values)
         bound = run.dual_bound
+        if fixed is not None:
+            # Points outside the fixed bounds are worse than the incumbent (its value).
+            h.changeColsBounds(n, every, model.bounds()[0], model.integer_upper())
+            if bound is not None:
+                held = float(coef @ fixed[0])
+                bound = max(bound, held) if maximize else min(bound, held)
+            # the stage's LP bounds it too (where the MILP stopped before doing better)
+            lp = fixed[3]
+            tighter = min if maximize else max
+            bound = lp if bound is None else tighter(bound, lp)
+            run = _Run(run.status, run.optimal, time.perf_counter() - t_stage, bound)
         if name == "fill" and fill_bound is not None:
             bound = fill_bound if bound is None else min(bound, fill_bound)
         optimal = run.optimal or (
@@ -335,68 +416,178 @@ def _stages(
         )
         stages.append(Stage(name, value * scale, status, optimal, run.seconds, shown))
         if not last:
+            # (fill is integral: held at its value for the LPs of later stages)
+            holds.append((coef, _hold_bound(name, value, exact=True)))
             _hold(h, coef, _hold_bound(name, value, exact=exact))
     return values, stages
 
 
-def _restricted_fill(
+@dataclass(frozen=True, slots=True)
+class _Relaxed:
+    """The fill stage's LP relaxation: value, point, reduced costs and the column bounds."""
+
+    bound: float
+    values: FloatArray
+    reduced: FloatArray  # reduced cost of each column (<= 0 at a lower bound when maximizing)
+    lower: FloatArray
+    upper: FloatArray
+    seconds: float
+
+
+def _fixed_bounds(model: Model, lp: _Relaxed, target: float) -> tuple[FloatArray, FloatArray]:
+    """Column bounds of a maximizing stage with every integer column fixed that no point of
+    value ``target`` or more can move (reduced-cost fixing against ``target``).
+
+    With the LP's duals, every feasible point ``x`` has ``value(x) <= bound + sum_j d_j (x_j -
+    x*_j)`` and each term is <= 0. An integer column at its lower bound with ``d_j < -(bound -
+    target)`` can thus not rise by 1 in a point of value >= ``target`` (nor one at its upper
+    bound with ``d_j > bound - target`` fall by 1): fixing them keeps every such point.
+    """
+    _, _, integer, _, _ = model.bounds()
+    slack = lp.bound - target + FIXING_MARGIN * (1 + abs(lp.bound))
+    x, d = lp.values, lp.reduced
+    at_lower = integer & (x <= lp.lower + 1e-9) & (d < -slack)
+    at_upper = integer & ~at_lower & (x >= lp.upper - 1e-9) & (d > slack)
+    lower, upper = lp.lower.copy(), lp.upper.copy()
+    upper[at_lower] = lp.lower[at_lower]
+    lower[at_upper] = lp.upper[at_upper]
+    return lower, upper
+
+
+def _keeps(holds: list[tuple[FloatArray, float]], values: FloatArray) -> bool:
+    """Whether ``values`` keeps every held stage value."""
+    return all(float(c @ values) >= low - 1e-6 * (1 + abs(low)) for c, low in holds)
+
+
+def _fixing(
     model: Model,
-    lp_values: FloatArray,
-    target: float,
+    holds: list[tuple[FloatArray, float]],
+    coef: FloatArray,
+    *,
+    maximize: bool,
+    incumbent: FloatArray,
     deadline: float,
     options: HighsOptions | None,
-) -> tuple[FloatArray, float] | None:
-    """Fill-stage MILPs over growing sets of the arcs the LP relaxation uses.
+) -> tuple[FloatArray, FloatArray, FloatArray, float, float] | None:
+    """A better incumbent and reduced-cost fixing against it, for the legitimacy stage.
 
-    First the arcs with positive LP units, then every arc of a (contributor, mission) pair the
-    LP uses. Stops as soon as a point reaches ``target`` (the proven optimum). Returns the best
-    feasible full point found and the seconds spent, or None.
+    Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
+    incumbent uses (any point it finds is feasible for the stage). Returns the best point and
+    the column bounds with every integer column fixed that no point better than it can move
+    (:func:`_fixed_bounds`, on the maximized objective): the stage's optimum lies within
+    them, or is the point itself; the LP's value, a bound of the stage; and the LP's seconds.
+    None when the LP does not finish cleanly.
     """
-    n = len(model.arcs)
-    positive = lp_values[:n] > 1e-6
-    n_m = len(model.index.missions)
-    pair = (
-        model.index.pledge_contributor[model.arcs.pledge] * n_m
-        + model.index.requirement_mission[model.arcs.requirement]
+    n = model.num_cols
+    every = np.arange(n, dtype=np.int32)
+    sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    lower0, upper0 = model.bounds()[0], model.integer_upper()
+    h = new_highs(options)
+    if n > PROBING_COLUMNS and "simplex_strategy" not in (options or {}):
+        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+    load(model, h, integer=False, tighten=True)
+    for c, low in holds:
+        _hold(h, c, low)
+    h.changeColsCost(n, every, coef)
+    h.changeObjectiveSense(sense)
+    lp = _run(h, deadline)
+    if not lp.optimal or int(h.getInfo().num_dual_infeasibilities) != 0:
+        return None
+    sign = 1.0 if maximize else -1.0
+    relaxed = _Relaxed(
+        sign * float(h.getInfo().objective_function_value),
+        np.asarray(h.getSolution().col_value, dtype=np.float64),
+        sign * np.asarray(h.getSolution().col_dual, dtype=np.float64),
+        lower0,
+        upper0,
+        lp.seconds,
     )
-    supports = (positive, positive | np.isin(pair, pair[positive]))
+    best, best_value = incumbent, sign * float(coef @ incumbent)
+    arcs = len(model.arcs)
+    support = np.ones(n, dtype=bool)
+    support[:arcs] = (relaxed.values[:arcs] > 1e-6) | (incumbent[:arcs] > 0.5)
+    quick = new_highs(options)
+    _large_model(quick, n)
+    load(model, quick, integer=True, tighten=True)
+    for c, low in holds:
+        _hold(quick, c, low)
+    quick.changeColsCost(n, every, coef)
+    quick.changeObjectiveSense(sense)
+    quick.changeColsBounds(n, every, lower0, np.where(support, upper0, lower0))
+    _set_start(quick, incumbent)
+    now = time.perf_counter()
+    _run(quick, min(deadline, now + max(0.5, QUICK_SHARE * (deadline - now))))
+    if _has_solution(quick):
+        x = np.rint(np.asarray(quick.getSolution().col_value, dtype=np.float64)[:arcs])
+        found = model.complete(x)
+        value = sign * float(coef @ found)
+        if value > best_value + 1e-9 and model.feasible(found) and _keeps(holds, found):
+            best, best_value = found, value
+    lower, upper = _fixed_bounds(model, relaxed, best_value)
+    return best, lower, upper, sign * relaxed.bound, lp.seconds
+
+
+def _fixing_fill(
+    model: Model,
+    lp: _Relaxed,
+    start: FloatArray | None,
+    deadline: float,
+    options: HighsOptions | None,
+) -> tuple[FloatArray | None, float, bool, float]:
+    """The fill stage by reduced-cost fixing against the integer target (exact).
+
+    Fill is integral, so its optimum is at most ``T = floor(LP bound)``. The MILP with every
+    column fixed that no point of fill >= ``T`` can move (:func:`_fixed_bounds`) holds every
+    such point: if it finds one, that point is optimal; if it proves it has none, the optimum
+    is at most ``T - 1`` and the search goes on with ``T - 1`` (fewer columns fixed) unless
+    the best point found reaches it. Returns the best feasible point (or None), the bound
+    proven, whether the point is proven optimal, and the seconds spent.
+    """
     t0 = time.perf_counter()
-    best: FloatArray | None = None
-    best_value = -np.inf
+    n = model.num_cols
     fill = model.objective("fill")
-    tried = 0
-    for support in supports:
-        keep = np.flatnonzero(support)
-        if keep.size in (0, n) or keep.size == tried:
-            continue
-        tried = keep.size
-        sub = create_model(model.index, model.arcs.subset(keep), model.relaxation)
-        h = new_highs(options)
-        load(sub, h, integer=True)
-        m = sub.num_cols
-        h.changeColsCost(m, np.arange(m, dtype=np.int32), sub.objective("fill"))
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        h.setOptionValue("mip_abs_gap", 0.999)
-        if best is not None and not np.any(best[:n][~support] > 0.5):
-            # the larger search starts from the point the smaller one found
-            first = sub.complete(np.rint(best[:n][keep]))
-            if sub.feasible(first):
-                _set_start(h, first)
-        now = time.perf_counter()
-        _run(h, min(deadline, now + max(1.0, (deadline - now) / 4)))
-        if not _has_solution(h):
-            continue
-        x = np.zeros(n)
-        x[keep] = np.rint(np.asarray(h.getSolution().col_value, dtype=np.float64)[: keep.size])
-        values = model.complete(x)
-        value = float(fill @ values)
-        if model.feasible(values) and value > best_value:
-            best, best_value = values, value
+    h = new_highs(options)
+    load(model, h, integer=True, tighten=True)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), fill)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.setOptionValue("mip_abs_gap", 0.999)  # fill is integral: within 1 of the bound is optimal
+    _large_model(h, n)
+    best = start if start is not None and model.feasible(start) else None
+    best_value = float(fill @ best) if best is not None else -math.inf
+    target = float(math.floor(lp.bound + 1e-6))
+    every = np.arange(n, dtype=np.int32)
+    unfixed = int(np.count_nonzero(lp.upper - lp.lower <= 0))
+    while best_value < target - 1e-6 and time.perf_counter() < deadline:
+        lower, upper = _fixed_bounds(model, lp, target)
+        count = int(np.count_nonzero(upper - lower <= 0))
+        h.changeColsBounds(n, every, lower, upper)
+        if best is not None and np.all(best >= lower - 1e-9) and np.all(best <= upper + 1e-9):
+            _set_start(h, best)
+        run = _run(h, deadline)
+        if _has_solution(h):
+            found = model.complete(
+                np.rint(np.asarray(h.getSolution().col_value, dtype=np.float64)[: len(model.arcs)])
+            )
+            value = float(fill @ found)
+            if value > best_value + 1e-9 and model.feasible(found):
+                best, best_value = found, value
         if best_value >= target - 1e-6:
             break
-    if best is None:
-        return None
-    return best, time.perf_counter() - t0
+        if h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+            most = -math.inf  # the fixed columns leave no feasible point at all
+        elif run.dual_bound is not None:
+            most = math.floor(run.dual_bound + 1e-6)
+        else:
+            break
+        if most >= target:
+            break  # stopped by the deadline before the search proved anything more
+        if count == unfixed:
+            # nothing beyond the model's own fixed columns: this was the full MILP
+            target = max(float(most), best_value)
+            break
+        target -= 1.0  # no point of fill >= target: the optimum is at most target - 1
+    proven = best_value >= target - 1e-6
+    return best, max(target, best_value), proven, time.perf_counter() - t0
 
 
 def _integral(model: Model, values: FloatArray) -> bool:
@@ -457,7 +648,7 @@ def solve_model(
         # Primal simplex: half the dual's time on the LP at 100x (28 s against 57 s of CPU,
         # benchmarks/bench_forcegen.py), the same below 20k columns.
         h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
-    load(model, h, integer=False)
+    load(model, h, integer=False, tighten=True)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
     lp_run = _run(h, fill_deadline)
@@ -468,33 +659,46 @@ def solve_model(
         model, start, rounding_start(model, lp_values) if lp_values is not None else None
     )
     proven: Stage | None = None
-    if lp_values is not None and lp_bound is not None:
-        # Fill is integral: a point of value floor(LP bound) is proven optimal. Look for one
-        # among the arcs the LP uses (a small MILP) before the full one.
-        target = float(np.floor(lp_bound + 1e-6))
-        found = _restricted_fill(model, lp_values, target, fill_deadline, highs_options)
-        if found is not None:
-            point, seconds = found
-            value = float(model.objective("fill") @ point)
-            if value >= target - 1e-6:
-                proven = Stage(
-                    "fill", value, OPTIMAL, True, seconds + lp_seconds, max(target, value)
-                )
-                start_values = point
-            else:
-                start_values = _better_fill(model, start_values, point)
+    fill_bound = lp_bound
+    if (
+        lp_values is not None
+        and lp_bound is not None
+        and int(h.getInfo().num_dual_infeasibilities) == 0
+    ):
+        # Fill is integral: its optimum is at most floor(LP bound). Reduced-cost fixing
+        # against that target leaves a far smaller MILP that holds every point reaching it.
+        col_lower = model.bounds()[0]
+        relaxed = _Relaxed(
+            lp_bound,
+            lp_values,
+            np.asarray(h.getSolution().col_dual, dtype=np.float64),
+            col_lower,
+            model.integer_upper(),
+            lp_seconds,
+        )
+        point, bound, optimal, seconds = _fixing_fill(
+            model, relaxed, start_values, fill_deadline, highs_options
+        )
+        fill_bound = min(bound, lp_bound)
+        best = point if point is not None and optimal else _better_fill(model, start_values, point)
+        if best is not None:
+            # The search holds every plan that reaches its target: when the deadline stops
+            # it, the full MILP would only look again for the same plans. The fill stage
+            # ends here (optimal or at the time limit) and the later stages get their time.
+            value = float(model.objective("fill") @ best)
+            proven = Stage(
+                "fill",
+                value,
+                OPTIMAL if optimal else TIME_LIMIT,
+                optimal,
+                seconds + lp_seconds,
+                _report("fill", value, fill_bound, optimal=optimal),
+            )
+            start_values = best
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    if model.num_cols > PROBING_COLUMNS:
-        # HiGHS' probing rules (in presolve) and symmetry detection (before the first node)
-        # do not stop at the time limit: measured 35 s over a 6 s limit at 10x
-        # (benchmarks/bench_forcegen.py). Large models go without them.
-        h.setOptionValue("presolve_rule_off", PROBING_RULE)
-        h.setOptionValue("mip_detect_symmetry", False)
-        # Nor does the feasibility jump heuristic (before the root LP): 98 s over a 10 s
-        # limit at 10x; without it the limit held (30 s for 25 s). Every stage has a start.
-        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
-    load(model, h, integer=True)
+    _large_model(h, model.num_cols)
+    load(model, h, integer=True, tighten=True)
     values, stages = _stages(
         model,
         h,
@@ -502,8 +706,9 @@ def solve_model(
         exact=False,
         start=start_values,
         proven_fill=proven,
-        fill_bound=lp_bound,
+        fill_bound=fill_bound,
         min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
+        options=highs_options,
     )
     return Solution(
         values, tuple(stages), "MILP", lp_bound, lp_seconds, time.perf_counter() - t_start

@@ -195,9 +195,7 @@ def keep_published_total(  # noqa: PLR0917 - the three figures and their names
     """
     f, m, t = pl.col(female), pl.col(male), pl.col(total)
     parts = f + m
-    short = (parts < t).fill_null(value=False)
-    over = (parts > t).fill_null(value=False)
-    residual = pl.when(short).then(t - parts).when(over).then(t).otherwise(0).alias(not_stated)
+    short, over, residual = _split_checks(female, male, total, not_stated)
     if not frame.select((short | over).any()).item():  # every row adds up: the parts stay
         return frame.with_columns(residual)
     bad = frame.filter(short | over)
@@ -219,6 +217,29 @@ def keep_published_total(  # noqa: PLR0917 - the three figures and their names
         pl.when(over).then(0).otherwise(f).alias(female),
         pl.when(over).then(0).otherwise(m).alias(male),
     )
+
+
+def split_adds_up(female: str, male: str, total: str) -> pl.Expr:
+    """True where ``female`` + ``male`` equal ``total`` (as ``keep_published_total`` checks)."""
+    short, over, _ = _split_checks(female, male, total, "")
+    return ~(short | over)
+
+
+def not_stated_when_split_adds_up(female: str, male: str, total: str, not_stated: str) -> pl.Expr:
+    """The column ``keep_published_total`` adds when every row's split adds up."""
+    return _split_checks(female, male, total, not_stated)[2]
+
+
+def _split_checks(
+    female: str, male: str, total: str, not_stated: str
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Rows whose parts fall short of the total, rows whose parts exceed it, the residual."""
+    f, m, t = pl.col(female), pl.col(male), pl.col(total)
+    parts = f + m
+    short = (parts < t).fill_null(value=False)
+    over = (parts > t).fill_null(value=False)
+    residual = pl.when(short).then(t - parts).when(over).then(t).otherwise(0).alias(not_stated)
+    return short, over, residual
 
 
 def _details(bad: pl.DataFrame, figures: Sequence[str]) -> list[dict[str, Any]]:

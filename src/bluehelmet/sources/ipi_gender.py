@@ -29,10 +29,12 @@ from bluehelmet.sources._adapter import (
     drop_duplicates,
     keep_published_total,
     months_of,
-    nonzero_rows,
+    not_stated_when_split_adds_up,
     report_inconsistent,
+    split_adds_up,
 )
 from bluehelmet.sources._common import (
+    MAX_COUNT,
     Issue,
     RawFile,
     counts,
@@ -117,9 +119,14 @@ class IpiGenderFull(Adapter):
         issues: list[Issue] = []
         if loader:
             frame = _na_as_zero(raw, frame, issues)
-        frame = counts(raw, frame, COUNT_COLUMNS)
+        # a chunk whose every check passes (one pass over it) skips the checks one by one;
+        # otherwise they run in order, to fail or report as they always do
+        valid = chunk and _valid_at_once(frame)
+        if not valid:
+            frame = counts(raw, frame, COUNT_COLUMNS)
         frame = _strip_names(frame, issues)
-        frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
+        if not valid:
+            frame = dates(raw, frame, "Date", formats=("%Y-%m-%d", "%d/%m/%Y"))
         days = frame.get_column("Date").unique()  # few distinct dates: month ends once each
         ends = days.dt.month_end()
         month = pl.col("Date").replace_strict(days, ends, return_dtype=pl.Date)
@@ -129,37 +136,15 @@ class IpiGenderFull(Adapter):
             msg = "summary rows are checked against the whole file"
             raise NotStreamableError(msg)
         frame = _check_summaries(frame, summary, issues)
-        for column in ("Contributor ISO-3", "Mission"):
-            blank = frame.filter(pl.col(column).is_null()).head(1)
-            if blank.height:
-                line = int(blank["_line"][0])
-                msg = missing_message(raw, line, published[column])
-                raise InputError(msg, file=raw.path, line=line, field=published[column])
-        figures = ["month", "Contributor ISO-3", "Mission"]
-        for cat in CATEGORIES:
-            frame = keep_published_total(
-                frame,
-                f"{cat} Female",
-                f"{cat} Male",
-                f"{cat} Total",
-                f"{cat} Unknown",
-                issues,
-                figures,
+        if valid:  # every split adds up: each category's not-stated column is zero
+            frame = frame.with_columns(
+                not_stated_when_split_adds_up(
+                    f"{cat} Female", f"{cat} Male", f"{cat} Total", f"{cat} Unknown"
+                )
+                for cat in CATEGORIES
             )
-        checks: list[tuple[str, pl.Expr]] = [
-            (
-                "'Total Male' + 'Total Female' != 'Total Total'",
-                pl.col("Total Male") + pl.col("Total Female") == pl.col("Total Total"),
-            ),
-            (
-                "the category totals do not add up to 'Total Total'",
-                pl.sum_horizontal([pl.col(f"{c} Total") for c in CATEGORIES])
-                == pl.col("Total Total"),
-            ),
-        ]
-        frame = report_inconsistent(
-            frame, checks, pl.col("Total Total"), issues, [*figures, "Total Total"]
-        )
+        else:
+            frame = _check_rows(raw, frame, published, issues)
         keys = None
         if chunk:
             keys = _packed_keys(frame).sort()  # sorted here, in parallel: merged at the end
@@ -168,36 +153,9 @@ class IpiGenderFull(Adapter):
                 raise NotStreamableError(msg)
         else:
             frame = drop_duplicates(raw, frame, KEY, COUNT_COLUMNS, issues)
-        names = pl.Categorical if chunk else pl.Utf8
-        base = (
-            frame.lazy()
-            .select(
-                pl.col("month"),
-                pl.col("Contributor ISO-3").cast(names).alias("contributor"),
-                pl.col("Mission").cast(names).alias("mission"),
-                pl.col("_line"),
-                *[pl.col(f"{c} {s}") for c in CATEGORIES for s in SEXES],
-            )
-            .cache()
-        )
-        category_type = pl.Enum([str(c) for c in CATEGORIES.values()]) if chunk else pl.Utf8
-        sex_type = pl.Enum([str(s) for s in SEXES.values()]) if chunk else pl.Utf8
-        long_parts = [
-            base.select(
-                pl.col("month"),
-                pl.col("contributor"),
-                pl.col("mission"),
-                pl.lit(str(category)).cast(category_type).alias("category"),
-                pl.lit(str(sex)).cast(sex_type).alias("sex"),
-                pl.col(f"{label} {sex_label}").alias("count"),
-                pl.col("_line"),
-            )
-            for label, category in CATEGORIES.items()
-            for sex_label, sex in SEXES.items()
-        ]
         # a chunk keeps every row it read (dates required): its months are its dates' ends
         covered = sorted(ends.unique().to_list()) if chunk else months_of(frame)
-        long = nonzero_rows(long_parts)
+        long = _unpivot(frame, chunk=chunk)
         return Parsed(
             frames={"contributions": long},
             rows_read=rows_read,
@@ -208,6 +166,117 @@ class IpiGenderFull(Adapter):
             covered={"contributions": covered},
             keys=keys,
         )
+
+
+def _valid_at_once(frame: pl.DataFrame) -> bool:
+    """Whether a typed chunk passes every check that fails or reports, in one pass over it.
+
+    The counts (no gap, none negative or too large), the dates and names (no gap), each
+    category's split (female + male = total) and the totals; names are checked apart
+    (``_strip_names``, ``summary_mask``) on their distinct values.
+    """
+    schema = frame.schema
+    if schema["Date"] != pl.Date or any(schema[c] != pl.Int64 for c in COUNT_COLUMNS):
+        return False
+    failing = [
+        *[
+            ((pl.col(c) < 0) | (pl.col(c) > MAX_COUNT) | pl.col(c).is_null()).any()
+            for c in COUNT_COLUMNS
+        ],
+        *[pl.col(c).is_null().any() for c in ("Date", "Contributor ISO-3", "Mission")],
+        *[(~split_adds_up(f"{c} Female", f"{c} Male", f"{c} Total")).any() for c in CATEGORIES],
+        *[(~ok.fill_null(value=True)).any() for _, ok in _TOTAL_CHECKS],
+    ]
+    return not any(frame.select(f.alias(str(i)) for i, f in enumerate(failing)).row(0))
+
+
+_TOTAL_CHECKS: list[tuple[str, pl.Expr]] = [
+    (
+        "'Total Male' + 'Total Female' != 'Total Total'",
+        pl.col("Total Male") + pl.col("Total Female") == pl.col("Total Total"),
+    ),
+    (
+        "the category totals do not add up to 'Total Total'",
+        pl.sum_horizontal([pl.col(f"{c} Total") for c in CATEGORIES]) == pl.col("Total Total"),
+    ),
+]
+"""Redundant published totals: rows where they disagree are reported and kept."""
+
+
+def _check_rows(
+    raw: RawFile, frame: pl.DataFrame, published: dict[str, str], issues: list[Issue]
+) -> pl.DataFrame:
+    """Names present, each category's split kept to its total, totals compared (reported)."""
+    for column in ("Contributor ISO-3", "Mission"):
+        blank = frame.filter(pl.col(column).is_null()).head(1)
+        if blank.height:
+            line = int(blank["_line"][0])
+            msg = missing_message(raw, line, published[column])
+            raise InputError(msg, file=raw.path, line=line, field=published[column])
+    figures = ["month", "Contributor ISO-3", "Mission"]
+    for cat in CATEGORIES:
+        frame = keep_published_total(
+            frame,
+            f"{cat} Female",
+            f"{cat} Male",
+            f"{cat} Total",
+            f"{cat} Unknown",
+            issues,
+            figures,
+        )
+    return report_inconsistent(
+        frame, _TOTAL_CHECKS, pl.col("Total Total"), issues, [*figures, "Total Total"]
+    )
+
+
+def _unpivot(frame: pl.DataFrame, *, chunk: bool) -> pl.DataFrame:
+    """The long table: one row per positive cell, then one zero row per line of zeros.
+
+    As ``nonzero_rows`` builds it (same rows, same order), but the lines of zeros are found
+    on the wide frame (no positive cell in the line) instead of by the lines of the long one.
+    """
+    names = pl.Categorical if chunk else pl.Utf8
+    category_type = pl.Enum([str(c) for c in CATEGORIES.values()]) if chunk else pl.Utf8
+    sex_type = pl.Enum([str(s) for s in SEXES.values()]) if chunk else pl.Utf8
+    values = [f"{c} {s}" for c in CATEGORIES for s in SEXES]
+    base = (
+        frame.lazy()
+        .select(
+            pl.col("month"),
+            pl.col("Contributor ISO-3").cast(names).alias("contributor"),
+            pl.col("Mission").cast(names).alias("mission"),
+            pl.col("_line"),
+            *[pl.col(c) for c in values],
+        )
+        .cache()
+    )
+
+    def part(
+        rows: pl.LazyFrame, label: str, category: str, sex_label: str, sex: str
+    ) -> pl.LazyFrame:
+        return rows.select(
+            pl.col("month"),
+            pl.col("contributor"),
+            pl.col("mission"),
+            pl.lit(category).cast(category_type).alias("category"),
+            pl.lit(sex).cast(sex_type).alias("sex"),
+            pl.col(f"{label} {sex_label}").alias("count"),
+            pl.col("_line"),
+        )
+
+    cells = [
+        (label, str(category), sex_label, str(sex))
+        for label, category in CATEGORIES.items()
+        for sex_label, sex in SEXES.items()
+    ]
+    positive = pl.any_horizontal([(pl.col(c) > 0).fill_null(value=False) for c in values])
+    kept, zero = pl.collect_all(
+        [
+            pl.concat([part(base, *cell) for cell in cells]).filter(pl.col("count") > 0),
+            part(base.filter(~positive), *cells[0]),
+        ]
+    )
+    return pl.concat([kept, zero]) if zero.height else kept
 
 
 def _packed_keys(frame: pl.DataFrame) -> pl.Series:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -539,11 +539,21 @@ def is_summary(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().str.to_lowercase().is_in(list(SUMMARY_NAMES))
 
 
-def summary_mask(frame: pl.DataFrame, columns: Sequence[str]) -> pl.Expr:
-    """True where any of ``columns`` holds a summary label (checked on distinct values)."""
+def summary_mask(
+    frame: pl.DataFrame, columns: Sequence[str], distinct: Mapping[str, pl.Series] | None = None
+) -> pl.Expr:
+    """True where any of ``columns`` holds a summary label (checked on distinct values).
+
+    ``distinct``: the distinct values (as text, no null) of some of ``columns``, when known.
+    """
     mask = pl.lit(value=False)
     for column in columns:
-        values = frame.get_column(column).drop_nulls().unique().cast(pl.Utf8)
+        known = distinct.get(column) if distinct is not None else None
+        values = (
+            known
+            if known is not None
+            else frame.get_column(column).drop_nulls().unique().cast(pl.Utf8)
+        )
         labels = values.filter(
             values.str.strip_chars().str.to_lowercase().is_in(list(SUMMARY_NAMES))
         )

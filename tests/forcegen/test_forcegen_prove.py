@@ -8,11 +8,11 @@ import highspy
 import numpy as np
 import pytest
 
+import bluehelmet.forcegen.solve as fsolve
 from bluehelmet.domain.planning import Requirement
 from bluehelmet.forcegen import greedy_assignments
 from bluehelmet.forcegen.model import FloatArray, Index, Model, build_model
 from bluehelmet.forcegen.planner import assign_values, start_values
-from bluehelmet.forcegen import solve
 from bluehelmet.forcegen.solve import STAGES, load, new_highs, solve_model
 from bluehelmet.testing import assert_plan_feasible, example, synthetic_scenario
 
@@ -129,22 +129,22 @@ def test_fill_proven_below_the_floor_of_the_lp_bound() -> None:
 
 def test_large_lp_options_leave_the_callers_alone() -> None:
     h = new_highs(None)
-    solve._large_lp(h, solve.PROBING_COLUMNS + 1, None)
+    fsolve._large_lp(h, fsolve.PROBING_COLUMNS + 1, None)
     assert h.getOptionValue("presolve")[1] == "off"
-    assert h.getOptionValue("simplex_strategy")[1] == solve.PRIMAL_SIMPLEX
+    assert h.getOptionValue("simplex_strategy")[1] == fsolve.PRIMAL_SIMPLEX
     mine = new_highs({"presolve": "on", "simplex_strategy": 1})
-    solve._large_lp(mine, solve.PROBING_COLUMNS + 1, {"presolve": "on", "simplex_strategy": 1})
+    fsolve._large_lp(mine, fsolve.PROBING_COLUMNS + 1, {"presolve": "on", "simplex_strategy": 1})
     assert mine.getOptionValue("presolve")[1] == "on"
     assert mine.getOptionValue("simplex_strategy")[1] == 1
     small = new_highs(None)
-    solve._large_lp(small, solve.PROBING_COLUMNS, None)
+    fsolve._large_lp(small, fsolve.PROBING_COLUMNS, None)
     assert small.getOptionValue("presolve")[1] == "choose"
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_large_model_options_keep_every_optimum(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The LPs without presolve (primal simplex) give the same bounds and fixing."""
-    monkeypatch.setattr(solve, "PROBING_COLUMNS", 0)
+    monkeypatch.setattr(fsolve, "PROBING_COLUMNS", 0)
     sc = _scarce(seed)
     model = build_model(Index.of(sc))
     got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))
@@ -161,7 +161,7 @@ def test_a_fill_search_too_large_searches_the_lp_arcs(
     """With every fixed MILP too large, the fill stage searches the LP's arcs only: its plan
     is feasible and no worse than greedy, its bound is floor(LP) (never below the optimum),
     and it is optimal only when it reaches that bound."""
-    monkeypatch.setattr(solve, "FREE_COLUMNS", 0)
+    monkeypatch.setattr(fsolve, "FREE_COLUMNS", 0)
     sc = _scarce(seed)
     model = build_model(Index.of(sc))
     start = start_values(model, greedy_assignments(sc))

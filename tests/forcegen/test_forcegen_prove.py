@@ -8,6 +8,7 @@ import highspy
 import numpy as np
 import pytest
 
+import bluehelmet.forcegen.solve as fsolve
 from bluehelmet.domain.planning import Requirement
 from bluehelmet.forcegen import greedy_assignments
 from bluehelmet.forcegen.model import FloatArray, Index, Model, build_model
@@ -124,3 +125,53 @@ def test_fill_proven_below_the_floor_of_the_lp_bound() -> None:
     assert fill.optimal
     assert fill.bound == 8.0
     assert got.optimal
+
+
+def test_large_lp_options_leave_the_callers_alone() -> None:
+    h = new_highs(None)
+    fsolve._large_lp(h, fsolve.PROBING_COLUMNS + 1, None)
+    assert h.getOptionValue("presolve")[1] == "off"
+    assert h.getOptionValue("simplex_strategy")[1] == fsolve.PRIMAL_SIMPLEX
+    mine = new_highs({"presolve": "on", "simplex_strategy": 1})
+    fsolve._large_lp(mine, fsolve.PROBING_COLUMNS + 1, {"presolve": "on", "simplex_strategy": 1})
+    assert mine.getOptionValue("presolve")[1] == "on"
+    assert mine.getOptionValue("simplex_strategy")[1] == 1
+    small = new_highs(None)
+    fsolve._large_lp(small, fsolve.PROBING_COLUMNS, None)
+    assert small.getOptionValue("presolve")[1] == "choose"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_large_model_options_keep_every_optimum(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LPs without presolve (primal simplex) give the same bounds and fixing."""
+    monkeypatch.setattr(fsolve, "PROBING_COLUMNS", 0)
+    sc = _scarce(seed)
+    model = build_model(Index.of(sc))
+    got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))
+    assert got.optimal
+    for ref, stage in zip(reference_stages(model), got.stages, strict=True):
+        assert stage.value == pytest.approx(ref, rel=1e-6, abs=1e-6), stage.name
+    assert_plan_feasible(sc, assign_values(model, got.values))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_a_fill_search_too_large_searches_the_lp_arcs(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every fixed MILP too large, the fill stage searches the LP's arcs only: its plan
+    is feasible and no worse than greedy, its bound is floor(LP) (never below the optimum),
+    and it is optimal only when it reaches that bound."""
+    monkeypatch.setattr(fsolve, "FREE_COLUMNS", 0)
+    sc = _scarce(seed)
+    model = build_model(Index.of(sc))
+    start = start_values(model, greedy_assignments(sc))
+    got = solve_model(model, mip_rel_gap=0.0, start=start)
+    fill = got.stages[0]
+    best = reference_stages(model)[0]
+    assert fill.bound is not None
+    assert fill.value <= best + 1e-6 <= fill.bound + 2e-6
+    assert fill.bound == np.floor(got.lp_bound + 1e-6)
+    assert fill.optimal == (fill.value >= fill.bound - 1e-6)
+    if start is not None:
+        assert fill.value >= float(model.objective("fill") @ start) - 1e-6
+    assert_plan_feasible(sc, assign_values(model, got.values))

@@ -60,6 +60,10 @@ PROBING_COLUMNS = 20_000
 PROBING_RULE = 2**15 | 2**16 | 2**20
 #: HiGHS' ``simplex_strategy`` value of the primal simplex.
 PRIMAL_SIMPLEX = 4
+#: A fill search (MILP) with more free columns than this is not started: at 100x (161,000
+#: free of 233,000 after fixing) HiGHS' root ran 90 s past a 57 s limit
+#: (benchmarks/bench_forcegen.py); the search over the LP's arcs runs instead.
+FREE_COLUMNS = 20_000
 #: Relative margin on the LP bound in reduced-cost fixing (duals are exact to ~1e-9).
 FIXING_MARGIN = 1e-6
 #: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s).
@@ -241,6 +245,21 @@ def _large_model(h: Any, columns: int) -> None:
         h.setOptionValue("presolve_rule_off", PROBING_RULE)
         h.setOptionValue("mip_detect_symmetry", False)
         h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
+
+
+def _large_lp(h: Any, columns: int, options: HighsOptions | None) -> None:
+    """LP options for models over :data:`PROBING_COLUMNS` columns (unless the caller set them).
+
+    Primal simplex: half the dual's time at 100x (28 s against 57 s of CPU). Without presolve:
+    the fill LP at 100x takes 11.2-11.4 s of CPU against 15.1-15.8 s with it (10x: 1.0-1.2 s
+    against 1.5-1.7 s, benchmarks/bench_forcegen.py); the simplex then works on the model
+    itself, so its point and duals need no postsolve.
+    """
+    if columns > PROBING_COLUMNS:
+        if "simplex_strategy" not in (options or {}):
+            h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        if "presolve" not in (options or {}):
+            h.setOptionValue("presolve", "off")
 
 
 def _has_solution(h: Any) -> bool:
@@ -483,8 +502,7 @@ def _fixing(
     sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     lower0, upper0 = model.bounds()[0], model.integer_upper()
     h = new_highs(options)
-    if n > PROBING_COLUMNS and "simplex_strategy" not in (options or {}):
-        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+    _large_lp(h, n, options)
     load(model, h, integer=False, tighten=True)
     for c, low in holds:
         _hold(h, c, low)
@@ -540,7 +558,9 @@ def _fixing_fill(
     column fixed that no point of fill >= ``T`` can move (:func:`_fixed_bounds`) holds every
     such point: if it finds one, that point is optimal; if it proves it has none, the optimum
     is at most ``T - 1`` and the search goes on with ``T - 1`` (fewer columns fixed) unless
-    the best point found reaches it. Returns the best feasible point (or None), the bound
+    the best point found reaches it. When more than :data:`FREE_COLUMNS` columns stay free,
+    only the arcs the LP or the best point uses are searched, and the bound stays ``T``.
+    Returns the best feasible point (or None), the bound
     proven, whether the point is proven optimal, and the seconds spent.
     """
     t0 = time.perf_counter()
@@ -560,6 +580,27 @@ def _fixing_fill(
     while best_value < target - 1e-6 and time.perf_counter() < deadline:
         lower, upper = _fixed_bounds(model, lp, target)
         count = int(np.count_nonzero(upper - lower <= 0))
+        if n - count > FREE_COLUMNS:
+            # Too large to search whole in time: search the arcs the LP or the best point
+            # uses. Any point found is feasible, but none found proves nothing: the target
+            # stays, and the search ends.
+            arcs = len(model.arcs)
+            support = np.ones(n, dtype=bool)
+            support[:arcs] = lp.values[:arcs] > 1e-6
+            if best is not None:
+                support[:arcs] |= best[:arcs] > 0.5
+            h.changeColsBounds(n, every, lp.lower, np.where(support, lp.upper, lp.lower))
+            if best is not None:
+                _set_start(h, best)
+            _run(h, deadline)
+            if _has_solution(h):
+                found = model.complete(
+                    np.rint(np.asarray(h.getSolution().col_value, dtype=np.float64)[:arcs])
+                )
+                value = float(fill @ found)
+                if value > best_value + 1e-9 and model.feasible(found):
+                    best, best_value = found, value
+            break
         h.changeColsBounds(n, every, lower, upper)
         if best is not None and np.all(best >= lower - 1e-9) and np.all(best <= upper + 1e-9):
             _set_start(h, best)
@@ -644,10 +685,7 @@ def solve_model(
     # LP relaxation of the fill stage: the bound reported beside the solution.
     fill_deadline = t_start + STAGE_SHARE * (deadline - t_start)
     h = new_highs(highs_options)
-    if model.num_cols > PROBING_COLUMNS and "simplex_strategy" not in (highs_options or {}):
-        # Primal simplex: half the dual's time on the LP at 100x (28 s against 57 s of CPU,
-        # benchmarks/bench_forcegen.py), the same below 20k columns.
-        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+    _large_lp(h, model.num_cols, highs_options)
     load(model, h, integer=False, tighten=True)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)

@@ -50,6 +50,7 @@ from bluehelmet.store.access import AuditLogRow, IdempotencyRow
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
 
 __all__ = [
+    "EDITABLE_FIELDS",
     "RECORD_FIELDS",
     "VISIT_FIELDS",
     "audit_step",
@@ -72,10 +73,7 @@ AUDIT = typing.cast("Table", AuditLogRow.__table__)
 IDEMPOTENCY = typing.cast("Table", IdempotencyRow.__table__)
 VISIT = typing.cast("Table", PcrsVisitRow.__table__)
 
-RECORD_FIELDS = (
-    "id",
-    "code",
-    "contributor",
+EDITABLE_FIELDS = (
     "unit_type",
     "units",
     "readiness",
@@ -88,6 +86,14 @@ RECORD_FIELDS = (
     "excluded_tasks",
     "caveats",
     "cost_per_unit",
+)
+"""The fields of a pledge its delegation may change."""
+
+RECORD_FIELDS = (
+    "id",
+    "code",
+    "contributor",
+    *EDITABLE_FIELDS,
     "verified",
     "withdrawn",
     "version",

@@ -63,20 +63,7 @@ __all__ = [
     "withdraw_pledge",
 ]
 
-EDITABLE_FIELDS = (
-    "unit_type",
-    "units",
-    "readiness",
-    "available_from",
-    "women_share",
-    "languages",
-    "capabilities",
-    "excluded_missions",
-    "excluded_hosts",
-    "excluded_tasks",
-    "caveats",
-    "cost_per_unit",
-)
+EDITABLE_FIELDS = sql.EDITABLE_FIELDS
 _SEE_ALL = (Role.ADMIN, Role.PLANNER)
 
 

@@ -82,3 +82,29 @@ def test_the_real_geopko_file_stores_no_mangled_text() -> None:
     for column in ("location", "country"):
         assert not frame.filter(frame[column].str.contains("Ã|Â")).height, column
     assert "Dékoa" in frame["location"].to_list()
+
+
+def test_a_file_stored_by_the_earlier_parser_is_stored_again_repaired(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polars as pl
+
+    from bluehelmet.sources import geopko
+
+    row = (
+        "Map no. 4522 Rev.13,MINUSCA,2018,10,DÃ©koa,Central African Republic,6.31,19.07,0,0,"
+        "NA,NA,NA,NA"
+    )
+    path = tmp_path / "geopko.csv"
+    path.write_text(f"{HEADER}\n{row}\n", encoding="utf-8")
+    with monkeypatch.context() as before:  # the parser of revision 1: no repair
+        before.setattr(geopko.GeoPko, "revision", 1)
+        before.setattr(geopko, "repair_columns", lambda frame, _columns: (frame, pl.DataFrame()))
+        [old] = import_files([path])
+    assert old.status == "imported"
+    assert data.scan("locations").collect()["location"].to_list() == ["DÃ©koa"]
+    [again] = import_files([path])
+    assert again.status == "imported"
+    assert data.scan("locations").collect()["location"].to_list() == ["Dékoa"]
+    [third] = import_files([path])
+    assert third.status == "unchanged"

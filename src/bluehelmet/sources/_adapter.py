@@ -49,6 +49,9 @@ class Adapter(ABC):
     title: ClassVar[str]
     citation: ClassVar[str]
     signature: ClassVar[frozenset[str]]
+    revision: ClassVar[int] = 1
+    """Raised when the rows read from the same file change (a repair, a fix): a re-import of
+    a file stored by an earlier revision then stores the new rows instead of ``unchanged``."""
 
     def score(self, header: tuple[str, ...]) -> int:
         """How well ``header`` matches this format (0: not this format)."""

@@ -41,6 +41,7 @@ class GeoPko(Adapter):
     signature: ClassVar[frozenset[str]] = frozenset(
         {"Source", "Mission", "year", "month", "location", "latitude", "longitude", "No.troops"}
     )
+    revision: ClassVar[int] = 2  # 2: names saved through a UTF-8/Windows-1252 mix-up repaired
 
     def parse(self, raw: RawFile) -> Parsed:
         """Read one row per location and map."""

@@ -130,8 +130,9 @@ def input_key(
 ) -> tuple[str, dict[str, Any]]:
     """The idempotency key of an import and the options it covers.
 
-    It covers the file and everything that decides its rows: the adapter (and whether it was
-    forced), the mapping's contents, ``skip_unknown`` and the alias table's contents.
+    It covers the file and everything that decides its rows: the adapter (its revision, and
+    whether it was forced), the mapping's contents, ``skip_unknown`` and the alias table's
+    contents.
     """
     alias_digest = None
     if aliases is not None:
@@ -151,6 +152,8 @@ def input_key(
         "aliases": str(aliases) if aliases is not None else None,
         "aliases_sha256": alias_digest,
     }
+    if chosen.revision > 1:  # keys of files read by a first revision stay as they were
+        options["revision"] = chosen.revision
     payload = json.dumps({"sha256": raw.sha256, **options}, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest(), options
 

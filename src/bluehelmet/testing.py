@@ -596,13 +596,24 @@ def synthetic_scenario(
     )
 
 
-def example(name: str) -> Scenario:
-    """A small hand-made scenario named after the gap reason it shows.
+EXAMPLE_NAMES = (
+    "filled",
+    "no_pledge",
+    "caveat",
+    "impartiality",
+    "readiness",
+    "contributor_cap",
+    "budget",
+    "women_share",
+    "min_contributors",
+    "competition",
+    "infeasible",
+)
+"""The names :func:`example` knows."""
 
-    Names: ``filled``, ``no_pledge``, ``caveat``, ``impartiality``, ``readiness``,
-    ``contributor_cap``, ``budget``, ``women_share``, ``min_contributors``, ``competition``,
-    ``infeasible``.
-    """
+
+def example(name: str) -> Scenario:
+    """A small hand-made scenario named after the gap reason it shows (``EXAMPLE_NAMES``)."""
     request = date(2026, 1, 1)
     inf = UnitSpec("INF", "infantry company", 100)
     hel = UnitSpec("HEL", "helicopter unit", 100)

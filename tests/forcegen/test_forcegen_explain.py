@@ -13,23 +13,11 @@ from bluehelmet.domain.planning import Gap, GapCause, Scenario
 from bluehelmet.forcegen import plan
 from bluehelmet.forcegen.explain import _Explainer, _screen
 from bluehelmet.forcegen.model import Candidate, Index, Relaxation, build_arcs, create_model
-from bluehelmet.testing import example, random_scenario
+from bluehelmet.testing import EXAMPLE_NAMES, example, random_scenario
 from tests.forcegen.reference_explain import _model_for, max_units
 from tests.forcegen.reference_explain import explain_gaps as reference_gaps
 
-EXAMPLES = (
-    "filled",
-    "no_pledge",
-    "caveat",
-    "impartiality",
-    "readiness",
-    "contributor_cap",
-    "budget",
-    "women_share",
-    "min_contributors",
-    "competition",
-    "infeasible",
-)
+EXAMPLES = EXAMPLE_NAMES
 
 
 def _reasons(gaps: tuple[Gap, ...]) -> list[tuple[str, list[tuple[str, str, int | None]]]]:

@@ -20,7 +20,13 @@ from bluehelmet.forcegen.objectives import legitimacy_per_unit, time_cost_per_un
 from bluehelmet.forcegen.partnerships import effective_for, variants
 from bluehelmet.forcegen.rules import exclusions
 from bluehelmet.forcegen.scenario import demo_scenario
-from bluehelmet.testing import example, random_scenario, synthetic_scenario, with_partnerships
+from bluehelmet.testing import (
+    EXAMPLE_NAMES,
+    example,
+    random_scenario,
+    synthetic_scenario,
+    with_partnerships,
+)
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -82,21 +88,7 @@ def _check(sc: Scenario, *, every_variant: bool = False) -> None:
         assert arcs.variant[k] == v
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "filled",
-        "no_pledge",
-        "caveat",
-        "impartiality",
-        "readiness",
-        "contributor_cap",
-        "budget",
-        "women_share",
-        "min_contributors",
-        "competition",
-    ],
-)
+@pytest.mark.parametrize("name", [n for n in EXAMPLE_NAMES if n != "infeasible"])
 def test_examples_index_as_the_rules_read_pair_by_pair(name: str) -> None:
     _check(example(name))
 

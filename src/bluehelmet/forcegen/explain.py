@@ -60,7 +60,7 @@ from bluehelmet.forcegen.model import (
 )
 from bluehelmet.forcegen.partnerships import missing_support
 from bluehelmet.forcegen.rules import STATIC_CAUSES
-from bluehelmet.forcegen.solve import HighsOptions, load, new_highs
+from bluehelmet.forcegen.solve import HighsOptions, Relaxed, fixed_bounds, load, new_highs
 
 _MAX_LISTED = 4
 INTEGRAL = 1e-6
@@ -143,12 +143,26 @@ class _Explainer:
                 demand.coords["requirement"].tolist(), demand.positions.tolist(), strict=True
             )
         }
+        women = m.constraints.get("women_share")
+        #: Requirement of each women's-share row.
+        self.women_rows: dict[int, int] = (
+            {}
+            if women is None
+            else dict(
+                zip(women.positions.tolist(), women.coords["requirement"].tolist(), strict=True)
+            )
+        )
         self.others = np.zeros(0, dtype=np.int32)
         self.local_start = self.plan_start
         self.solvers: list[Any] = []
+        #: Arc bounds tightened by the women's-share rows (:meth:`Model.integer_upper`; they
+        #: hold for every integer plan that keeps the requirement's women row, whichever arcs
+        #: are open: the tightening reads every arc of the row, closed ones included). A
+        #: question lifting a requirement's women row gives its arcs their own bounds back.
+        self.tight = m.integer_upper()[: len(arcs)]
         for integer in (False, True):
             h = new_highs(options)
-            load(m, h, integer=integer)
+            load(m, h, integer=integer, tighten=True)
             nz = np.arange(len(arcs), dtype=np.int32)
             h.addRow(-highspy.kHighsInf, highspy.kHighsInf, nz.size, nz, arcs.weight)
             _tighten(m, h)
@@ -169,7 +183,7 @@ class _Explainer:
         # by the weight of one unit of the requirement, no unit can be gained with the others
         # held (they keep their fill, so the total would have to grow).
         self.fill_lp = new_highs(options)
-        load(m, self.fill_lp, integer=False)
+        load(m, self.fill_lp, integer=False, tighten=True)
         _tighten(m, self.fill_lp)
         closed = np.flatnonzero(self.closed).astype(np.int32)
         if closed.size:
@@ -190,8 +204,9 @@ class _Explainer:
         self.matrix = sparse.csr_matrix(
             (entry_vals, entry_cols, starts), shape=(m.num_rows, m.num_cols)
         )
-        _, self.col_upper, _, self.row_lower, self.row_upper = m.bounds()
+        self.col_lower, self.col_upper, _, self.row_lower, self.row_upper = m.bounds()
         self.col_upper = self.col_upper.copy()
+        self.col_upper[: len(arcs)] = self.tight
         self.col_upper[: len(arcs)][self.closed] = 0.0
         self.cur_lower = self.row_lower.copy()
         self.cur_upper = self.row_upper.copy()
@@ -298,8 +313,10 @@ class _Explainer:
         opened = opened.astype(np.int32)
         h.changeColsCost(n, every, m.arcs.weight)
         h.changeRowBounds(self.hold_row, -inf, inf)
-        if opened.size:
-            h.changeColsBounds(opened.size, opened, np.zeros(opened.size), m.arcs.upper[opened])
+        lifted = frozenset(self.women_rows[r] for r, _, _ in rows if r in self.women_rows)
+        cols, upper, base = self._columns(opened.astype(np.int32), lifted)
+        if cols.size:
+            h.changeColsBounds(cols.size, cols, np.zeros(cols.size), upper)
         for r, lo, up in rows:
             h.changeRowBounds(r, finite(lo), finite(up))
         sol = highspy.HighsSolution()
@@ -318,9 +335,8 @@ class _Explainer:
             )
         finally:
             h.changeColsCost(n, every, np.zeros(n))
-            if opened.size:
-                zero = np.zeros(opened.size)
-                h.changeColsBounds(opened.size, opened, zero, zero)
+            if cols.size:
+                h.changeColsBounds(cols.size, cols, np.zeros(cols.size), base)
             for r, _, _ in rows:
                 h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
         if status == highspy.HighsModelStatus.kInfeasible or not math.isfinite(bound):
@@ -337,6 +353,24 @@ class _Explainer:
         opened = frozenset(k for k in mine if self.arc_causes[k] and self.arc_causes[k] <= causes)
         rows = frozenset(r for r, _, _ in self._rows(relax))
         self.bounds[j].append((opened, rows, floor, 0, most))
+
+    def _columns(
+        self, opened: np.ndarray, women: frozenset[int]
+    ) -> tuple[np.ndarray, FloatArray, FloatArray]:
+        """The arcs a relaxation changes: those it opens and the open arcs of the
+        requirements whose women row it lifts (their bounds no longer tightened by it), with
+        their upper bounds under the relaxation and without it."""
+        arcs = self.model.arcs
+        n = len(arcs)
+        if women:
+            lifted = np.isin(arcs.requirement, sorted(women))
+            raised = np.flatnonzero(lifted & ~self.closed & (self.tight < arcs.upper))
+            cols = np.union1d(opened, raised).astype(np.int32)
+            upper = np.where(lifted[cols], arcs.upper[cols], self.tight[cols])
+        else:
+            cols = opened.astype(np.int32)
+            upper = self.tight[cols]
+        return cols, upper.astype(np.float64), self.col_upper[:n][cols].copy()
 
     # -- one question ------------------------------------------------------------------------
     def _rows(self, relax: Relaxation) -> list[tuple[int, float, float]]:
@@ -400,7 +434,7 @@ class _Explainer:
             return result
         if time.perf_counter() >= min(self.deadline, self.gap_deadline):
             return Gain(least, exact=False)
-        upper = self.model.arcs.upper[opened]
+        cols, upper, base = self._columns(opened, relax.women_requirements)
         inf = highspy.kHighsInf
 
         def finite(v: float) -> float:
@@ -409,8 +443,8 @@ class _Explainer:
         local = floor is None and self.local and self.others.size > 0
         hold_low = -inf if floor is None else floor - 0.5
         for h in [*self.solvers, self.fill_lp]:
-            if opened.size:
-                h.changeColsBounds(opened.size, opened, np.zeros(opened.size), upper)
+            if cols.size:
+                h.changeColsBounds(cols.size, cols, np.zeros(cols.size), upper)
             for r, lo, up in rows:
                 h.changeRowBounds(r, finite(lo), finite(up))
         for h in self.solvers:
@@ -418,7 +452,7 @@ class _Explainer:
             if local:
                 zero = np.zeros(self.others.size)
                 h.changeColsBounds(self.others.size, self.others, zero, zero)
-        self.cur_col_upper[opened] = upper
+        self.cur_col_upper[cols] = upper
         if local:
             self.cur_col_upper[self.others] = 0.0
             self.start = self.local_start
@@ -428,7 +462,7 @@ class _Explainer:
         try:
             result = self._solve(f, relax, floor, most=most, least=least)
         finally:
-            self.cur_col_upper[opened] = 0.0
+            self.cur_col_upper[cols] = base
             if local:
                 self.cur_col_upper[self.others] = self.col_upper[self.others]
                 self.start = self.plan_start
@@ -443,9 +477,8 @@ class _Explainer:
                 self.cur_lower[r], self.cur_upper[r] = self.row_lower[r], self.row_upper[r]
             _, _, _, lower, upper_rows = self.model.bounds()
             for h in [*self.solvers, self.fill_lp]:
-                if opened.size:
-                    zero = np.zeros(opened.size)
-                    h.changeColsBounds(opened.size, opened, zero, zero)
+                if cols.size:
+                    h.changeColsBounds(cols.size, cols, np.zeros(cols.size), base)
                 for r, _, _ in rows:
                     h.changeRowBounds(r, finite(lower[r]), finite(upper_rows[r]))
             self._restore_basis()
@@ -553,6 +586,10 @@ class _Explainer:
         arcs = self.model.arcs
         upper_gain: int | None = most
         best = least
+        # With the others' fill held, a plan gaining a unit has weighted fill at least the
+        # plan's plus the requirement's weight: the columns no such plan can move (by the
+        # weighted-fill LP's reduced costs) are fixed for the MILP.
+        fixed: tuple[FloatArray, FloatArray] | None = None
         if floor is not None and not self.allow_mip:
             # The quick pass: held questions get only the bounds known and, when a bound is
             # known (so that a witness can close the question), a witness.
@@ -566,10 +603,13 @@ class _Explainer:
             fill.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
             fill.run()
             if fill.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                bound = math.floor(float(fill.getInfo().objective_function_value) + 1e-6)
+                value = float(fill.getInfo().objective_function_value)
+                bound = math.floor(value + 1e-6)
                 total = floor + weight * f
                 if bound < total + weight - 1e-6:
                     return Gain(0, exact=True)
+                if int(fill.getInfo().num_dual_infeasibilities) == 0:
+                    fixed = self._fixed(fill, value, total + weight)
                 by_fill = math.floor((bound - total) / weight + 1e-9)
                 upper_gain = by_fill if upper_gain is None else min(upper_gain, by_fill)
                 point = self._integral_point(fill, relax)
@@ -606,22 +646,55 @@ class _Explainer:
         left = deadline - time.perf_counter()
         if left <= 0:
             return Gain(best, exact=False)
-        return self._mip(f, best, upper_gain, left)
+        return self._mip(f, best, upper_gain, left, fixed)
 
-    def _mip(self, f: int, best: int, upper_gain: int | None, left: float) -> Gain:
+    def _fixed(self, fill: Any, value: float, target: float) -> tuple[FloatArray, FloatArray]:
+        """Column bounds with every integer column fixed that no plan of weighted fill
+        ``target`` or more can move (reduced-cost fixing on the weighted-fill LP ``fill``,
+        optimal at ``value`` under the current relaxation; :func:`fixed_bounds`)."""
+        sol = fill.getSolution()
+        return fixed_bounds(
+            self.model,
+            Relaxed(
+                value,
+                np.asarray(sol.col_value, dtype=np.float64),
+                np.asarray(sol.col_dual, dtype=np.float64),
+                self.col_lower,
+                self.cur_col_upper,
+                0.0,
+            ),
+            target,
+        )
+
+    def _mip(
+        self,
+        f: int,
+        best: int,
+        upper_gain: int | None,
+        left: float,
+        fixed: tuple[FloatArray, FloatArray] | None = None,
+    ) -> Gain:
         """The MILP's answer, started from the plan. With a known ``upper_gain`` the
         requirement's demand row is capped at ``f + upper_gain`` for the solve (no answer
-        lies above it), so HiGHS stops as soon as it finds a plan reaching the cap."""
+        lies above it), so HiGHS stops as soon as it finds a plan reaching the cap. With
+        ``fixed`` (column bounds that hold every plan gaining a unit) the MILP searches
+        within them: an optimum there of no gain, or none at all, means no gain."""
         mip = self.mip
         row = self.demand_row[self.requirement]
         _, _, _, _, row_upper = self.model.bounds()
         capped = upper_gain is not None and f + upper_gain < row_upper[row]
         if capped and upper_gain is not None:
             mip.changeRowBounds(row, -highspy.kHighsInf, float(f + upper_gain))
-        sol = highspy.HighsSolution()
-        sol.col_value = self.start.tolist()
-        sol.value_valid = True
-        mip.setSolution(sol)
+        every = np.arange(self.model.num_cols, dtype=np.int32)
+        if fixed is not None:
+            mip.changeColsBounds(every.size, every, fixed[0], fixed[1])
+        if fixed is None or (
+            np.all(self.start >= fixed[0] - INTEGRAL) and np.all(self.start <= fixed[1] + INTEGRAL)
+        ):
+            sol = highspy.HighsSolution()
+            sol.col_value = self.start.tolist()
+            sol.value_valid = True
+            mip.setSolution(sol)
         # HiGHS may overrun a MIP time limit a little: leave it a margin.
         mip.setOptionValue("time_limit", max(1e-3, 0.9 * left))
         try:
@@ -631,13 +704,16 @@ class _Explainer:
             info = mip.getInfo()
             has_point = info.primal_solution_status == 2
             value = float(info.objective_function_value)
+            dual_bound = float(info.mip_dual_bound)
         finally:
             if capped:
                 mip.changeRowBounds(row, -highspy.kHighsInf, float(row_upper[row]))
+            if fixed is not None:
+                mip.changeColsBounds(every.size, every, self.col_lower, self.cur_col_upper)
         exact = status in (
             highspy.HighsModelStatus.kOptimal,
             highspy.HighsModelStatus.kInfeasible,
-        )
+        ) or (math.isfinite(dual_bound) and math.floor(dual_bound + 1e-6) - f <= best)
         if not has_point:
             return Gain(best, exact=exact)
         # The objective is the requirement's units. (When presolve solves the whole model

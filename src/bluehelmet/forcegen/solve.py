@@ -442,7 +442,7 @@ def _stages(
 
 
 @dataclass(frozen=True, slots=True)
-class _Relaxed:
+class Relaxed:
     """The fill stage's LP relaxation: value, point, reduced costs and the column bounds."""
 
     bound: float
@@ -453,7 +453,7 @@ class _Relaxed:
     seconds: float
 
 
-def _fixed_bounds(model: Model, lp: _Relaxed, target: float) -> tuple[FloatArray, FloatArray]:
+def fixed_bounds(model: Model, lp: Relaxed, target: float) -> tuple[FloatArray, FloatArray]:
     """Column bounds of a maximizing stage with every integer column fixed that no point of
     value ``target`` or more can move (reduced-cost fixing against ``target``).
 
@@ -493,7 +493,7 @@ def _fixing(
     Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
     incumbent uses (any point it finds is feasible for the stage). Returns the best point and
     the column bounds with every integer column fixed that no point better than it can move
-    (:func:`_fixed_bounds`, on the maximized objective): the stage's optimum lies within
+    (:func:`fixed_bounds`, on the maximized objective): the stage's optimum lies within
     them, or is the point itself; the LP's value, a bound of the stage; and the LP's seconds.
     None when the LP does not finish cleanly.
     """
@@ -512,7 +512,7 @@ def _fixing(
     if not lp.optimal or int(h.getInfo().num_dual_infeasibilities) != 0:
         return None
     sign = 1.0 if maximize else -1.0
-    relaxed = _Relaxed(
+    relaxed = Relaxed(
         sign * float(h.getInfo().objective_function_value),
         np.asarray(h.getSolution().col_value, dtype=np.float64),
         sign * np.asarray(h.getSolution().col_dual, dtype=np.float64),
@@ -541,13 +541,13 @@ def _fixing(
         value = sign * float(coef @ found)
         if value > best_value + 1e-9 and model.feasible(found) and _keeps(holds, found):
             best, best_value = found, value
-    lower, upper = _fixed_bounds(model, relaxed, best_value)
+    lower, upper = fixed_bounds(model, relaxed, best_value)
     return best, lower, upper, sign * relaxed.bound, lp.seconds
 
 
 def _fixing_fill(
     model: Model,
-    lp: _Relaxed,
+    lp: Relaxed,
     start: FloatArray | None,
     deadline: float,
     options: HighsOptions | None,
@@ -555,7 +555,7 @@ def _fixing_fill(
     """The fill stage by reduced-cost fixing against the integer target (exact).
 
     Fill is integral, so its optimum is at most ``T = floor(LP bound)``. The MILP with every
-    column fixed that no point of fill >= ``T`` can move (:func:`_fixed_bounds`) holds every
+    column fixed that no point of fill >= ``T`` can move (:func:`fixed_bounds`) holds every
     such point: if it finds one, that point is optimal; if it proves it has none, the optimum
     is at most ``T - 1`` and the search goes on with ``T - 1`` (fewer columns fixed) unless
     the best point found reaches it. When more than :data:`FREE_COLUMNS` columns stay free,
@@ -578,7 +578,7 @@ def _fixing_fill(
     every = np.arange(n, dtype=np.int32)
     unfixed = int(np.count_nonzero(lp.upper - lp.lower <= 0))
     while best_value < target - 1e-6 and time.perf_counter() < deadline:
-        lower, upper = _fixed_bounds(model, lp, target)
+        lower, upper = fixed_bounds(model, lp, target)
         count = int(np.count_nonzero(upper - lower <= 0))
         if n - count > FREE_COLUMNS:
             # Too large to search whole in time: search the arcs the LP or the best point
@@ -706,7 +706,7 @@ def solve_model(
         # Fill is integral: its optimum is at most floor(LP bound). Reduced-cost fixing
         # against that target leaves a far smaller MILP that holds every point reaching it.
         col_lower = model.bounds()[0]
-        relaxed = _Relaxed(
+        relaxed = Relaxed(
             lp_bound,
             lp_values,
             np.asarray(h.getSolution().col_dual, dtype=np.float64),

@@ -18,16 +18,22 @@ arcs and lifts row bounds; the requirement's units become the objective.
   there, so it stops as soon as it finds a plan reaching it.
 * Questions without the hold are asked of the requirement's mission alone (the other
   missions' arcs closed: a plan of one mission keeps every row of the built model).
+* The arcs' bounds are those the women's-share rows imply for integer plans
+  (:meth:`Model.integer_upper`), except for a requirement whose women row the question lifts.
 * LPs (warm-started simplex, from the optimal basis with nothing relaxed) screen questions:
   when the weighted fill cannot grow by one unit's weight, or the requirement's LP optimum
   rounded down adds no unit, none can be recovered. Integral LP optima and single-unit moves
   on the plan are witnesses.
-* Three passes: every gap without MILPs on the hold; then, for the gaps not yet fully
+* A MILP searches only the columns that reduced-cost fixing leaves free: a plan gaining more
+  than the best answer known has more units for the requirement (the requirement's LP) and,
+  with the others held, a weighted fill above the plan's by the requirement's weight per unit
+  (the weighted-fill LP); columns that no such plan can move are fixed.
+* Passes: every gap without MILPs on the hold; then the questions still open get MILPs, each
+  gap its share of the time left; with time left after that, for the gaps not yet fully
   explained, one screening MILP per rule with the rule relaxed for all of them at once: its
   proven bound on the total fill bounds what each gap can gain with the others held (their
   fill is kept, so the total must grow by the gap's weight per unit); a screen whose optimum
-  grew is repeated without the gaps whose relaxation that optimum used. Last, the questions
-  still open get MILPs, each gap its share of the time left.
+  grew is repeated without the gaps whose relaxation that optimum used; then the MILPs again.
 
 A deadline ends the work; a gap whose questions were not all answered says so
 (``Gap.explanation``), and every reason listed is still verified.
@@ -270,7 +276,7 @@ class _Explainer:
     def _save_basis(self, h: Any, deadline: float) -> None:
         """Solve ``h`` as it is and keep its optimal basis as its starting point."""
         self.bases.pop(id(h), None)
-        h.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        _lp_limit(h, deadline - time.perf_counter())
         h.run()
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             self.bases[id(h)] = h.getBasis()
@@ -586,9 +592,10 @@ class _Explainer:
         arcs = self.model.arcs
         upper_gain: int | None = most
         best = least
-        # With the others' fill held, a plan gaining a unit has weighted fill at least the
-        # plan's plus the requirement's weight: the columns no such plan can move (by the
-        # weighted-fill LP's reduced costs) are fixed for the MILP.
+        # Column bounds that hold every plan gaining more than ``best``, by reduced-cost
+        # fixing: with the others' fill held such a plan's weighted fill exceeds the plan's
+        # by the requirement's weight per unit (the weighted-fill LP), and its units exceed
+        # ``f + best`` (the requirement's LP). The MILP searches within them.
         fixed: tuple[FloatArray, FloatArray] | None = None
         if floor is not None and not self.allow_mip:
             # The quick pass: held questions get only the bounds known and, when a bound is
@@ -600,7 +607,7 @@ class _Explainer:
         if floor is not None and self.mine.size:
             weight = float(arcs.weight[self.mine[0]])
             fill = self.fill_lp
-            fill.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+            _lp_limit(fill, deadline - time.perf_counter())
             fill.run()
             if fill.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 value = float(fill.getInfo().objective_function_value)
@@ -609,7 +616,7 @@ class _Explainer:
                 if bound < total + weight - 1e-6:
                     return Gain(0, exact=True)
                 if int(fill.getInfo().num_dual_infeasibilities) == 0:
-                    fixed = self._fixed(fill, value, total + weight)
+                    fixed = self._fixed(fill, value, total + weight * (best + 1))
                 by_fill = math.floor((bound - total) / weight + 1e-9)
                 upper_gain = by_fill if upper_gain is None else min(upper_gain, by_fill)
                 point = self._integral_point(fill, relax)
@@ -624,7 +631,7 @@ class _Explainer:
         if upper_gain is not None and best >= upper_gain:
             return Gain(best, exact=True)
         lp = self.lp
-        lp.setOptionValue("time_limit", max(1e-3, deadline - time.perf_counter()))
+        _lp_limit(lp, deadline - time.perf_counter())
         lp.run()
         status = lp.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
@@ -641,6 +648,11 @@ class _Explainer:
             best = max(best, self._add_units(upper_gain))
             if best >= upper_gain:
                 return Gain(best, exact=True)
+            if int(lp.getInfo().num_dual_infeasibilities) == 0:
+                # Every plan gaining more than ``best`` also lies in the columns this LP's
+                # reduced costs leave free against ``f + best + 1`` units.
+                more = self._fixed(lp, value, f + best + 1)
+                fixed = more if fixed is None else _meet(fixed, more)
         elif status == highspy.HighsModelStatus.kInfeasible:
             return Gain(0, exact=True)
         left = deadline - time.perf_counter()
@@ -648,11 +660,11 @@ class _Explainer:
             return Gain(best, exact=False)
         return self._mip(f, best, upper_gain, left, fixed)
 
-    def _fixed(self, fill: Any, value: float, target: float) -> tuple[FloatArray, FloatArray]:
-        """Column bounds with every integer column fixed that no plan of weighted fill
-        ``target`` or more can move (reduced-cost fixing on the weighted-fill LP ``fill``,
-        optimal at ``value`` under the current relaxation; :func:`fixed_bounds`)."""
-        sol = fill.getSolution()
+    def _fixed(self, h: Any, value: float, target: float) -> tuple[FloatArray, FloatArray]:
+        """Column bounds with every integer column fixed that no plan of objective
+        ``target`` or more can move (reduced-cost fixing on the maximizing LP ``h``, optimal
+        at ``value`` under the current relaxation; :func:`fixed_bounds`)."""
+        sol = h.getSolution()
         return fixed_bounds(
             self.model,
             Relaxed(
@@ -721,6 +733,21 @@ class _Explainer:
         got = int(np.rint(value))
         best = max(best, got - f)
         return Gain(best, exact=exact or (upper_gain is not None and best >= upper_gain))
+
+
+def _meet(
+    a: tuple[FloatArray, FloatArray], b: tuple[FloatArray, FloatArray]
+) -> tuple[FloatArray, FloatArray]:
+    """The column bounds within both ``a`` and ``b``."""
+    return np.maximum(a[0], b[0]), np.minimum(a[1], b[1])
+
+
+def _lp_limit(h: Any, seconds: float) -> None:
+    """Let the LP ``h`` run ``seconds`` more. HiGHS (1.16) checks an LP's time limit
+    against the instance's clock, which counts every earlier run: a reused LP instance
+    whose earlier runs used up its limit stops at once with no iteration (measured on
+    this module's LPs). A MILP's limit counts from the start of its run."""
+    h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, seconds))
 
 
 def _tighten(m: Model, h: Any) -> None:
@@ -801,11 +828,11 @@ def explain_gaps(
     the time left would not cover building it twice over.
     ``progress(step, done, total)`` is called after each requirement.
 
-    Three passes: every gap without MILPs on the hold (LPs, witnesses, and MILPs on the
-    requirement's mission alone); then, for the gaps not yet fully explained, one MILP per
-    rule with the rule relaxed for all of them at once, whose proven bound on the total fill
-    bounds what each gap can gain; then the remaining questions with MILPs, each gap taking
-    its share of the time left.
+    Passes: every gap without MILPs on the hold (LPs, witnesses, and MILPs on the
+    requirement's mission alone); then the remaining questions with MILPs, each gap taking
+    its share of the time left; then, with time left, for the gaps not yet fully explained,
+    one MILP per rule with the rule relaxed for all of them at once, whose proven bound on
+    the total fill bounds what each gap can gain, and their remaining questions again.
     """
     if deadline is None:
         deadline = time.perf_counter() + time_limit
@@ -874,9 +901,15 @@ def explain_gaps(
             )
         explainer.release()
 
+    def still_open() -> list[int]:
+        return [j for j in order if not found.get(j, ([], False))[1]]
+
     if explainer is not None:
         explain_pass(order, milp=False)
-        todo = [j for j in order if not found.get(j, ([], False))[1]]
+        todo = still_open()
+        if todo and time.perf_counter() < deadline:
+            explain_pass(todo, milp=True)
+        todo = still_open()
         if todo and time.perf_counter() < deadline:
             _screen(
                 explainer,

@@ -225,6 +225,27 @@ class _Explainer:
         ):
             self.by_pledge[int(p)].append(k)
             self.by_requirement[int(r)].append(k)
+        budget = m.constraints.get("budget")
+        #: The budget row and its coefficients on the arcs (its only columns).
+        self.budget_row: int | None = None
+        self.budget_coef = np.zeros(len(arcs))
+        if budget is not None and len(budget):
+            self.budget_row = int(budget.positions[0])
+            self.budget_coef = np.asarray(
+                self.matrix[self.budget_row, : len(arcs)].toarray()
+            ).ravel()
+        capacity = m.constraints.get("pledge_capacity")
+        #: Each pledge's capacity row's upper bound.
+        self.capacity: dict[int, float] = (
+            {}
+            if capacity is None
+            else {
+                int(p): float(self.row_upper[r])
+                for p, r in zip(
+                    capacity.coords["pledge"].tolist(), capacity.positions.tolist(), strict=True
+                )
+            }
+        )
         #: Exact answers per requirement, by question.
         self.caches: dict[int, dict[tuple[object, ...], Gain]] = defaultdict(dict)
         self.cache: dict[tuple[object, ...], Gain] = {}
@@ -538,7 +559,7 @@ class _Explainer:
         for k in self.mine.tolist():
             while (most is None or gained < most) and x[k] < upper[k]:
                 x[k] += 1
-                if self._keeps_rows(x):
+                if self._within_capacity(x, int(self.model.arcs.pledge[k])) and self._keeps_rows(x):
                     gained += 1
                     continue
                 if not self._refill(x, k):
@@ -560,11 +581,16 @@ class _Explainer:
                 if b == a or x[b] >= self.cur_col_upper[b]:
                     continue
                 x[b] += 1
-                if self._keeps_rows(x):
+                if self._within_capacity(x, int(arcs.pledge[b])) and self._keeps_rows(x):
                     return True
                 x[b] -= 1
             x[a] += 1
         return False
+
+    def _within_capacity(self, x: FloatArray, p: int) -> bool:
+        """Whether pledge ``p`` sends no more than its capacity row allows in ``x`` (a row
+        no relaxation lifts: a quick necessary condition of :meth:`_keeps_rows`)."""
+        return float(x[self.by_pledge[p]].sum()) <= self.capacity.get(p, math.inf) + INTEGRAL
 
     def _keeps_rows(self, x: FloatArray) -> bool:
         """Whether units ``x`` (with their participation and strength) keep every row under
@@ -575,6 +601,11 @@ class _Explainer:
         if self.hold_floor is not None:
             others = float(m.arcs.weight @ x) - float(m.arcs.weight[self.mine] @ x[self.mine])
             if others < self.hold_floor - 1e-6:
+                return False
+        if self.budget_row is not None:
+            # The budget row reads arc units only: checked before the full evaluation.
+            spent = float(self.budget_coef @ x)
+            if spent > self.cur_upper[self.budget_row] + 1e-6 * (1 + abs(spent)):
                 return False
         values = m.complete(x)
         activity = np.asarray(self.matrix @ values, dtype=np.float64)

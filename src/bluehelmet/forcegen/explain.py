@@ -747,7 +747,12 @@ class _Explainer:
             info = mip.getInfo()
             has_point = info.primal_solution_status == 2
             value = float(info.objective_function_value)
-            dual_bound = float(info.mip_dual_bound)
+            # A MILP stopped by the limit still proves its dual bound.
+            dual_bound = (
+                float(info.mip_dual_bound)
+                if status == highspy.HighsModelStatus.kTimeLimit and info.mip_node_count >= 0
+                else math.inf
+            )
         finally:
             if capped:
                 mip.changeRowBounds(row, -highspy.kHighsInf, float(row_upper[row]))

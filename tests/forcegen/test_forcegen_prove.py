@@ -169,9 +169,68 @@ def test_a_fill_search_too_large_searches_the_lp_arcs(
     fill = got.stages[0]
     best = reference_stages(model)[0]
     assert fill.bound is not None
+    assert got.lp_bound is not None
     assert fill.value <= best + 1e-6 <= fill.bound + 2e-6
     assert fill.bound == np.floor(got.lp_bound + 1e-6)
     assert fill.optimal == (fill.value >= fill.bound - 1e-6)
     if start is not None:
         assert fill.value >= float(model.objective("fill") @ start) - 1e-6
     assert_plan_feasible(sc, assign_values(model, got.values))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_the_cost_floor_is_below_the_cost_optimum(seed: int) -> None:
+    """The cost of reaching the fill (cheapest units per requirement, by cost per fill
+    weight) never exceeds the cost stage's optimum, and it is not the trivial 0."""
+    sc = _scarce(seed)
+    model = build_model(Index.of(sc))
+    fill, _, cost = reference_stages(model)
+    floor = fsolve.cost_floor(model, fill)
+    assert floor is not None
+    assert 0 < floor * 1e6 <= cost * (1 + 1e-9)
+
+
+def test_the_cost_floor_by_hand() -> None:
+    """Two one-unit pledges (1 M and 3 M USD) at a one-unit requirement: reaching its fill
+    costs the cheaper unit, half its fill half of it; twice its fill cannot be reached."""
+    base = example("budget")
+    (req,) = base.requirements
+    p1, p2 = base.pledges
+    sc = replace(
+        base,
+        policy=replace(base.policy, budget=None),
+        requirements=(replace(req, units=1),),
+        pledges=(p1, replace(p2, cost_per_unit=3e6)),
+    )
+    model = build_model(Index.of(sc))
+    assert len(model.arcs) == 2
+    weight = float(model.arcs.weight[0])
+    cost = model.objective("cost")[:2]
+    assert cost[0] < cost[1]
+    assert fsolve.cost_floor(model, weight) == pytest.approx(cost[0])
+    assert fsolve.cost_floor(model, weight / 2) == pytest.approx(cost[0] / 2)
+    assert fsolve.cost_floor(model, 0.0) == 0.0
+    assert fsolve.cost_floor(model, 2 * weight) is None
+
+
+def test_a_cost_stage_stopped_early_reports_the_cost_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cost stage that does not run still reports a bound: the cost floor, at most its
+    value (gap from the two printed values)."""
+    sc = _scarce(1)
+    model = build_model(Index.of(sc))
+    real = fsolve._run
+
+    def no_cost(h: object, deadline: float) -> fsolve._Run:
+        if h.getObjectiveSense()[1] == highspy.ObjSense.kMinimize:  # type: ignore[attr-defined]
+            return fsolve._Run(fsolve.NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
+        return real(h, deadline)
+
+    monkeypatch.setattr(fsolve, "_run", no_cost)
+    got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))
+    fill, _, cost = got.stages
+    assert cost.status == fsolve.NOT_RUN
+    floor = fsolve.cost_floor(model, fill.value)
+    assert floor is not None
+    assert cost.bound is not None
+    assert cost.bound == pytest.approx(min(floor * 1e6, cost.value))
+    assert 0 < cost.bound <= cost.value

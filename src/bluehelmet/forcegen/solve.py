@@ -424,6 +424,12 @@ def _stages(
             run = _Run(run.status, run.optimal, time.perf_counter() - t_stage, bound)
         if name == "fill" and fill_bound is not None:
             bound = fill_bound if bound is None else min(bound, fill_bound)
+        if name == "cost" and stages:
+            # never weaker than the cost of reaching the fill held (HiGHS reports 0, its
+            # trivial bound, when its root stops early; a stage not run has none at all)
+            floor = cost_floor(model, float(np.rint(stages[0].value)))
+            if floor is not None:
+                bound = floor if bound is None else max(bound, floor)
         optimal = run.optimal or (
             name == "fill" and bound is not None and value >= math.floor(bound + 1e-6) - 1e-6
         )
@@ -439,6 +445,51 @@ def _stages(
             holds.append((coef, _hold_bound(name, value, exact=True)))
             _hold(h, coef, _hold_bound(name, value, exact=exact))
     return values, stages
+
+
+def cost_floor(model: Model, fill: float) -> float | None:
+    """A lower bound (MUSD) on the cost of every integer point of fill >= ``fill``.
+
+    Every arc of a requirement fills the same weight per unit, and a requirement takes at most
+    its demand: ``u`` units of requirement ``j`` cost at least its ``u`` cheapest units (arcs
+    by cost, each up to :meth:`Model.integer_upper`). These per-requirement cost curves are
+    convex, so the cheapest way to reach ``fill`` over all of them is the fractional knapsack
+    that takes units by cost per fill weight. Pledge capacity and the side rules are left out,
+    so the bound holds for every point the stage considers. None when a column other than an
+    arc carries a cost, an arc costs less than 0, or the arcs cannot reach ``fill``.
+    """
+    n = len(model.arcs)
+    coef = model.objective("cost")
+    demand = model.constraints.get("requirement_demand")
+    if n == 0 or demand is None:
+        return None if fill > 0 else 0.0
+    cost = coef[:n]
+    if np.any(coef[n:] != 0) or np.any(cost < 0):
+        return None
+    need = np.full(len(model.index.scenario.requirements), np.inf)
+    need[demand.coords["requirement"]] = np.concatenate(model.row_upper)[demand.positions]
+    weight = model.arcs.weight
+    req = model.arcs.requirement
+    order = np.lexsort((cost, req))
+    upper = model.integer_upper()[:n][order]
+    group = req[order]
+    # units taken per arc: its bound, within what its requirement's cheaper arcs left
+    before = np.cumsum(upper) - upper
+    first = np.searchsorted(group, group)  # position of each group's first arc
+    taken = np.clip(need[group] - (before - before[first]), 0.0, upper)
+    w, c = weight[order], cost[order]
+    useful = (taken > 0) & (w > 0)
+    w, c, taken = w[useful], c[useful], taken[useful]
+    by_ratio = np.argsort(c / w, kind="stable")
+    w, c, taken = w[by_ratio], c[by_ratio], taken[by_ratio]
+    reach = np.cumsum(taken * w)
+    if reach.size == 0 or reach[-1] < fill - 1e-9:
+        return None if fill > 0 else 0.0
+    k = int(np.searchsorted(reach, fill - 1e-9))
+    spent = float(np.sum(taken[:k] * c[:k]))
+    rest = fill - (float(reach[k - 1]) if k else 0.0)
+    # (a hair below: the sums are rounded)
+    return (spent + max(rest, 0.0) * float(c[k] / w[k])) * (1 - 1e-9)
 
 
 @dataclass(frozen=True, slots=True)

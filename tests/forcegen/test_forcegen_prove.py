@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import highspy
 import numpy as np
@@ -143,14 +144,25 @@ def test_large_lp_options_leave_the_callers_alone() -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_large_model_options_keep_every_optimum(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The LPs without presolve (primal simplex) give the same bounds and fixing."""
+    """The LPs without presolve (primal simplex) give the same bounds and fixing; the cost
+    stage of a large model goes through its LP and fixing too, to the same optimum."""
     monkeypatch.setattr(fsolve, "PROBING_COLUMNS", 0)
+    senses: list[bool] = []
+    real = fsolve._fixing
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        senses.append(bool(kwargs["maximize"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fsolve, "_fixing", spy)
     sc = _scarce(seed)
     model = build_model(Index.of(sc))
     got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))
     assert got.optimal
+    assert senses == [True, False]  # legitimacy, then cost
     for ref, stage in zip(reference_stages(model), got.stages, strict=True):
         assert stage.value == pytest.approx(ref, rel=1e-6, abs=1e-6), stage.name
+        assert stage.bound == pytest.approx(stage.value, rel=1e-6, abs=1e-6), stage.name
     assert_plan_feasible(sc, assign_values(model, got.values))
 
 

@@ -318,7 +318,8 @@ def _stages(
     nothing better in time). With ``proven_fill`` the fill stage is already solved (to
     optimality, or up to the time limit) at ``start`` and is only held. ``fill_bound`` is a
     bound proven before (the LP). A MILP stage with less than ``min_seconds`` left (the LP
-    relaxation's time) is not run.
+    relaxation's time; four times a later stage's LP after one) is not run; a stage that
+    starts with its LP needs only ``min_seconds`` as given or the previous stage LP's time.
 
     The legitimacy stage of the MILP (and the cost stage of a model over
     :data:`PROBING_COLUMNS` columns) first looks for a better point and fixes the columns no
@@ -332,6 +333,8 @@ def _stages(
     n = model.num_cols
     every = np.arange(n, dtype=np.int32)
     holds: list[tuple[FloatArray, float]] = []
+    large = n > PROBING_COLUMNS
+    base_seconds, last_lp = min_seconds, 0.0
     for k, (name, maximize) in enumerate(STAGES):
         coef = model.objective(name)
         scale = _COST_SCALE if name == "cost" else 1.0
@@ -358,13 +361,18 @@ def _stages(
         fixed: tuple[FloatArray, FloatArray, FloatArray, float, float] | None = None
         skipped = False
         t_stage = time.perf_counter()
-        if not exact and stage_deadline - time.perf_counter() < min_seconds:
+        steps = (
+            not exact and start is not None and (name == "legitimacy" or (name == "cost" and large))
+        )
+        # A stage that starts with its LP (:func:`_fixing`) needs only that LP to fit (the
+        # LP stops on time; its MILP is guarded below); a MILP stage needs ``min_seconds``.
+        need = max(base_seconds, last_lp) if steps else min_seconds
+        if not exact and stage_deadline - time.perf_counter() < need:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
             # time): the stage is not started, and the plan so far is kept.
             run = _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
         else:
-            large = n > PROBING_COLUMNS
-            if not exact and (name == "legitimacy" or large) and start is not None:
+            if steps:
                 # (the cost stage of a small model gains nothing from it: 2.1 s of CPU with,
                 # 1.7 s without at the realistic size; a large one gets its LP's bound, where
                 # the MILP's root stops before its LP ends and reports 0 (10x, 28 s),
@@ -385,6 +393,7 @@ def _stages(
                 # (10x, after 7.5 s LPs: a legitimacy MILP given 8 s took 26 s, a cost stage
                 # given 11 s took 36 s and one given 23 s took 36 s).
                 min_seconds = max(min_seconds, 4 * lp_seconds)
+                last_lp = lp_seconds
                 share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
                 h.changeColsBounds(n, every, lower, upper)
                 h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")

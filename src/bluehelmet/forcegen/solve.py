@@ -64,11 +64,13 @@ PROBING_RULE = 2**15 | 2**16 | 2**20
 PRIMAL_SIMPLEX = 4
 #: A fill search (MILP) with more free columns than this is not started: at 100x (161,000
 #: free of 233,000 after fixing) HiGHS' root ran 90 s past a 57 s limit
-#: (benchmarks/bench_forcegen.py); the search over the LP's arcs runs instead.
+#: (benchmarks/bench_forcegen.py); the search over the LP's arcs runs instead. Nor is a
+#: later stage's MILP after fixing (at 10x, 30,701 free: 25 s for a 14 s limit).
 FREE_COLUMNS = 20_000
 #: Relative margin on the LP bound in reduced-cost fixing (duals are exact to ~1e-9).
 FIXING_MARGIN = 1e-6
-#: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s).
+#: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s; all of
+#: it in models over PROBING_COLUMNS columns).
 QUICK_SHARE = 0.2
 #: A restricted stage MILP is presolved when at least this share of its columns is fixed.
 PRESOLVE_FIXED = 0.5
@@ -311,6 +313,7 @@ def _stages(
     fill_bound: float | None = None,
     min_seconds: float = 0.0,
     options: HighsOptions | None = None,
+    warm: _StageLP | None = None,
 ) -> tuple[FloatArray, list[Stage]]:
     """Run the lexicographic stages on ``h``.
 
@@ -385,6 +388,7 @@ def _stages(
                     incumbent=values,
                     deadline=stage_deadline,
                     options=options,
+                    warm=warm,
                 )
             if fixed is not None:
                 values, lower, upper, _, lp_seconds = fixed
@@ -398,8 +402,12 @@ def _stages(
                 h.changeColsBounds(n, every, lower, upper)
                 h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
                 _set_start(h, values)
-            if fixed is not None and stage_deadline - time.perf_counter() < 2 * fixed[4]:
-                # the stage ends with the quick MILP's plan and the LP's bound
+            free = n - int(np.count_nonzero(fixed[2] - fixed[1] <= 0)) if fixed is not None else 0
+            if fixed is not None and (
+                stage_deadline - time.perf_counter() < 2 * fixed[4] or free > FREE_COLUMNS
+            ):
+                # the stage ends with the quick MILP's plan and the LP's bound (a MILP with
+                # more free columns overruns its limit: at 10x, 30,701 free, 25 s for 14 s)
                 run = _Run(TIME_LIMIT, optimal=False, seconds=0.0, dual_bound=None)
                 skipped = True
             else:
@@ -545,6 +553,20 @@ def _keeps(holds: list[tuple[FloatArray, float]], values: FloatArray) -> bool:
     return all(float(c @ values) >= low - 1e-6 * (1 + abs(low)) for c, low in holds)
 
 
+@dataclass
+class _StageLP:
+    """The fill stage's LP instance, re-solved for the later stages' LPs from its basis.
+
+    Each later stage's LP is the previous one with its stage held (one row) and a new
+    objective: the previous optimal basis stays primal feasible, so the simplex goes on from
+    it instead of starting over (at 100x the legitimacy LP from scratch ran past a 60 s
+    stage limit; the fill LP takes 12 s). ``holds`` counts the hold rows added so far.
+    """
+
+    h: Any
+    holds: int = 0
+
+
 def _fixing(
     model: Model,
     holds: list[tuple[FloatArray, float]],
@@ -554,9 +576,11 @@ def _fixing(
     incumbent: FloatArray,
     deadline: float,
     options: HighsOptions | None,
+    warm: _StageLP | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float, float] | None:
     """A better incumbent and reduced-cost fixing against it, for the legitimacy stage (and
-    the cost stage of large models).
+    the cost stage of large models). With ``warm`` the LP is solved on that instance (the
+    holds it lacks added), from its last basis.
 
     Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
     incumbent uses (any point it finds is feasible for the stage). Returns the best point and
@@ -569,11 +593,17 @@ def _fixing(
     every = np.arange(n, dtype=np.int32)
     sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     lower0, upper0 = model.bounds()[0], model.integer_upper()
-    h = new_highs(options)
-    _large_lp(h, n, options)
-    load(model, h, integer=False, tighten=True)
-    for c, low in holds:
-        _hold(h, c, low)
+    if warm is not None:
+        h = warm.h
+        for c, low in holds[warm.holds :]:
+            _hold(h, c, low)
+        warm.holds = len(holds)
+    else:
+        h = new_highs(options)
+        _large_lp(h, n, options)
+        load(model, h, integer=False, tighten=True)
+        for c, low in holds:
+            _hold(h, c, low)
     h.changeColsCost(n, every, coef)
     h.changeObjectiveSense(sense)
     lp = _run(h, deadline)
@@ -592,17 +622,35 @@ def _fixing(
     arcs = len(model.arcs)
     support = np.ones(n, dtype=bool)
     support[:arcs] = (relaxed.values[:arcs] > 1e-6) | (incumbent[:arcs] > 0.5)
-    quick = new_highs(options)
-    _large_model(quick, n)
-    load(model, quick, integer=True, tighten=True)
-    for c, low in holds:
-        _hold(quick, c, low)
-    quick.changeColsCost(n, every, coef)
-    quick.changeObjectiveSense(sense)
-    quick.changeColsBounds(n, every, lower0, np.where(support, upper0, lower0))
+
+    def search() -> Any:
+        quick = new_highs(options)
+        _large_model(quick, n)
+        load(model, quick, integer=True, tighten=True)
+        for c, low in holds:
+            _hold(quick, c, low)
+        quick.changeColsCost(n, every, coef)
+        quick.changeObjectiveSense(sense)
+        quick.changeColsBounds(n, every, lower0, np.where(support, upper0, lower0))
+        return quick
+
+    quick = search()
     _set_start(quick, incumbent)
     now = time.perf_counter()
-    _run(quick, min(deadline, now + max(0.5, QUICK_SHARE * (deadline - now))))
+    # A large model's stage MILP after fixing mostly has too many free columns to run
+    # (FREE_COLUMNS): there the search over the LP's arcs gets the stage's time.
+    share = 1.0 if n > PROBING_COLUMNS else QUICK_SHARE
+    quick_deadline = min(deadline, now + max(0.5, share * (deadline - now)))
+    _run(quick, quick_deadline)
+    if _has_solution(quick):
+        reported = float(quick.getInfo().objective_function_value)
+        point = np.asarray(quick.getSolution().col_value, dtype=np.float64)
+        if abs(float(coef @ point) - reported) > 1e-6 * (1 + abs(reported)):
+            # HiGHS returns the start, not its optimum, when presolve solves the whole
+            # model (the cost stage at 10x: 1,523 reported, the start's 1,570 returned);
+            # presolve solves it again at once without the start
+            quick = search()
+            _run(quick, quick_deadline)
     if _has_solution(quick):
         x = np.rint(np.asarray(quick.getSolution().col_value, dtype=np.float64)[:arcs])
         found = model.complete(x)
@@ -805,6 +853,7 @@ def solve_model(
                 _report("fill", value, fill_bound, optimal=optimal),
             )
             start_values = best
+    lp_h = h
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     _large_model(h, model.num_cols)
@@ -819,6 +868,7 @@ def solve_model(
         fill_bound=fill_bound,
         min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
         options=highs_options,
+        warm=_StageLP(lp_h) if lp_bound is not None else None,
     )
     return Solution(
         values, tuple(stages), "MILP", lp_bound, lp_seconds, time.perf_counter() - t_start

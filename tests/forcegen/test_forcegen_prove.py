@@ -246,3 +246,37 @@ def test_a_cost_stage_stopped_early_reports_the_cost_floor(monkeypatch: pytest.M
     assert cost.bound is not None
     assert cost.bound == pytest.approx(min(floor * 1e6, cost.value))
     assert 0 < cost.bound <= cost.value
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_stage_lp_from_the_fill_lps_basis_has_the_same_bound(seed: int) -> None:
+    """The legitimacy and cost LPs solved on the fill LP's instance (holds added, from its
+    basis) give the bounds of the same LPs solved from scratch."""
+    sc = _scarce(seed)
+    model = build_model(Index.of(sc))
+    start = start_values(model, greedy_assignments(sc))
+    assert start is not None
+    n = model.num_cols
+    h = new_highs(None)
+    load(model, h, integer=False, tighten=True)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.run()
+    warm = fsolve._StageLP(h)
+    fill = float(np.rint(h.getInfo().objective_function_value - 0.5))
+    holds = [(model.objective("fill"), fill - 1e-7)]
+    deadline = 1e18
+    for name, maximize in STAGES[1:]:
+        coef = model.objective(name)
+        args = (model, holds, coef)
+        cold = fsolve._fixing(
+            *args, maximize=maximize, incumbent=start, deadline=deadline, options=None
+        )
+        hot = fsolve._fixing(
+            *args, maximize=maximize, incumbent=start, deadline=deadline, options=None, warm=warm
+        )
+        assert cold is not None
+        assert hot is not None
+        assert hot[3] == pytest.approx(cold[3], rel=1e-7, abs=1e-7), name
+        assert warm.holds == len(holds)
+        holds.append((coef, (1.0 if maximize else -1.0) * -1e9))

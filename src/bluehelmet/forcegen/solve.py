@@ -559,8 +559,8 @@ class _StageLP:
 
     Each later stage's LP is the previous one with its stage held (one row) and a new
     objective: the previous optimal basis stays primal feasible, so the simplex goes on from
-    it instead of starting over (at 100x the legitimacy LP from scratch ran past a 60 s
-    stage limit; the fill LP takes 12 s). ``holds`` counts the hold rows added so far.
+    it instead of starting over (10x: 0.5-1.5 s against 6-7 s for the legitimacy LP,
+    benchmarks/bench_forcegen.py). ``holds`` counts the hold rows added so far.
     """
 
     h: Any

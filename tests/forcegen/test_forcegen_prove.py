@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import highspy
 import numpy as np
@@ -143,14 +144,25 @@ def test_large_lp_options_leave_the_callers_alone() -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_large_model_options_keep_every_optimum(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The LPs without presolve (primal simplex) give the same bounds and fixing."""
+    """The LPs without presolve (primal simplex) give the same bounds and fixing; the cost
+    stage of a large model goes through its LP and fixing too, to the same optimum."""
     monkeypatch.setattr(fsolve, "PROBING_COLUMNS", 0)
+    senses: list[bool] = []
+    real = fsolve._fixing
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        senses.append(bool(kwargs["maximize"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fsolve, "_fixing", spy)
     sc = _scarce(seed)
     model = build_model(Index.of(sc))
     got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))
     assert got.optimal
+    assert senses == [True, False]  # legitimacy, then cost
     for ref, stage in zip(reference_stages(model), got.stages, strict=True):
         assert stage.value == pytest.approx(ref, rel=1e-6, abs=1e-6), stage.name
+        assert stage.bound == pytest.approx(stage.value, rel=1e-6, abs=1e-6), stage.name
     assert_plan_feasible(sc, assign_values(model, got.values))
 
 
@@ -169,9 +181,102 @@ def test_a_fill_search_too_large_searches_the_lp_arcs(
     fill = got.stages[0]
     best = reference_stages(model)[0]
     assert fill.bound is not None
+    assert got.lp_bound is not None
     assert fill.value <= best + 1e-6 <= fill.bound + 2e-6
     assert fill.bound == np.floor(got.lp_bound + 1e-6)
     assert fill.optimal == (fill.value >= fill.bound - 1e-6)
     if start is not None:
         assert fill.value >= float(model.objective("fill") @ start) - 1e-6
     assert_plan_feasible(sc, assign_values(model, got.values))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_the_cost_floor_is_below_the_cost_optimum(seed: int) -> None:
+    """The cost of reaching the fill (cheapest units per requirement, by cost per fill
+    weight) never exceeds the cost stage's optimum, and it is not the trivial 0."""
+    sc = _scarce(seed)
+    model = build_model(Index.of(sc))
+    fill, _, cost = reference_stages(model)
+    floor = fsolve.cost_floor(model, fill)
+    assert floor is not None
+    assert 0 < floor * 1e6 <= cost * (1 + 1e-9)
+
+
+def test_the_cost_floor_by_hand() -> None:
+    """Two one-unit pledges (1 M and 3 M USD) at a one-unit requirement: reaching its fill
+    costs the cheaper unit, half its fill half of it; twice its fill cannot be reached."""
+    base = example("budget")
+    (req,) = base.requirements
+    p1, p2 = base.pledges
+    sc = replace(
+        base,
+        policy=replace(base.policy, budget=None),
+        requirements=(replace(req, units=1),),
+        pledges=(p1, replace(p2, cost_per_unit=3e6)),
+    )
+    model = build_model(Index.of(sc))
+    assert len(model.arcs) == 2
+    weight = float(model.arcs.weight[0])
+    cost = model.objective("cost")[:2]
+    assert cost[0] < cost[1]
+    assert fsolve.cost_floor(model, weight) == pytest.approx(cost[0])
+    assert fsolve.cost_floor(model, weight / 2) == pytest.approx(cost[0] / 2)
+    assert fsolve.cost_floor(model, 0.0) == 0.0
+    assert fsolve.cost_floor(model, 2 * weight) is None
+
+
+def test_a_cost_stage_stopped_early_reports_the_cost_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cost stage that does not run still reports a bound: the cost floor, at most its
+    value (gap from the two printed values)."""
+    sc = _scarce(1)
+    model = build_model(Index.of(sc))
+    real = fsolve._run
+
+    def no_cost(h: object, deadline: float) -> fsolve._Run:
+        if h.getObjectiveSense()[1] == highspy.ObjSense.kMinimize:  # type: ignore[attr-defined]
+            return fsolve._Run(fsolve.NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
+        return real(h, deadline)
+
+    monkeypatch.setattr(fsolve, "_run", no_cost)
+    got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))
+    fill, _, cost = got.stages
+    assert cost.status == fsolve.NOT_RUN
+    floor = fsolve.cost_floor(model, fill.value)
+    assert floor is not None
+    assert cost.bound is not None
+    assert cost.bound == pytest.approx(min(floor * 1e6, cost.value))
+    assert 0 < cost.bound <= cost.value
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_stage_lp_from_the_fill_lps_basis_has_the_same_bound(seed: int) -> None:
+    """The legitimacy and cost LPs solved on the fill LP's instance (holds added, from its
+    basis) give the bounds of the same LPs solved from scratch."""
+    sc = _scarce(seed)
+    model = build_model(Index.of(sc))
+    start = start_values(model, greedy_assignments(sc))
+    assert start is not None
+    n = model.num_cols
+    h = new_highs(None)
+    load(model, h, integer=False, tighten=True)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.run()
+    warm = fsolve._StageLP(h)
+    fill = float(np.rint(h.getInfo().objective_function_value - 0.5))
+    holds = [(model.objective("fill"), fill - 1e-7)]
+    deadline = 1e18
+    for name, maximize in STAGES[1:]:
+        coef = model.objective(name)
+        args = (model, holds, coef)
+        cold = fsolve._fixing(
+            *args, maximize=maximize, incumbent=start, deadline=deadline, options=None
+        )
+        hot = fsolve._fixing(
+            *args, maximize=maximize, incumbent=start, deadline=deadline, options=None, warm=warm
+        )
+        assert cold is not None
+        assert hot is not None
+        assert hot[3] == pytest.approx(cold[3], rel=1e-7, abs=1e-7), name
+        assert warm.holds == len(holds)
+        holds.append((coef, (1.0 if maximize else -1.0) * -1e9))

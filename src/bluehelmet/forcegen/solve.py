@@ -14,8 +14,10 @@ Fill stage of the MILP: the LP relaxation (arc bounds tightened by the women's r
 :meth:`Model.integer_upper`) gives a bound; since fill is integral, its optimum is at most
 ``T = floor(bound)``. The MILP with every column fixed that no point of fill ``T`` can move
 (reduced-cost fixing) holds every such point; if it has none, ``T`` drops by one. Legitimacy
-stage: the stage's LP, a quick MILP over the arcs it uses, then the stage's MILP with every
-column fixed that no point better than the best one found can move. An LP that
+stage (and the cost stage of a model over :data:`PROBING_COLUMNS` columns): the stage's LP, a
+quick MILP over the arcs it uses, then the stage's MILP with every column fixed that no point
+better than the best one found can move. The cost stage is never bounded below the cost of
+reaching the fill held (:func:`cost_floor`). An LP that
 stops at its time limit gives no bound: none is reported and none is used to fix columns.
 
 When the model is a transportation problem (:attr:`Model.is_network`) every stage is solved as
@@ -62,11 +64,13 @@ PROBING_RULE = 2**15 | 2**16 | 2**20
 PRIMAL_SIMPLEX = 4
 #: A fill search (MILP) with more free columns than this is not started: at 100x (161,000
 #: free of 233,000 after fixing) HiGHS' root ran 90 s past a 57 s limit
-#: (benchmarks/bench_forcegen.py); the search over the LP's arcs runs instead.
+#: (benchmarks/bench_forcegen.py); the search over the LP's arcs runs instead. Nor is a
+#: later stage's MILP after fixing (at 10x, 30,701 free: 25 s for a 14 s limit).
 FREE_COLUMNS = 20_000
 #: Relative margin on the LP bound in reduced-cost fixing (duals are exact to ~1e-9).
 FIXING_MARGIN = 1e-6
-#: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s).
+#: Share of a stage's time the quick MILP over the LP's arcs may use (at least 0.5 s; all of
+#: it in models over PROBING_COLUMNS columns).
 QUICK_SHARE = 0.2
 #: A restricted stage MILP is presolved when at least this share of its columns is fixed.
 PRESOLVE_FIXED = 0.5
@@ -309,6 +313,7 @@ def _stages(
     fill_bound: float | None = None,
     min_seconds: float = 0.0,
     options: HighsOptions | None = None,
+    warm: _StageLP | None = None,
 ) -> tuple[FloatArray, list[Stage]]:
     """Run the lexicographic stages on ``h``.
 
@@ -316,18 +321,23 @@ def _stages(
     nothing better in time). With ``proven_fill`` the fill stage is already solved (to
     optimality, or up to the time limit) at ``start`` and is only held. ``fill_bound`` is a
     bound proven before (the LP). A MILP stage with less than ``min_seconds`` left (the LP
-    relaxation's time) is not run.
+    relaxation's time; four times a later stage's LP after one) is not run; a stage that
+    starts with its LP needs only ``min_seconds`` as given or the previous stage LP's time.
 
-    The legitimacy stage of the MILP first looks for a better point and fixes the columns no
+    The legitimacy stage of the MILP (and the cost stage of a model over
+    :data:`PROBING_COLUMNS` columns) first looks for a better point and fixes the columns no
     better point can move (:func:`_fixing`); the stage's MILP then runs within
     those bounds (restored afterwards), and its bound is the better of the restricted MILP's
-    bound and the point's value.
+    bound and the point's value, never weaker than the stage's LP. The cost stage's bound is
+    never below :func:`cost_floor`.
     """
     values = start if start is not None else np.zeros(model.num_cols)
     stages: list[Stage] = []
     n = model.num_cols
     every = np.arange(n, dtype=np.int32)
     holds: list[tuple[FloatArray, float]] = []
+    large = n > PROBING_COLUMNS
+    base_seconds, last_lp = min_seconds, 0.0
     for k, (name, maximize) in enumerate(STAGES):
         coef = model.objective(name)
         scale = _COST_SCALE if name == "cost" else 1.0
@@ -354,14 +364,22 @@ def _stages(
         fixed: tuple[FloatArray, FloatArray, FloatArray, float, float] | None = None
         skipped = False
         t_stage = time.perf_counter()
-        if not exact and stage_deadline - time.perf_counter() < min_seconds:
+        steps = (
+            not exact and start is not None and (name == "legitimacy" or (name == "cost" and large))
+        )
+        # A stage that starts with its LP (:func:`_fixing`) needs only that LP to fit (the
+        # LP stops on time; its MILP is guarded below); a MILP stage needs ``min_seconds``.
+        need = max(base_seconds, last_lp) if steps else min_seconds
+        if not exact and stage_deadline - time.perf_counter() < need:
             # Not even the root LP fits (HiGHS does not stop every part of a MIP node on
             # time): the stage is not started, and the plan so far is kept.
             run = _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
         else:
-            if not exact and name == "legitimacy" and start is not None:
-                # (the cost stage gains nothing from it: 2.1 s of CPU with, 1.7 s without at
-                # the realistic size, benchmarks/bench_forcegen.py)
+            if steps:
+                # (the cost stage of a small model gains nothing from it: 2.1 s of CPU with,
+                # 1.7 s without at the realistic size; a large one gets its LP's bound, where
+                # the MILP's root stops before its LP ends and reports 0 (10x, 28 s),
+                # benchmarks/bench_forcegen.py)
                 fixed = _fixing(
                     model,
                     holds,
@@ -370,6 +388,7 @@ def _stages(
                     incumbent=values,
                     deadline=stage_deadline,
                     options=options,
+                    warm=warm,
                 )
             if fixed is not None:
                 values, lower, upper, _, lp_seconds = fixed
@@ -378,12 +397,17 @@ def _stages(
                 # (10x, after 7.5 s LPs: a legitimacy MILP given 8 s took 26 s, a cost stage
                 # given 11 s took 36 s and one given 23 s took 36 s).
                 min_seconds = max(min_seconds, 4 * lp_seconds)
+                last_lp = lp_seconds
                 share = float(np.count_nonzero(upper - lower <= 0)) / max(n, 1)
                 h.changeColsBounds(n, every, lower, upper)
                 h.setOptionValue("presolve", "choose" if share >= PRESOLVE_FIXED else "off")
                 _set_start(h, values)
-            if fixed is not None and stage_deadline - time.perf_counter() < 2 * fixed[4]:
-                # the stage ends with the quick MILP's plan and the LP's bound
+            free = n - int(np.count_nonzero(fixed[2] - fixed[1] <= 0)) if fixed is not None else 0
+            if fixed is not None and (
+                stage_deadline - time.perf_counter() < 2 * fixed[4] or free > FREE_COLUMNS
+            ):
+                # the stage ends with the quick MILP's plan and the LP's bound (a MILP with
+                # more free columns overruns its limit: at 10x, 30,701 free, 25 s for 14 s)
                 run = _Run(TIME_LIMIT, optimal=False, seconds=0.0, dual_bound=None)
                 skipped = True
             else:
@@ -424,6 +448,12 @@ def _stages(
             run = _Run(run.status, run.optimal, time.perf_counter() - t_stage, bound)
         if name == "fill" and fill_bound is not None:
             bound = fill_bound if bound is None else min(bound, fill_bound)
+        if name == "cost" and stages:
+            # never weaker than the cost of reaching the fill held (HiGHS reports 0, its
+            # trivial bound, when its root stops early; a stage not run has none at all)
+            floor = cost_floor(model, float(np.rint(stages[0].value)))
+            if floor is not None:
+                bound = floor if bound is None else max(bound, floor)
         optimal = run.optimal or (
             name == "fill" and bound is not None and value >= math.floor(bound + 1e-6) - 1e-6
         )
@@ -439,6 +469,51 @@ def _stages(
             holds.append((coef, _hold_bound(name, value, exact=True)))
             _hold(h, coef, _hold_bound(name, value, exact=exact))
     return values, stages
+
+
+def cost_floor(model: Model, fill: float) -> float | None:
+    """A lower bound (MUSD) on the cost of every integer point of fill >= ``fill``.
+
+    Every arc of a requirement fills the same weight per unit, and a requirement takes at most
+    its demand: ``u`` units of requirement ``j`` cost at least its ``u`` cheapest units (arcs
+    by cost, each up to :meth:`Model.integer_upper`). These per-requirement cost curves are
+    convex, so the cheapest way to reach ``fill`` over all of them is the fractional knapsack
+    that takes units by cost per fill weight. Pledge capacity and the side rules are left out,
+    so the bound holds for every point the stage considers. None when a column other than an
+    arc carries a cost, an arc costs less than 0, or the arcs cannot reach ``fill``.
+    """
+    n = len(model.arcs)
+    coef = model.objective("cost")
+    demand = model.constraints.get("requirement_demand")
+    if n == 0 or demand is None:
+        return None if fill > 0 else 0.0
+    cost = coef[:n]
+    if np.any(coef[n:] != 0) or np.any(cost < 0):
+        return None
+    need = np.full(len(model.index.scenario.requirements), np.inf)
+    need[demand.coords["requirement"]] = np.concatenate(model.row_upper)[demand.positions]
+    weight = model.arcs.weight
+    req = model.arcs.requirement
+    order = np.lexsort((cost, req))
+    upper = model.integer_upper()[:n][order]
+    group = req[order]
+    # units taken per arc: its bound, within what its requirement's cheaper arcs left
+    before = np.cumsum(upper) - upper
+    first = np.searchsorted(group, group)  # position of each group's first arc
+    taken = np.clip(need[group] - (before - before[first]), 0.0, upper)
+    w, c = weight[order], cost[order]
+    useful = (taken > 0) & (w > 0)
+    w, c, taken = w[useful], c[useful], taken[useful]
+    by_ratio = np.argsort(c / w, kind="stable")
+    w, c, taken = w[by_ratio], c[by_ratio], taken[by_ratio]
+    reach = np.cumsum(taken * w)
+    if reach.size == 0 or reach[-1] < fill - 1e-9:
+        return None if fill > 0 else 0.0
+    k = int(np.searchsorted(reach, fill - 1e-9))
+    spent = float(np.sum(taken[:k] * c[:k]))
+    rest = fill - (float(reach[k - 1]) if k else 0.0)
+    # (a hair below: the sums are rounded)
+    return (spent + max(rest, 0.0) * float(c[k] / w[k])) * (1 - 1e-9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +553,20 @@ def _keeps(holds: list[tuple[FloatArray, float]], values: FloatArray) -> bool:
     return all(float(c @ values) >= low - 1e-6 * (1 + abs(low)) for c, low in holds)
 
 
+@dataclass
+class _StageLP:
+    """The fill stage's LP instance, re-solved for the later stages' LPs from its basis.
+
+    Each later stage's LP is the previous one with its stage held (one row) and a new
+    objective: the previous optimal basis stays primal feasible, so the simplex goes on from
+    it instead of starting over (10x: 0.5-1.5 s against 6-7 s for the legitimacy LP,
+    benchmarks/bench_forcegen.py). ``holds`` counts the hold rows added so far.
+    """
+
+    h: Any
+    holds: int = 0
+
+
 def _fixing(
     model: Model,
     holds: list[tuple[FloatArray, float]],
@@ -487,8 +576,11 @@ def _fixing(
     incumbent: FloatArray,
     deadline: float,
     options: HighsOptions | None,
+    warm: _StageLP | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float, float] | None:
-    """A better incumbent and reduced-cost fixing against it, for the legitimacy stage.
+    """A better incumbent and reduced-cost fixing against it, for the legitimacy stage (and
+    the cost stage of large models). With ``warm`` the LP is solved on that instance (the
+    holds it lacks added), from its last basis.
 
     Solves the stage's LP (earlier stages held), then a quick MILP over the arcs the LP or the
     incumbent uses (any point it finds is feasible for the stage). Returns the best point and
@@ -501,11 +593,17 @@ def _fixing(
     every = np.arange(n, dtype=np.int32)
     sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     lower0, upper0 = model.bounds()[0], model.integer_upper()
-    h = new_highs(options)
-    _large_lp(h, n, options)
-    load(model, h, integer=False, tighten=True)
-    for c, low in holds:
-        _hold(h, c, low)
+    if warm is not None:
+        h = warm.h
+        for c, low in holds[warm.holds :]:
+            _hold(h, c, low)
+        warm.holds = len(holds)
+    else:
+        h = new_highs(options)
+        _large_lp(h, n, options)
+        load(model, h, integer=False, tighten=True)
+        for c, low in holds:
+            _hold(h, c, low)
     h.changeColsCost(n, every, coef)
     h.changeObjectiveSense(sense)
     lp = _run(h, deadline)
@@ -524,17 +622,35 @@ def _fixing(
     arcs = len(model.arcs)
     support = np.ones(n, dtype=bool)
     support[:arcs] = (relaxed.values[:arcs] > 1e-6) | (incumbent[:arcs] > 0.5)
-    quick = new_highs(options)
-    _large_model(quick, n)
-    load(model, quick, integer=True, tighten=True)
-    for c, low in holds:
-        _hold(quick, c, low)
-    quick.changeColsCost(n, every, coef)
-    quick.changeObjectiveSense(sense)
-    quick.changeColsBounds(n, every, lower0, np.where(support, upper0, lower0))
+
+    def search() -> Any:
+        quick = new_highs(options)
+        _large_model(quick, n)
+        load(model, quick, integer=True, tighten=True)
+        for c, low in holds:
+            _hold(quick, c, low)
+        quick.changeColsCost(n, every, coef)
+        quick.changeObjectiveSense(sense)
+        quick.changeColsBounds(n, every, lower0, np.where(support, upper0, lower0))
+        return quick
+
+    quick = search()
     _set_start(quick, incumbent)
     now = time.perf_counter()
-    _run(quick, min(deadline, now + max(0.5, QUICK_SHARE * (deadline - now))))
+    # A large model's stage MILP after fixing mostly has too many free columns to run
+    # (FREE_COLUMNS): there the search over the LP's arcs gets the stage's time.
+    share = 1.0 if n > PROBING_COLUMNS else QUICK_SHARE
+    quick_deadline = min(deadline, now + max(0.5, share * (deadline - now)))
+    _run(quick, quick_deadline)
+    if _has_solution(quick):
+        reported = float(quick.getInfo().objective_function_value)
+        point = np.asarray(quick.getSolution().col_value, dtype=np.float64)
+        if abs(float(coef @ point) - reported) > 1e-6 * (1 + abs(reported)):
+            # HiGHS returns the start, not its optimum, when presolve solves the whole
+            # model (the cost stage at 10x: 1,523 reported, the start's 1,570 returned);
+            # presolve solves it again at once without the start
+            quick = search()
+            _run(quick, quick_deadline)
     if _has_solution(quick):
         x = np.rint(np.asarray(quick.getSolution().col_value, dtype=np.float64)[:arcs])
         found = model.complete(x)
@@ -602,6 +718,10 @@ def _fixing_fill(
                     best, best_value = found, value
             break
         h.changeColsBounds(n, every, lower, upper)
+        # Presolve only pays where it removes the fixed columns: at the realistic size (23 %
+        # fixed) the search takes 2.1 s of CPU without it against 3.0 s with it; at 10x (86 %
+        # fixed) it is what makes the search finish (benchmarks/bench_forcegen.py).
+        h.setOptionValue("presolve", "choose" if count >= PRESOLVE_FIXED * n else "off")
         if best is not None and np.all(best >= lower - 1e-9) and np.all(best <= upper + 1e-9):
             _set_start(h, best)
         run = _run(h, deadline)
@@ -733,6 +853,7 @@ def solve_model(
                 _report("fill", value, fill_bound, optimal=optimal),
             )
             start_values = best
+    lp_h = h
     h = new_highs(highs_options)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     _large_model(h, model.num_cols)
@@ -747,6 +868,7 @@ def solve_model(
         fill_bound=fill_bound,
         min_seconds=lp_seconds if lp_bound is not None else time.perf_counter() - t_start,
         options=highs_options,
+        warm=_StageLP(lp_h) if lp_bound is not None else None,
     )
     return Solution(
         values, tuple(stages), "MILP", lp_bound, lp_seconds, time.perf_counter() - t_start

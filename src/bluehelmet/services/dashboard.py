@@ -29,6 +29,7 @@ __all__ = [
     "resolve_contributor",
     "resolve_mission",
     "scenarios_page",
+    "world_map",
 ]
 
 SOURCES: dict[str, str] = {
@@ -525,6 +526,13 @@ def contributor_page(iso3: str, *, core: Core | None = None) -> Page:
 
 
 # --------------------------------------------------------------------------- scenarios
+
+
+def world_map() -> dict[str, Any]:
+    """The world's countries as a GeoJSON FeatureCollection (property ``iso3``), offline."""
+    from bluehelmet.analytics.charts import world_geometry
+
+    return {"type": "FeatureCollection", "features": list(world_geometry())}
 
 
 def scenarios_page(*, draws: int = SCENARIO_DRAWS, seed: int = SCENARIO_SEED) -> Page:

@@ -105,10 +105,9 @@ def _templates() -> Jinja2Templates:
 
 @lru_cache(maxsize=1)
 def _world_json() -> bytes:
-    from bluehelmet.analytics.charts import world_geometry
+    from bluehelmet.services.dashboard import world_map
 
-    collection = {"type": "FeatureCollection", "features": list(world_geometry())}
-    return json.dumps(collection, separators=(",", ":")).encode("utf-8")
+    return json.dumps(world_map(), separators=(",", ":")).encode("utf-8")
 
 
 def _whole_number(text: str | None, field: str, default: int) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -190,3 +192,38 @@ def test_plan_to_frames_gives_the_store_tables() -> None:
     empty = replace(p, assignments=(), gaps=()).to_frames()
     assert empty["assignments"].height == 0
     assert empty["assignments"].schema == frames["assignments"].schema
+
+
+def _random_lp(seed: int = 0, cols: int = 1500, rows: int = 800) -> Any:
+    """A dense-ish random packing LP that takes HiGHS a measurable time."""
+    import highspy
+
+    rng = np.random.default_rng(seed)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.addVars(cols, np.zeros(cols), np.full(cols, 10.0))
+    h.changeColsCost(cols, np.arange(cols, dtype=np.int32), -rng.random(cols))
+    for _ in range(rows):
+        idx = rng.choice(cols, 40, replace=False).astype(np.int32)
+        h.addRow(-highspy.kHighsInf, 30.0, 40, idx, rng.random(40))
+    return h
+
+
+@pytest.mark.parametrize("use_run", [False, True])
+def test_a_reused_lp_gets_the_time_it_is_given(use_run: bool) -> None:
+    """HiGHS counts a reused LP's earlier runs against its time limit: given less than its
+    past runs, it would stop at once with no iteration. ``lp_time_limit`` (and ``_run`` for
+    an LP) give it the seconds asked for from now."""
+    from bluehelmet.forcegen import solve as fsolve
+
+    h = _random_lp()
+    h.run()
+    past = float(h.getRunTime())
+    assert past > 0
+    h.clearSolver()  # the next run starts over, as a stage's LP on a changed model may
+    if use_run:
+        fsolve._run(h, time.perf_counter() + past / 2, lp=True)
+    else:
+        fsolve.lp_time_limit(h, past / 2)
+        h.run()
+    assert int(h.getInfo().simplex_iteration_count) > 0

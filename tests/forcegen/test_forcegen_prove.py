@@ -232,10 +232,10 @@ def test_a_cost_stage_stopped_early_reports_the_cost_floor(monkeypatch: pytest.M
     model = build_model(Index.of(sc))
     real = fsolve._run
 
-    def no_cost(h: object, deadline: float) -> fsolve._Run:
+    def no_cost(h: object, deadline: float, *, lp: bool = False) -> fsolve._Run:
         if h.getObjectiveSense()[1] == highspy.ObjSense.kMinimize:  # type: ignore[attr-defined]
             return fsolve._Run(fsolve.NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
-        return real(h, deadline)
+        return real(h, deadline, lp=lp)
 
     monkeypatch.setattr(fsolve, "_run", no_cost)
     got = solve_model(model, mip_rel_gap=0.0, start=start_values(model, greedy_assignments(sc)))

@@ -66,7 +66,14 @@ from bluehelmet.forcegen.model import (
 )
 from bluehelmet.forcegen.partnerships import missing_support
 from bluehelmet.forcegen.rules import STATIC_CAUSES
-from bluehelmet.forcegen.solve import HighsOptions, Relaxed, fixed_bounds, load, new_highs
+from bluehelmet.forcegen.solve import (
+    HighsOptions,
+    Relaxed,
+    fixed_bounds,
+    load,
+    lp_time_limit,
+    new_highs,
+)
 
 _MAX_LISTED = 4
 INTEGRAL = 1e-6
@@ -297,7 +304,7 @@ class _Explainer:
     def _save_basis(self, h: Any, deadline: float) -> None:
         """Solve ``h`` as it is and keep its optimal basis as its starting point."""
         self.bases.pop(id(h), None)
-        _lp_limit(h, deadline - time.perf_counter())
+        lp_time_limit(h, deadline - time.perf_counter())
         h.run()
         if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             self.bases[id(h)] = h.getBasis()
@@ -638,7 +645,7 @@ class _Explainer:
         if floor is not None and self.mine.size:
             weight = float(arcs.weight[self.mine[0]])
             fill = self.fill_lp
-            _lp_limit(fill, deadline - time.perf_counter())
+            lp_time_limit(fill, deadline - time.perf_counter())
             fill.run()
             if fill.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 value = float(fill.getInfo().objective_function_value)
@@ -662,7 +669,7 @@ class _Explainer:
         if upper_gain is not None and best >= upper_gain:
             return Gain(best, exact=True)
         lp = self.lp
-        _lp_limit(lp, deadline - time.perf_counter())
+        lp_time_limit(lp, deadline - time.perf_counter())
         lp.run()
         status = lp.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
@@ -776,14 +783,6 @@ def _meet(
 ) -> tuple[FloatArray, FloatArray]:
     """The column bounds within both ``a`` and ``b``."""
     return np.maximum(a[0], b[0]), np.minimum(a[1], b[1])
-
-
-def _lp_limit(h: Any, seconds: float) -> None:
-    """Let the LP ``h`` run ``seconds`` more. HiGHS (1.16) checks an LP's time limit
-    against the instance's clock, which counts every earlier run: a reused LP instance
-    whose earlier runs used up its limit stops at once with no iteration (measured on
-    this module's LPs). A MILP's limit counts from the start of its run."""
-    h.setOptionValue("time_limit", h.getRunTime() + max(1e-3, seconds))
 
 
 def _tighten(m: Model, h: Any) -> None:

@@ -209,12 +209,24 @@ class _Run:
     dual_bound: float | None
 
 
-def _run(h: Any, deadline: float) -> _Run:
-    """Run ``h`` until ``deadline`` (not at all when it has passed)."""
+def lp_time_limit(h: Any, seconds: float) -> None:
+    """Let the LP in ``h`` run ``seconds`` more. HiGHS (1.16) checks an LP's time limit
+    against the instance's clock, which counts every earlier run of it: a reused LP given
+    less than its past runs stops at once, with no iteration. (A MILP's limit counts from
+    the start of its own run.)"""
+    h.setOptionValue("time_limit", float(h.getRunTime()) + max(1e-3, seconds))
+
+
+def _run(h: Any, deadline: float, *, lp: bool = False) -> _Run:
+    """Run ``h`` until ``deadline`` (not at all when it has passed); ``lp`` when ``h``
+    holds an LP (see :func:`lp_time_limit`)."""
     left = deadline - time.perf_counter()
     if left <= 0:
         return _Run(NOT_RUN, optimal=False, seconds=0.0, dual_bound=None)
-    h.setOptionValue("time_limit", max(1e-3, left))
+    if lp:
+        lp_time_limit(h, left)
+    else:
+        h.setOptionValue("time_limit", max(1e-3, left))
     t0 = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - t0
@@ -411,7 +423,7 @@ def _stages(
                 run = _Run(TIME_LIMIT, optimal=False, seconds=0.0, dual_bound=None)
                 skipped = True
             else:
-                run = _run(h, stage_deadline)
+                run = _run(h, stage_deadline, lp=exact)
         if _has_solution(h) and run.status != NOT_RUN and not skipped:
             found = np.asarray(h.getSolution().col_value, dtype=np.float64)
             reported = float(h.getInfo().objective_function_value)
@@ -419,7 +431,7 @@ def _stages(
                 # HiGHS returns the user's start, not its optimum, when presolve solves the
                 # whole model; solving again without presolve returns the right point.
                 h.setOptionValue("presolve", "off")
-                more = _run(h, stage_deadline)
+                more = _run(h, stage_deadline, lp=exact)
                 run = _Run(more.status, more.optimal, run.seconds + more.seconds, more.dual_bound)
                 if _has_solution(h):
                     found = np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -606,7 +618,7 @@ def _fixing(
             _hold(h, c, low)
     h.changeColsCost(n, every, coef)
     h.changeObjectiveSense(sense)
-    lp = _run(h, deadline)
+    lp = _run(h, deadline, lp=True)
     if not lp.optimal or int(h.getInfo().num_dual_infeasibilities) != 0:
         return None
     sign = 1.0 if maximize else -1.0
@@ -809,7 +821,7 @@ def solve_model(
     load(model, h, integer=False, tighten=True)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), model.objective("fill"))
     h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    lp_run = _run(h, fill_deadline)
+    lp_run = _run(h, fill_deadline, lp=True)
     lp_seconds = lp_run.seconds
     lp_bound = float(h.getInfo().objective_function_value) if lp_run.optimal else None
     lp_values = np.asarray(h.getSolution().col_value, dtype=np.float64) if lp_run.optimal else None

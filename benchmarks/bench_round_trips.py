@@ -38,6 +38,7 @@ KINDS = ("create", "replay", "update", "visit", "withdraw")
 
 
 def _messages(trace: Path) -> collections.Counter[str]:
+    # as bluehelmet.testing.libpq_messages, kept here: this script also runs other versions
     found: collections.Counter[str] = collections.Counter()
     for line in trace.read_text(errors="replace").splitlines():
         parts = line.split("\t")

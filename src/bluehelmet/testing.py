@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 from bluehelmet.domain.planning import (
     Assignment,
@@ -696,3 +697,14 @@ def example(name: str) -> Scenario:
         contributors=states,
         illustrative=True,
     )
+
+
+def libpq_messages(trace: Path) -> Counter[str]:
+    """Frontend messages of a libpq trace file (``PGconn.trace``) by type: a round trip
+    ends with ``Sync`` (extended protocol) or is a simple ``Query``."""
+    found: Counter[str] = Counter()
+    for line in trace.read_text(errors="replace").splitlines():
+        parts = line.split("\t")
+        if len(parts) > 3 and parts[1] == "F":
+            found[parts[3].split(" ", 1)[0]] += 1
+    return found

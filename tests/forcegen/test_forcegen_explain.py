@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -54,22 +56,34 @@ def test_fast_explanations_match_the_reference_on_larger_random_cases(seed: int)
     _compare(random_scenario(seed, pledges=10, requirements=6))
 
 
-def _screen_bounds(sc: Scenario) -> list[tuple[int, int, int]]:
-    """(requirement, bound from the screens, the reference's answer) of every screened rule."""
+@dataclass
+class _Held:
+    """A scenario's plan without explanations, its short requirements and an explainer."""
+
+    index: Index
+    side_rules: Any
+    filled: dict[str, int]
+    total: float
+    by_req: dict[int, list[Candidate]]
+    short: list[int]
+    ex: _Explainer
+
+
+def _held(sc: Scenario) -> _Held | None:
+    """The plan's fill per requirement and an explainer of its gaps (None without gaps)."""
     p = plan(sc, time_limit=60, explain=False)
     index = Index.of(sc)
     side_rules = create_model(index, build_arcs(index)).side_rules
     filled: dict[str, int] = defaultdict(int)
     for a in p.assignments:
         filled[a.requirement] += a.units
-    policy = sc.policy
-    total = sum(policy.weight(r.priority) * filled[r.id] for r in sc.requirements)
+    total = sum(sc.policy.weight(r.priority) * filled[r.id] for r in sc.requirements)
     by_req: dict[int, list[Candidate]] = defaultdict(list)
     for c in index.candidates:
         by_req[c.requirement].append(c)
     short = sorted(j for j, r in enumerate(sc.requirements) if filled[r.id] < r.units and by_req[j])
     if not short:
-        return []
+        return None
     ex = _Explainer(
         index,
         set(short),
@@ -78,6 +92,17 @@ def _screen_bounds(sc: Scenario) -> list[tuple[int, int, int]]:
         extra_functionality=None,
         options=None,
     )
+    return _Held(index, side_rules, filled, total, by_req, short, ex)
+
+
+def _screen_bounds(sc: Scenario) -> list[tuple[int, int, int]]:
+    """(requirement, bound from the screens, the reference's answer) of every screened rule."""
+    held = _held(sc)
+    if held is None:
+        return []
+    index, side_rules, filled, total = held.index, held.side_rules, held.filled, held.total
+    by_req, short, ex = held.by_req, held.short, held.ex
+    policy = sc.policy
 
     def floor_of(j: int) -> float:
         r = sc.requirements[j]
@@ -129,28 +154,12 @@ def _held_answers(sc: Scenario, *, witnesses: bool) -> list[tuple[int, str, int,
     alone and of all rules relaxed together, with the others' fill held. Without
     ``witnesses`` the single-unit moves and integral LP optima find no plan, so that every
     answer above zero comes from the MILP over the columns reduced-cost fixing leaves."""
-    p = plan(sc, time_limit=60, explain=False)
-    index = Index.of(sc)
-    side_rules = create_model(index, build_arcs(index)).side_rules
-    filled: dict[str, int] = defaultdict(int)
-    for a in p.assignments:
-        filled[a.requirement] += a.units
-    policy = sc.policy
-    total = sum(policy.weight(r.priority) * filled[r.id] for r in sc.requirements)
-    by_req: dict[int, list[Candidate]] = defaultdict(list)
-    for c in index.candidates:
-        by_req[c.requirement].append(c)
-    short = sorted(j for j, r in enumerate(sc.requirements) if filled[r.id] < r.units and by_req[j])
-    if not short:
+    held = _held(sc)
+    if held is None:
         return []
-    ex = _Explainer(
-        index,
-        set(short),
-        p.assignments,
-        deadline=time.perf_counter() + 60,
-        extra_functionality=None,
-        options=None,
-    )
+    index, side_rules, filled, total = held.index, held.side_rules, held.filled, held.total
+    by_req, short, ex = held.by_req, held.short, held.ex
+    policy = sc.policy
     if not witnesses:
         ex._add_units = lambda most: 0  # type: ignore[method-assign]
         ex._integral_point = lambda h, relax: None  # type: ignore[method-assign]

@@ -8,7 +8,6 @@ or a round trip makes these tests fail.
 
 from __future__ import annotations
 
-import collections
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from bluehelmet.services.idempotency import IdempotencyKey, fingerprint, jsonabl
 from bluehelmet.services.writes import before_change, changed_meanwhile
 from bluehelmet.store.access import AuditLogRow, IdempotencyRow
 from bluehelmet.store.planning import PcrsVisitRow, PledgeRevisionRow, PledgeRow
+from bluehelmet.testing import libpq_messages
 from tests.api.conftest import PLEDGE, make_coop_core
 
 
@@ -119,14 +119,14 @@ def test_a_creation_is_one_round_trip_to_postgresql(pg_url: str, tmp_path: Path)
         try:
             made, _ = pledges.create_pledge(core, ghana, PLEDGE, idempotency=_key("trace"))
             out.flush()
-            created = _messages(trace)
+            created = libpq_messages(trace)
             out.seek(0)
             out.truncate()
             pledges.update_pledge(
                 core, ghana, made["id"], {"units": 3}, if_match=pledges.etag(made)
             )
             out.flush()
-            updated = _messages(trace)
+            updated = libpq_messages(trace)
         finally:
             sa.event.remove(core.engine, "checkout", start)
             sa.event.remove(core.engine, "checkin", stop)
@@ -134,16 +134,6 @@ def test_a_creation_is_one_round_trip_to_postgresql(pg_url: str, tmp_path: Path)
     # A round trip ends with Sync (extended protocol) or is a simple Query (BEGIN, COMMIT).
     assert (created["Sync"], created["Query"]) == (1, 0)
     assert (updated["Sync"], updated["Query"]) == (2, 0)
-
-
-def _messages(trace: Path) -> collections.Counter[str]:
-    """Frontend messages of a libpq trace file by type."""
-    found: collections.Counter[str] = collections.Counter()
-    for line in trace.read_text(errors="replace").splitlines():
-        parts = line.split("\t")
-        if len(parts) > 3 and parts[1] == "F":
-            found[parts[3].split(" ", 1)[0]] += 1
-    return found
 
 
 def test_the_rows_of_a_change_agree_with_the_answer(store: Any) -> None:

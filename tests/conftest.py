@@ -14,6 +14,9 @@ SHARED_DATA = Path(os.environ.get("BLUEHELMET_SHARED_DATA", ROOT.parent / "share
 PG_SERVER = os.environ.get(
     "BLUEHELMET_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# A COLUMNS set when bluehelmet.cli is imported fixes the rich consoles' width for good; unset,
+# they read it on each render, so a test's own env={"COLUMNS": ...} applies and the rest see 80.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture(scope="session")

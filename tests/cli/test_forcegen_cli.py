@@ -97,3 +97,16 @@ def test_plan_bad_files_and_limits_give_messages(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = runner.invoke(app, ["plan", "--demo", "--time-limit", "1e12"])
     assert result.exit_code == 2
+
+
+def test_plan_tables_show_names_with_brackets_as_written(tmp_path: Path) -> None:
+    demo = Path(__file__).resolve().parents[2] / "src" / "bluehelmet" / "forcegen" / "demo.yaml"
+    data = yaml.safe_load(demo.read_text(encoding="utf-8"))
+    data["name"] = "demo [bold]x[/bold]"
+    data["requirements"][0]["id"] = "R[red]01"
+    marked = tmp_path / "marked.yaml"
+    marked.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(marked), "--no-explain"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Plan: demo [bold]x[/bold]" in result.output
+    assert "R[red]01" in result.output

@@ -162,6 +162,17 @@ def test_run_malformed_and_empty_shock_files(tmp_path: Path) -> None:
     assert code != 0 and "line 2" in output and "shocks[0].contributor" in output
 
 
+def test_an_error_names_a_long_path_on_one_line_and_shows_brackets_as_typed(
+    tmp_path: Path,
+) -> None:
+    deep = tmp_path / ("a-folder-deep-enough-to-pass-eighty-columns-" * 2) / "[bold]x"
+    deep.mkdir(parents=True)
+    unknown = _shock(deep, "shocks:\n  - {kind: withdraw, contributor: ZZZ}\n", "u.yaml")
+    code, _, output = _run("run", "--demo", "--no-explain", "--shock", unknown)
+    assert code == 1
+    assert f"{unknown}, line 2, field 'shocks[0].contributor'" in output
+
+
 def test_withdraw_and_cut_on_an_empty_store() -> None:
     code, _, output = _run(
         "withdraw", "--contributor", "GHA", "--mission", "UNMIL", "--month", "2012-03"

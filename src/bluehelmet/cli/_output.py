@@ -16,6 +16,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -24,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 
 class OutputFormat(StrEnum):
@@ -123,7 +125,7 @@ def emit(
                     min_width=min(_width(rows, k), 40) if fixed else min(_width(rows, k), 12),
                 )
             for r in rows:
-                table.add_row(*(_cell(r.get(k)) for k in chunk))
+                table.add_row(*(Text(_cell(r.get(k))) for k in chunk))
             console.print(table)
 
 
@@ -180,8 +182,12 @@ def progress_bar(first_step: str = "starting") -> Iterator[ProgressCallback]:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``message`` to stderr and return an Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    """Print ``message`` to stderr, unwrapped and free of markup, and return an Exit to raise.
+
+    The message is printed as one line however narrow the terminal, so a file name in it can
+    be copied whole, and text taken from the user's files is never read as rich markup.
+    """
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from bluehelmet.cli._output import FormatOption, OutputFormat, emit, err_console
 
@@ -49,7 +50,7 @@ def _show(answer: Answer, fmt: OutputFormat, chart: Path | None = None) -> None:
 
     emit(answer.table.to_dicts(), fmt, title=answer.title)
     for note in answer.notes:
-        err_console.print(f"[dim]note: {note}[/]")
+        err_console.print(f"[dim]note: {escape(note)}[/]")
     _save(answer.chart, chart)
     if answer.problem:
         raise BluehelmetError(answer.problem)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -90,18 +91,18 @@ def _render_partnerships(p: Plan) -> None:
         table.add_column(col)
     for o in p.partnerships:
         table.add_row(
-            o.offer,
-            o.partner,
+            escape(o.offer),
+            escape(o.partner),
             o.kind.value,
-            _beneficiary(o.beneficiary),
-            f"{o.used:g} of {o.capacity:g} {o.unit}",
-            ", ".join(f"{pl}->{rq} ({n})" for pl, rq, n in o.assignments),
+            escape(_beneficiary(o.beneficiary)),
+            escape(f"{o.used:g} of {o.capacity:g} {o.unit}"),
+            escape(", ".join(f"{pl}->{rq} ({n})" for pl, rq, n in o.assignments)),
         )
     console.print(table)
 
 
 def _render(p: Plan, budget: float | None = None) -> None:
-    plan_table = Table(title=f"Plan: {p.scenario}", title_justify="left", show_lines=False)
+    plan_table = Table(title=f"Plan: {escape(p.scenario)}", title_justify="left", show_lines=False)
     for col, just in (
         ("mission", "left"),
         ("req.", "left"),
@@ -120,15 +121,15 @@ def _render(p: Plan, budget: float | None = None) -> None:
             plan_table.add_section()
         late = f" [red](+{a.late_days} d late)[/]" if a.late_days else ""
         plan_table.add_row(
-            a.mission if a.mission != last else "",
-            a.requirement,
-            a.unit_type,
-            a.contributor,
+            escape(a.mission) if a.mission != last else "",
+            escape(a.requirement),
+            escape(a.unit_type),
+            escape(a.contributor),
             str(a.units),
             f"{a.personnel:,}",
             a.arrival.isoformat() + late,
             _money(a.cost_usd),
-            ", ".join(a.offers),
+            escape(", ".join(a.offers)),
         )
         last = a.mission
     console.print(plan_table)
@@ -143,14 +144,20 @@ def _render(p: Plan, budget: float | None = None) -> None:
         gaps.add_column("reasons (units recovered if the rule were relaxed)")
         for g in p.gaps:
             reasons = "\n".join(
-                f"[bold]{r.cause.value}[/]: {r.detail}"
+                f"[bold]{r.cause.value}[/]: {escape(r.detail)}"
                 + (f" [dim](+{r.recoverable_units})[/]" if r.recoverable_units else "")
                 for r in g.reasons
             )
             if g.explanation not in ("complete", "not requested"):
                 reasons += ("\n" if reasons else "") + f"[yellow]{g.explanation}[/]"
             filled = f"{g.filled}/{g.required}" + (f", {g.late_units} late" if g.late_units else "")
-            gaps.add_row(g.requirement, g.mission, g.unit_type, filled, reasons or "[dim]—[/]")
+            gaps.add_row(
+                escape(g.requirement),
+                escape(g.mission),
+                escape(g.unit_type),
+                filled,
+                reasons or "[dim]—[/]",
+            )
         console.print(gaps)
     else:
         console.print("[green]Every requirement is filled on time.[/]")
@@ -158,7 +165,7 @@ def _render(p: Plan, budget: float | None = None) -> None:
         Panel(_quality_line(p, budget), title="quality", title_align="left", expand=False)
     )
     for note in p.notes:
-        console.print(f"[dim]note: {note}[/]")
+        console.print(f"[dim]note: {escape(note)}[/]")
 
 
 def plan(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit, fail, progress_bar
@@ -147,7 +148,7 @@ def _render_run(result: Any) -> None:
             columns=cols,
         )
         for row in changed.filter(changed["reasons"] != "").iter_rows(named=True):
-            console.print(f"[bold]{row['requirement']}[/] gap: {row['reasons']}")
+            console.print(f"[bold]{escape(row['requirement'])}[/] gap: {escape(row['reasons'])}")
     if result.draws is None:
         if result.marginal is not None and not result.marginal.is_empty():
             emit(
@@ -247,7 +248,7 @@ def withdraw(
         title="Other contributors with capacity of that category in the record",
     )
     for line in result.assumptions:
-        console.print(f"[dim]assumption: {line}[/]")
+        console.print(f"[dim]assumption: {escape(line)}[/]")
 
 
 @scenario_app.command("cut")
@@ -285,7 +286,7 @@ def cut(
     emit(result.missions.head(top).to_dicts(), fmt, title="What each mission loses")
     emit(result.contributors.head(top).to_dicts(), fmt, title="What each contributor loses")
     for line in result.assumptions:
-        console.print(f"[dim]assumption: {line}[/]")
+        console.print(f"[dim]assumption: {escape(line)}[/]")
 
 
 def register(app: typer.Typer) -> None:

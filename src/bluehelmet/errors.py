@@ -14,12 +14,22 @@ class BluehelmetError(Exception):
 class UnknownNameError(BluehelmetError, LookupError):
     """A country, mission, organization or other name that the registry does not know."""
 
-    def __init__(self, kind: str, name: str, known: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        known: Iterable[str] = (),
+        suggestions: Iterable[str] | None = None,
+    ) -> None:
+        """``suggestions`` replaces the close spellings of ``name`` among ``known``."""
         known = list(known)
         self.kind = kind
         self.name = name
-        self.suggestions = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-        if not self.suggestions:
+        if suggestions is not None:
+            self.suggestions = list(suggestions)
+        else:
+            self.suggestions = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        if not self.suggestions and suggestions is None:
             lowered = {k.lower(): k for k in known}
             self.suggestions = [
                 lowered[k] for k in difflib.get_close_matches(name.lower(), lowered, n=3)

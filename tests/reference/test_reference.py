@@ -311,6 +311,17 @@ def test_mission_lookup() -> None:
     assert "MONUSCO" in err.value.suggestions
 
 
+@pytest.mark.parametrize(
+    ("host", "first"), [("Mali", "MINUSMA"), ("DR Congo", "MONUSCO"), ("south sudan", "UNMISS")]
+)
+def test_a_host_country_given_as_mission_suggests_its_missions(host: str, first: str) -> None:
+    with pytest.raises(UnknownNameError) as err:
+        ref.mission(host)
+    assert err.value.suggestions[0] == first
+    iso3 = ref.country(host).iso3
+    assert all(iso3 in ref.mission(s).hosts for s in err.value.suggestions)
+
+
 def test_non_un_operations_with_lead_organization() -> None:
     leads = {
         "AMISOM": "AU", "ATMIS": "AU", "AUSSOM": "AU", "AMIS": "AU", "MISCA": "AU",

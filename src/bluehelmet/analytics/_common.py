@@ -90,10 +90,7 @@ def resolve_mission(name: str) -> str:
     """The registry acronym of a mission given by acronym, name or alias (any case)."""
     from bluehelmet import reference
 
-    found = reference.find_mission(name)
-    if found is None:
-        raise UnknownNameError("mission", name, [m.acronym for m in reference.missions()])
-    return found.acronym
+    return reference.mission(name).acronym
 
 
 def resolve_category(name: str) -> str:

@@ -9,6 +9,7 @@ from functools import cache
 from bluehelmet.domain.registry import Mandate, Mission
 from bluehelmet.errors import InputError, UnknownNameError
 from bluehelmet.reference._load import name_key, parse_date, read_rows, split_list
+from bluehelmet.reference.countries import find_country
 
 FILE = "missions.csv"
 KINDS = frozenset({"peacekeeping", "political", "support", "military", "civilian", "un_entity"})
@@ -79,11 +80,28 @@ def find_mission(name_or_acronym: str) -> Mission | None:
 
 
 def mission(acronym: str) -> Mission:
-    """The mission with this acronym, name or alias; raises ``UnknownNameError``."""
+    """The mission with this acronym, name or alias; raises ``UnknownNameError``.
+
+    The error suggests close spellings, or, for a host country's name ("Mali"), the missions
+    deployed there (UN-led first, the latest first).
+    """
     found = find_mission(acronym)
     if found is None:
-        raise UnknownNameError("mission", acronym, list(_by_acronym()))
+        hosted = _missions_hosted_by(acronym)
+        raise UnknownNameError(
+            "mission", acronym, list(_by_acronym()), suggestions=hosted[:5] if hosted else None
+        )
     return found
+
+
+def _missions_hosted_by(name: str) -> list[str]:
+    """Acronyms of the missions in the country ``name`` refers to (none if it is no country)."""
+    host = find_country(name)
+    if host is None:
+        return []
+    hosted = [m for m in missions() if host.iso3 in m.hosts]
+    hosted.sort(key=lambda m: (m.lead != "UN", -m.start.toordinal()))
+    return [m.acronym for m in hosted]
 
 
 def active_missions(on: date, lead: str | None = None) -> tuple[Mission, ...]:

@@ -152,6 +152,10 @@ def test_organizations_and_members() -> None:
     assert len(eu_now) == 27
     err = _fails("registry", "members", "ECOWASS")
     assert "ECOWAS" in err
+    by_name = runner.invoke(app, ["registry", "members", "european union"])
+    assert by_name.exit_code == 0, by_name.output
+    assert "27 members of EU today" in by_name.output
+    assert {r["lead"] for r in _json("registry", "missions", "--org", "African Union")} == {"AU"}
 
 
 def test_csv_and_table_formats() -> None:

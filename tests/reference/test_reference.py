@@ -154,6 +154,11 @@ def test_organizations_listed() -> None:
     assert {"UN", "AU", "EU", "NATO", "OSCE", "ECOWAS", "SADC", "ECCAS", "IGAD", "CSTO"} <= codes
     assert {"ASEAN", "OAS", "LAS", "OAU"} <= codes
     assert ref.organization("nato").code == "NATO"
+    assert ref.organization("African Union").code == "AU"
+    assert ref.organization("economic community of west african states").code == "ECOWAS"
+    with pytest.raises(UnknownNameError) as err:
+        ref.organization("Afrcan Union")
+    assert "African Union" in err.value.suggestions
     with pytest.raises(UnknownNameError):
         ref.organization("NATOO")
 

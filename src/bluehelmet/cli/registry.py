@@ -95,7 +95,7 @@ def country(
 def missions(
     active: Annotated[bool, typer.Option("--active", help="Only missions deployed today.")] = False,
     org: Annotated[
-        str | None, typer.Option("--org", help="Lead organization code, e.g. UN, AU, EU.")
+        str | None, typer.Option("--org", help="Lead organization code or name, e.g. UN, AU, EU.")
     ] = None,
     year: YearOption = None,
     host: Annotated[str | None, typer.Option("--host", help="Host state (code or name).")] = None,
@@ -161,19 +161,20 @@ def organizations(fmt: OutputFormat = FormatOption) -> None:
 
 
 def members(
-    org: Annotated[str, typer.Argument(help="Organization code, e.g. AU.")],
+    org: Annotated[str, typer.Argument(help="Organization code or name, e.g. AU.")],
     year: YearOption = None,
     fmt: OutputFormat = FormatOption,
 ) -> None:
-    """Member states of an organization: today, or at any time in ``--year``."""
+    """Member states of an organization: today, or at any time in --year."""
     from bluehelmet.services import registry as service
 
-    rows = service.records(service.organization_members(org, year))
+    code = service.get_organization(org).code
+    rows = service.records(service.organization_members(code, year))
     when = f"in {year}" if year is not None else "today"
     emit(
         rows,
         fmt,
-        title=f"{len(rows)} members of {org.upper()} {when}",
+        title=f"{len(rows)} members of {code} {when}",
         columns=["iso3", "name", "joined", "left", "organization"],
     )
 

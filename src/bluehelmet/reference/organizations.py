@@ -7,7 +7,7 @@ from functools import cache
 
 from bluehelmet.domain.registry import Country, Membership, Organization
 from bluehelmet.errors import BluehelmetError, InputError, UnknownNameError
-from bluehelmet.reference._load import parse_date, read_rows
+from bluehelmet.reference._load import name_key, parse_date, read_rows
 from bluehelmet.reference.countries import _by_iso3, countries
 
 ORG_FILE = "organizations.csv"
@@ -39,11 +39,14 @@ def organizations() -> tuple[Organization, ...]:
 
 
 def organization(code: str) -> Organization:
-    """The organization with this code (case-insensitive); raises ``UnknownNameError``."""
+    """The organization with this code or name (``AU``, ``african union``); raises
+    ``UnknownNameError`` with suggestions."""
+    key = name_key(code)
     for org in organizations():
-        if org.code.casefold() == code.strip().casefold():
+        if key in (name_key(org.code), name_key(org.name)):
             return org
-    raise UnknownNameError("organization", code, [o.code for o in organizations()])
+    known = [o.code for o in organizations()] + [o.name for o in organizations()]
+    raise UnknownNameError("organization", code, known)
 
 
 def membership_recorded(code: str) -> bool:

@@ -421,12 +421,8 @@ def get_country(name: str) -> Country:
 
 
 def get_organization(code: str) -> Organization:
-    """One organization by code, case-insensitively (``UnknownNameError`` with suggestions)."""
-    orgs = {o.code.upper(): o for o in reference.organizations()}
-    found = orgs.get(code.strip().upper())
-    if found is None:
-        raise UnknownNameError("organization", code, [o.code for o in orgs.values()])
-    return found
+    """One organization by code or name, any case (``UnknownNameError`` with suggestions)."""
+    return reference.organization(code)
 
 
 def list_organizations() -> list[Organization]:

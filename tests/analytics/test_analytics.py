@@ -315,6 +315,33 @@ def test_fatality_counts_accept_the_data_hub_names() -> None:
         analytics.fatality_counts(FATALITIES, by="weather")
 
 
+def test_fatality_counts_by_period_run_in_time_order() -> None:
+    by_year = analytics.fatality_counts(FATALITIES, by="year")
+    assert by_year.rows() == [(2019, 1), (2021, 3)]
+    by_month = analytics.fatality_counts(FATALITIES, by=["month", "mission"])
+    assert by_month["month"].to_list() == sorted(by_month["month"].to_list())
+    assert by_month.rows()[-2:] == [
+        (date(2021, 1, 31), "MINUSCA", 2),
+        (date(2021, 2, 28), "UNIFIL", 1),
+    ]
+
+
+def test_a_period_the_data_ends_in_is_flagged_part_way() -> None:
+    by_year = analytics.fatality_counts(FATALITIES, by="year")
+    assert analytics.partial_period(by_year, ["year"], date(2021, 2, 3)) == (
+        "2021 is part-year: the data ends with an incident on 2021-02-03"
+    )
+    assert analytics.partial_period(by_year, ["year"], date(2021, 12, 31)) is None
+    assert analytics.partial_period(by_year, ["year"], date(2022, 3, 1)) is None  # ends earlier
+    by_month = analytics.fatality_counts(FATALITIES, by="month")
+    assert "2021-02 is part-month" in str(
+        analytics.partial_period(by_month, ["month"], date(2021, 2, 3))
+    )
+    assert analytics.partial_period(by_month, ["month"], date(2021, 2, 28)) is None
+    by_mission = analytics.fatality_counts(FATALITIES)
+    assert analytics.partial_period(by_mission, ["mission"], date(2021, 2, 3)) is None
+
+
 def test_fatality_rates_only_where_strength_is_known() -> None:
     by_mission = analytics.fatality_rates(FATALITIES, SAMPLE, by="mission")
     got = {r["mission"]: r for r in by_mission.to_dicts()}

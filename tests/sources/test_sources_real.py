@@ -120,6 +120,22 @@ def test_fatalities_duplicate_casualties_counted_once() -> None:
     assert frame["casualty_id"].is_unique().all()
 
 
+def test_fatalities_coverage_is_recorded_and_their_last_year_flagged_part_year() -> None:
+    from bluehelmet.services import analytics
+
+    import_files([real_file("un_fatalities/DPPADPOSS-FATALITIES.csv")], skip_unknown=True)
+    [status] = [r for r in data.data_status() if r["dataset"] == "fatalities"]
+    latest = data.fatalities()["date"].max()
+    assert isinstance(latest, date)
+    assert status["month_first"] == date(1948, 7, 31)
+    assert status["month_last"].strftime("%Y-%m") == latest.strftime("%Y-%m")
+    answer = analytics.fatalities(by="year", start="2015-01")
+    assert answer.table["year"].to_list() == sorted(answer.table["year"].to_list())
+    if (latest.month, latest.day) != (12, 31):
+        assert f"{latest.year} is part-year" in " ".join(answer.notes)
+    assert not analytics.fatalities(by="year", end=f"{latest.year - 1}-12").notes
+
+
 def test_mission_renames_stay_apart() -> None:
     path = real_file("ipi_tcc/Gender.Full.csv")
     import_files([path])

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from bluehelmet.analytics._coded import keep_codes
 from bluehelmet.analytics._common import ContributionFilter, filter_rows
-from bluehelmet.analytics.fatalities import fatality_counts, fatality_rates, poisson_interval
+from bluehelmet.analytics.fatalities import (
+    fatality_counts,
+    fatality_rates,
+    partial_period,
+    poisson_interval,
+)
 from bluehelmet.analytics.gender import (
     PARITY_TARGETS,
     ParityBy,
@@ -44,6 +49,7 @@ __all__ = [
     "month_end",
     "panel",
     "parity",
+    "partial_period",
     "poisson_interval",
     "ranking",
     "share_trends",

@@ -614,16 +614,22 @@ def mission_chart(
 
 
 def fatality_chart(
-    table: pl.DataFrame, *, keys: Sequence[str], top: int = 8, title: str | None = None
+    table: pl.DataFrame,
+    *,
+    keys: Sequence[str],
+    top: int = 8,
+    title: str | None = None,
+    notes: Sequence[str] = (),
 ) -> alt.TopLevelMixin:
     """Fatality counts by the first key, broken down by the second when given (stacked, the
     ``top`` values and "others"). Years run in order with a slot for every year; months on a
-    month axis; anything else as bars, largest first (the ``top`` * 3 largest)."""
+    month axis; anything else as bars, largest first (the ``top`` * 3 largest). ``notes`` go
+    into the subtitle (a part-year last bar)."""
     keys = list(keys)
     check_columns(table, [*keys, "fatalities"], "fatalities table")
     first = keys[0]
     second = keys[1] if len(keys) > 1 else None
-    subtitle: list[str] = []
+    subtitle: list[str] = list(notes)
     frame = table.with_columns(
         pl.col(first).fill_null("(unknown)") if table.schema[first] == pl.Utf8 else pl.col(first)
     )

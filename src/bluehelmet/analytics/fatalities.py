@@ -21,6 +21,7 @@ import polars as pl
 
 from bluehelmet.analytics._coded import coded_rows
 from bluehelmet.analytics._common import ContributionFilter, Frame, as_lazy
+from bluehelmet.domain.months import month_end
 from bluehelmet.errors import InputError
 
 FATALITY_COLUMNS = ("date", "mission", "contributor", "personnel_type", "incident_type")
@@ -104,7 +105,8 @@ def fatality_counts(
     missions: str | Iterable[str] | None = None,
     personnel_types: str | Iterable[str] | None = None,
 ) -> pl.DataFrame:
-    """Number of fatalities per key (any of ``FATALITY_KEYS``), largest first."""
+    """Number of fatalities per key (any of ``FATALITY_KEYS``), largest first; grouped by year
+    or month, in time order (largest first within a period)."""
     keys = _keys(by, FATALITY_KEYS)
     rows = fatality_rows(
         fatalities,
@@ -114,12 +116,37 @@ def fatality_counts(
         missions=missions,
         personnel_types=personnel_types,
     )
+    periods = [k for k in keys if k in ("year", "month")]
+    others = [k for k in keys if k not in periods]
     return (
         rows.group_by(keys)
         .agg(fatalities=pl.len().cast(pl.Int64))
-        .sort(["fatalities", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+        .sort(
+            [*periods, "fatalities", *others],
+            descending=[False] * len(periods) + [True] + [False] * len(others),
+            nulls_last=True,
+        )
         .collect()
     )
+
+
+def partial_period(table: pl.DataFrame, keys: Sequence[str], latest: date) -> str | None:
+    """A note when the table's last year or month is the one the data ends in, part-way.
+
+    ``latest`` is the latest incident date stored: counts for its year (or month) stop there,
+    so a bar for it is not comparable with full periods. None when no period key is grouped
+    by, the table stops earlier, or ``latest`` closes its period.
+    """
+    if not table.height:
+        return None
+    ends = f"the data ends with an incident on {latest}"
+    year_open = (latest.month, latest.day) != (12, 31)
+    if "year" in keys and year_open and table["year"].max() == latest.year:
+        return f"{latest.year} is part-year: {ends}"
+    last = table["month"].max() if "month" in keys else None
+    if isinstance(last, date) and last == month_end(latest) and latest != last:
+        return f"{latest:%Y-%m} is part-month: {ends}"
+    return None
 
 
 def poisson_interval(

@@ -74,7 +74,9 @@ class StagedDataset:
 
     frame: pl.DataFrame | None
     months: list[date]
+    """Months the rows cover (month ends), for every dataset with a month column."""
     monthly: bool
+    """Whether a newer file replaces only the ``months`` it covers (else the whole dataset)."""
     identity: list[str]
     """Columns that identify a row's unit (e.g. month and contributor) for the removal check."""
     listed: pl.DataFrame | None = None

@@ -448,9 +448,13 @@ def fatalities(
         table = analytics.fatality_counts(deaths, by=keys, **args)
         _require_rows(table, where, months)
     notes: tuple[str, ...] = ()
+    latest = deaths["date"].max()
+    partial = analytics.partial_period(table, keys, latest) if isinstance(latest, date) else None
+    if partial is not None:
+        notes += (partial,)
     if rates and table["small_exposure"].any():
         small = table.filter(pl.col("small_exposure"))[keys[0]].cast(pl.Utf8).to_list()
-        notes = (
+        notes += (
             "small exposure (under 1,000 personnel-years; read the interval, not the rate): "
             + ", ".join(small[:20])
             + (f" and {len(small) - 20} more" if len(small) > 20 else ""),
@@ -462,7 +466,13 @@ def fatalities(
         answer_chart = (
             rate_chart(table, key=keys[0], title="Fatalities per 1,000 personnel-years")
             if rates
-            else fatality_chart(table, keys=keys, top=top, title="Peacekeeper fatalities")
+            else fatality_chart(
+                table,
+                keys=keys,
+                top=top,
+                title="Peacekeeper fatalities",
+                notes=(partial,) if partial else (),
+            )
         )
     title = "Fatality rates" if rates else "Fatalities"
     return Answer(table, title, notes=notes, chart=answer_chart)

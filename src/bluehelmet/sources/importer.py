@@ -326,7 +326,7 @@ def _stream(
             result.totals = totals
         datasets[dataset] = StagedDataset(
             frame=None,
-            months=months if dataset in MONTHLY_DATASETS else [],
+            months=months,
             monthly=dataset in MONTHLY_DATASETS,
             identity=IDENTITY[dataset],
             listed=combined.listed_units(dataset),
@@ -507,7 +507,7 @@ def _stage(  # noqa: PLR0917 - one private call site
         )
         datasets[dataset] = StagedDataset(
             frame=stored,
-            months=covered[dataset] if dataset in MONTHLY_DATASETS else [],
+            months=covered[dataset],
             monthly=dataset in MONTHLY_DATASETS,
             identity=IDENTITY[dataset],
             listed=listed,

@@ -37,7 +37,13 @@ class UnknownNameError(BluehelmetError, LookupError):
         msg = f"unknown {kind} {name!r}"
         if self.suggestions:
             msg += f"; did you mean: {', '.join(self.suggestions)}?"
+        elif 0 < len(known) <= SHORT_LIST:
+            msg += f"; known: {', '.join(known)}"
         super().__init__(msg)
+
+
+SHORT_LIST = 12
+"""An unknown name with no close spelling lists every known one when there are this many."""
 
 
 class InputError(BluehelmetError, ValueError):

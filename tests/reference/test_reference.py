@@ -390,3 +390,13 @@ def test_docs_example_runs() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "reference.md").read_text("utf-8")
     code = text.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "docs/reference.md", "exec"), {})
+
+
+def test_an_unknown_name_lists_a_short_known_list_when_nothing_is_close() -> None:
+    from bluehelmet.errors import SHORT_LIST
+
+    short = [f"format_{i}" for i in range(SHORT_LIST)]
+    assert str(UnknownNameError("format", "nope", short)).endswith("known: " + ", ".join(short))
+    assert "known:" not in str(UnknownNameError("format", "nope", [*short, "one_more"]))
+    close = UnknownNameError("format", "format_1x", short)
+    assert "did you mean" in str(close) and "known:" not in str(close)

@@ -127,6 +127,20 @@ def test_cut_of_a_chosen_month_and_bad_arguments(record: pl.DataFrame) -> None:
         scenarios.cut(record, 0.25, "planner")
     with pytest.raises(InputError, match="not in the stored record"):
         scenarios.cut(record, 0.25, month=MAR)
-    with pytest.raises(InputError, match="no mission-level"):
+    with pytest.raises(InputError, match="no contribution rows by mission"):
         scenarios.cut(record.clear(), 0.25)
     assert scenarios.cut(record, 1.0).removed == 2160
+
+
+def test_a_month_stored_only_as_contributor_totals_is_named_as_such(record: pl.DataFrame) -> None:
+    totals = pl.concat([record, _frame([(MAR, "GHA", None, "troops", "male", 700)])])
+    for call in (
+        lambda: scenarios.withdraw(totals, "GHA", "UNMISS", MAR),
+        lambda: scenarios.cut(totals, 0.25, month=MAR),
+    ):
+        with pytest.raises(InputError) as err:
+            call()
+        assert "2020-03 is stored only as totals per contributor, without missions (test)" in str(
+            err.value
+        )
+        assert "months stored by mission: 2020-01 to 2020-02" in str(err.value)

@@ -56,10 +56,27 @@ def _last(months: pl.Series) -> date:
 
 
 def _stored_range(frame: pl.DataFrame) -> str:
-    months = frame["month"].drop_nulls()
-    if months.is_empty():
+    if frame.is_empty():
         return "nothing is stored"
-    return f"stored months: {_first(months):%Y-%m} to {_last(months):%Y-%m}"
+    months = frame.filter(pl.col("mission").is_not_null())["month"].drop_nulls()
+    if months.is_empty():
+        return "no month is stored by mission"
+    return f"months stored by mission: {_first(months):%Y-%m} to {_last(months):%Y-%m}"
+
+
+def _month_missing(frame: pl.DataFrame, month: date) -> InputError:
+    """The error for a month the mission rows lack, saying when it is stored without missions."""
+    totals = frame.filter((pl.col("month") == month) & pl.col("mission").is_null())
+    if totals.is_empty():
+        msg = f"month {month:%Y-%m} is not in the stored record ({_stored_range(frame)})"
+    else:
+        sources = ", ".join(sorted(totals["source"].unique().to_list()))
+        msg = (
+            f"month {month:%Y-%m} is stored only as totals per contributor, without missions "
+            f"({sources}); import a file by mission for it, such as IPI's Gender.Full.csv or "
+            f"the UN Data Hub's contributions ({_stored_range(frame)})"
+        )
+    return InputError(msg, field="month")
 
 
 def _by_category(rows: pl.DataFrame) -> dict[str, int]:
@@ -135,8 +152,7 @@ def withdraw(
     rows, notes = _one_source(frame)
     in_month = rows.filter(pl.col("month") == month)
     if in_month.is_empty():
-        msg = f"month {month:%Y-%m} is not in the stored record ({_stored_range(frame)})"
-        raise InputError(msg, field="month")
+        raise _month_missing(frame, month)
     mission_rows = in_month.filter(pl.col("mission") == mission)
     if mission_rows.is_empty():
         there = sorted(in_month["mission"].unique().to_list())
@@ -293,13 +309,15 @@ def cut(
     check_cut(share, rule)
     rows, notes = _one_source(frame)
     if rows.is_empty():
-        msg = "no mission-level contribution rows are stored"
+        msg = (
+            "no contribution rows by mission are stored (only totals per contributor); import "
+            "a file by mission, such as IPI's Gender.Full.csv or the UN Data Hub's contributions"
+        )
         raise InputError(msg, field="month")
     when = _last(rows["month"]) if month is None else month
     in_month = rows.filter(pl.col("month") == when)
     if in_month.is_empty():
-        msg = f"month {when:%Y-%m} is not in the stored record ({_stored_range(frame)})"
-        raise InputError(msg, field="month")
+        raise _month_missing(frame, when)
     contingents = (
         in_month.group_by("mission", "contributor")
         .agg(pl.col("count").sum().alias("before"))

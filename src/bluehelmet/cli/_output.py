@@ -110,23 +110,47 @@ def emit(
     else:
         for part, chunk in enumerate(_column_chunks(rows, keys, console.width)):
             table = Table(title=title if part == 0 else None, show_lines=False)
+            numeric: dict[str, bool] = {}
+            least: list[int] = []
             for k in chunk:
                 values = [r.get(k) for r in rows if r.get(k) is not None]
-                numeric = bool(values) and all(
+                numeric[k] = bool(values) and all(
                     isinstance(v, int | float) and not isinstance(v, bool) for v in values
                 )
                 # Numbers, dates and the key column that repeats in every part are never
                 # folded; headers may wrap at their words.
-                fixed = numeric or k == chunk[0] or all(isinstance(v, date | bool) for v in values)
+                fixed = (
+                    numeric[k] or k == chunk[0] or all(isinstance(v, date | bool) for v in values)
+                )
+                least.append(min(_width(rows, k), 40) if fixed else min(_width(rows, k), 12))
+            natural = [max(len(k), *(len(_cell(r.get(k))) for r in rows)) for k in chunk]
+            # Rich shrinks an overflowing table evenly and then gives the columns at their
+            # minimum their width back, so the table can end wider than the terminal and be
+            # cut off: the widths are set here, the widest columns narrowed first.
+            widths = _fit(natural, least, console.width - 3 * len(chunk) - 1)
+            for k, lo, w in zip(chunk, least, widths, strict=True):
                 table.add_column(
                     k.replace("_", " "),
                     overflow="fold",
-                    justify="right" if numeric else "left",
-                    min_width=min(_width(rows, k), 40) if fixed else min(_width(rows, k), 12),
+                    justify="right" if numeric[k] else "left",
+                    min_width=lo,
+                    width=w,
                 )
             for r in rows:
                 table.add_row(*(Text(_cell(r.get(k))) for k in chunk))
             console.print(table)
+
+
+def _fit(natural: Sequence[int], least: Sequence[int], room: int) -> list[int] | list[None]:
+    """Column widths within ``room``: the widest narrowed first, none below its least width
+    (all None, rich's own layout, when even the least widths do not fit or nothing must go)."""
+    widths = list(natural)
+    if sum(widths) <= room or sum(least) > room:
+        return [None] * len(widths)
+    while sum(widths) > room:
+        i = max((j for j in range(len(widths)) if widths[j] > least[j]), key=widths.__getitem__)
+        widths[i] -= 1
+    return widths
 
 
 def _width(rows: Sequence[Mapping[str, Any]], key: str) -> int:

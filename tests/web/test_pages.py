@@ -114,6 +114,9 @@ def test_mission_page_figures_equal_the_services(client: TestClient, real_core: 
     assert [r["iso3"] for r in contributors] == ranking["iso3"].to_list()
     mandates = _csv_rows(client.get("/missions/UNMISS/tables/mandates.csv"))
     assert mandates and all(r["resolution"] for r in mandates)
+    latest = data.fatalities(core=real_core)["date"].max()
+    if deaths["date"].dt.year().max() == latest.year and (latest.month, latest.day) != (12, 31):
+        assert f"{latest.year} is part-year: the data ends with an incident on {latest}" in html
 
 
 def test_mission_name_redirects_to_its_acronym(client: TestClient) -> None:

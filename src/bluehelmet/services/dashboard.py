@@ -91,6 +91,15 @@ class Page:
         return found
 
 
+def _period_of_deaths(per_year: pl.DataFrame, every_death: pl.DataFrame) -> str:
+    """The years of a per-year fatality table, with a note when its last one is part-year."""
+    from bluehelmet.analytics import partial_period
+
+    latest = every_death["date"].max() if not every_death.is_empty() else None
+    partial = partial_period(per_year, ["year"], latest) if isinstance(latest, date) else None
+    return _period(per_year, "year") + (f" ({partial})" if partial else "")
+
+
 def _period(frame: pl.DataFrame, column: str = "month") -> str:
     """``first to last`` of a date column as YYYY-MM; ``no data`` when empty."""
     if frame.is_empty() or column not in frame.columns:
@@ -346,7 +355,8 @@ def mission_page(acronym: str, *, core: Core | None = None) -> Page:
             SOURCES["parity"],
             _period(parity, "year"),
         )
-    deaths = data.fatalities(core=core).filter(pl.col("mission") == code)
+    every_death = data.fatalities(core=core)
+    deaths = every_death.filter(pl.col("mission") == code)
     per_year = analytics.fatality_counts(deaths, by=["year", "incident_type"]).sort(
         "year", "incident_type"
     )
@@ -356,7 +366,7 @@ def mission_page(acronym: str, *, core: Core | None = None) -> Page:
         "Fatalities by year and incident type",
         per_year,
         SOURCES["fatalities"],
-        _period(per_year, "year"),
+        _period_of_deaths(per_year, every_death),
     )
     if not rows.is_empty():
         rates = analytics.fatality_rates(deaths, rows, by="year", missions=code)
@@ -365,7 +375,7 @@ def mission_page(acronym: str, *, core: Core | None = None) -> Page:
             "Uniformed fatalities per 1,000 personnel-years",
             rates,
             f"{SOURCES['fatalities']}; strength from {SOURCES['contributions']}",
-            _period(rates, "year"),
+            _period_of_deaths(rates, every_death),
         )
     mandates = data.mandates(core=core).filter(pl.col("mission") == code)
     by_resolution = (

@@ -42,6 +42,16 @@ def test_import_refusal_shows_report(tmp_path: Path) -> None:
     assert ok.exit_code == 0 and "skipped" in ok.output
 
 
+def test_names_from_a_file_are_printed_as_written(tmp_path: Path) -> None:
+    path = write_gender(
+        tmp_path / "[red]u.csv",
+        [gender_row(1, "2012-04-30", "Atlantis", "ATL", "UNMIL", ip=(1, 0))],
+    )
+    ok = runner.invoke(app, ["data", "import", str(path), "--skip-unknown"], env={"COLUMNS": "200"})
+    assert ok.exit_code == 0, ok.output
+    assert "unknown country 'ATL' in [red]u.csv" in ok.output
+
+
 def test_bad_file_exits_non_zero(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from bluehelmet.cli._output import (
     FormatOption,
@@ -87,26 +88,27 @@ def _render(results: list[Any], fmt: OutputFormat) -> None:
                 months = rep["months"]
                 shown = f"{len(months)} month(s)" if isinstance(months, list) else months
                 console.print(
-                    f"[yellow]replaced[/] {shown} of {Path(rep['file']).name} "
-                    f"({rep['dataset']}) with {Path(r.file).name}"
+                    f"[yellow]replaced[/] {shown} of {escape(Path(rep['file']).name)} "
+                    f"({rep['dataset']}) with {escape(Path(r.file).name)}"
                 )
             for issue in r.issues:
                 d = issue.as_dict()
                 lines = ", ".join(map(str, d["lines"])) + (" ..." if d["more_lines"] else "")
                 console.print(
-                    f"[yellow]{d['kind']}[/] {Path(r.file).name}: {d['message']} "
+                    f"[yellow]{d['kind']}[/] {escape(Path(r.file).name)}: {escape(d['message'])} "
                     f"({d['rows']} row(s); lines {lines})"
                 )
                 for detail in d["details"][:20]:
                     figures = ", ".join(f"{k}={v}" for k, v in detail.items() if k != "line")
-                    console.print(f"    line {detail['line']}: {figures}", highlight=False)
+                    console.print(f"    line {detail['line']}: {escape(figures)}", highlight=False)
                 if len(d["details"]) > 20:
                     console.print(f"    ... {len(d['details']) - 20} more (all with -o json)")
             for u in r.skipped:
                 d = u.as_dict()
                 personnel = "" if d["personnel"] is None else f", personnel {d['personnel']:,}"
                 console.print(
-                    f"[yellow]skipped[/] unknown {d['kind']} {d['name']!r} in {Path(r.file).name}: "
+                    f"[yellow]skipped[/] unknown {d['kind']} {escape(repr(d['name']))} in "
+                    f"{escape(Path(r.file).name)}: "
                     f"{d['rows']} row(s){personnel}, lines "
                     f"{', '.join(map(str, d['lines']))}"
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from bluehelmet.cli._output import FormatOption, OutputFormat, console, emit
 
@@ -38,8 +39,8 @@ def add(
         record, key = create_user(core, name, role, country=country, org=org)
     bound = record["country"] or record["organization"]
     console.print(
-        f"made user {record['name']!r} (id {record['id']}, role {record['role']}"
-        + (f", for {bound}" if bound else "")
+        f"made user {escape(repr(record['name']))} (id {record['id']}, role {record['role']}"
+        + (f", for {escape(bound)}" if bound else "")
         + "); its API key follows and is not shown again:",
         highlight=False,
     )

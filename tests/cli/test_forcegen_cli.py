@@ -110,3 +110,18 @@ def test_plan_tables_show_names_with_brackets_as_written(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "Plan: demo [bold]x[/bold]" in result.output
     assert "R[red]01" in result.output
+
+
+def test_the_plan_table_shows_every_date_and_mission_whole_at_any_width() -> None:
+    demo = json.loads(runner.invoke(app, ["plan", "--format", "json", "--no-explain"]).stdout)
+    arrivals = {a["arrival"] for a in demo["assignments"]}
+    missions = {a["mission"] for a in demo["assignments"]}
+    for width in (50, 60, 80, 100, 160):
+        result = runner.invoke(app, ["plan", "--no-explain"], env={"COLUMNS": str(width)})
+        assert result.exit_code == 0, result.output
+        lines = result.output.splitlines()
+        assert max(len(line) for line in lines) <= width, width
+        assert "…" not in result.output, width
+        assert all(a in result.output for a in arrivals | missions), width
+        table = [ln.rstrip() for ln in lines if ln[:1] and ln[:1] in "┏┃┡│└"]
+        assert all(ln[-1] in "┓┃┩│┘" for ln in table), width

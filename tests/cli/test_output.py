@@ -26,7 +26,7 @@ def _whole(text: str, width: int) -> bool:
     """Every line within ``width`` and every table line closed by its right border (rich crops
     a table wider than the console, so a cut table shows as a line without its border)."""
     lines = text.splitlines()
-    table = [ln.rstrip() for ln in lines if ln[:1] in "┏┃┡│└"]
+    table = [ln.rstrip() for ln in lines if ln[:1] and ln[:1] in "┏┃┡│└"]
     return max(len(ln) for ln in lines) <= width and all(ln[-1] in "┓┃┩│┘" for ln in table)
 
 
@@ -68,3 +68,26 @@ def test_every_table_line_fits_the_terminal_and_numbers_stay_whole(
         for v in row.values():
             if isinstance(v, int | date):
                 assert _output._cell(v) in text
+
+
+WORDS = st.lists(st.text(alphabet="abcdefXYZ-_0123456789", min_size=1, max_size=14), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(st.lists(WORDS.map(" ".join), min_size=5, max_size=5), min_size=1, max_size=5),
+    width=st.integers(30, 140),
+)
+def test_a_fitted_table_fits_or_says_it_cannot(cells: list[list[str]], width: int) -> None:
+    headers = ["req.", "mission", "unit type", "filled", "reasons given"]
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(_output, "console", Console(file=out, width=width, color_system=None))
+        table = _output.fitted_table("t", headers, cells, folding={"reasons given": 6})
+        if table is None:
+            return
+        _output.console.print(table)
+    text = out.getvalue()
+    assert _whole(text, width), text
+    words = {w for row in cells for c in row[:4] for w in c.split()}
+    assert all(w in text for w in words)  # only the folding column may break a word

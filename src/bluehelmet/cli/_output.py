@@ -7,14 +7,15 @@ import io
 import json
 import math
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -112,6 +113,7 @@ def emit(
             table = Table(title=title if part == 0 else None, show_lines=False)
             numeric: dict[str, bool] = {}
             least: list[int] = []
+            text: list[bool] = []
             for k in chunk:
                 values = [r.get(k) for r in rows if r.get(k) is not None]
                 numeric[k] = bool(values) and all(
@@ -119,15 +121,21 @@ def emit(
                 )
                 # Numbers, dates and the key column that repeats in every part are never
                 # folded; headers may wrap at their words.
-                fixed = (
-                    numeric[k] or k == chunk[0] or all(isinstance(v, date | bool) for v in values)
-                )
+                whole = numeric[k] or all(isinstance(v, date | bool) for v in values)
+                text.append(not whole)
+                fixed = whole or k == chunk[0]
                 least.append(min(_width(rows, k), 40) if fixed else min(_width(rows, k), 12))
             natural = [max(len(k), *(len(_cell(r.get(k))) for r in rows)) for k in chunk]
             # Rich shrinks an overflowing table evenly and then gives the columns at their
             # minimum their width back, so the table can end wider than the terminal and be
             # cut off: the widths are set here, the widest columns narrowed first.
-            widths = _fit(natural, least, console.width - 3 * len(chunk) - 1)
+            room = console.width - 3 * len(chunk) - 1
+            if sum(least) > room:  # long keys, text or headers: fold them, never a value
+                cells = [max(len(_cell(r.get(k))) for r in rows) for k in chunk]
+                least = [
+                    min(lo, 4) if t else c for lo, c, t in zip(least, cells, text, strict=True)
+                ]
+            widths = fit_widths(natural, least, room)
             for k, lo, w in zip(chunk, least, widths, strict=True):
                 table.add_column(
                     k.replace("_", " "),
@@ -141,7 +149,7 @@ def emit(
             console.print(table)
 
 
-def _fit(natural: Sequence[int], least: Sequence[int], room: int) -> list[int] | list[None]:
+def fit_widths(natural: Sequence[int], least: Sequence[int], room: int) -> list[int] | list[None]:
     """Column widths within ``room``: the widest narrowed first, none below its least width
     (all None, rich's own layout, when even the least widths do not fit or nothing must go)."""
     widths = list(natural)
@@ -151,6 +159,64 @@ def _fit(natural: Sequence[int], least: Sequence[int], room: int) -> list[int] |
         i = max((j for j in range(len(widths)) if widths[j] > least[j]), key=widths.__getitem__)
         widths[i] -= 1
     return widths
+
+
+def fitted_table(
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    right: Collection[str] = (),
+    folding: Mapping[str, int] | None = None,
+    sections: Sequence[bool] | None = None,
+    show_lines: bool = False,
+) -> Table | None:
+    """A table of rich-markup cells that fits the console: cells wrap at spaces, never inside a
+    word (a date, a number, a code); borderless when the borders do not fit; then the
+    ``folding`` columns may be folded inside words down to the width given; None when even
+    that does not fit. ``sections[i]``: a rule above row ``i``."""
+    folding = folding or {}
+    plain = [[Text.from_markup(c).plain for c in r] for r in rows]
+
+    def longest(texts: list[str], split: Callable[[str], list[str]]) -> int:
+        return max([0, *(len(part) for t in texts for part in split(t))])
+
+    natural: list[int] = []
+    words: list[int] = []
+    least: list[int] = []
+    for k, h in enumerate(headers):
+        cells = [h, *(r[k] for r in plain)]
+        natural.append(longest(cells, str.splitlines))
+        words.append(longest(cells, str.split))
+        least.append(min(natural[-1], folding[h]) if h in folding else words[-1])
+    n = len(headers)
+    framed, bare = console.width - 3 * n - 1, console.width - 2 * (n - 1)
+    # Whole words with borders, whole words without, then folded codes without borders.
+    if sum(words) <= framed:
+        boxed, widths = True, fit_widths(natural, words, framed)
+    elif sum(words) <= bare:
+        boxed, widths = False, fit_widths(natural, words, bare)
+    elif sum(least) <= bare:
+        boxed, widths = False, fit_widths(natural, least, bare)
+    else:
+        return None
+    table = Table(
+        title=title,
+        title_justify="left",
+        show_lines=show_lines,
+        box=box.HEAVY_HEAD if boxed else box.SIMPLE_HEAD,
+        show_edge=boxed,
+        pad_edge=boxed,
+        collapse_padding=not boxed,
+    )
+    for h, lo, w in zip(headers, least, widths, strict=True):
+        justify: Literal["left", "right"] = "right" if h in right else "left"
+        table.add_column(h, justify=justify, overflow="fold", min_width=lo, width=w)
+    for i, row in enumerate(rows):
+        if sections is not None and sections[i]:
+            table.add_section()
+        table.add_row(*row)
+    return table
 
 
 def _width(rows: Sequence[Mapping[str, Any]], key: str) -> int:

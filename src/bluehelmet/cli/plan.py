@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.panel import Panel
-from rich.table import Table
+from rich.text import Text
 
 from bluehelmet.cli._output import (
     FormatOption,
@@ -18,6 +18,7 @@ from bluehelmet.cli._output import (
     console,
     emit,
     fail,
+    fitted_table,
     progress_bar,
 )
 from bluehelmet.domain.planning import Beneficiary, Plan
@@ -86,62 +87,90 @@ def _beneficiary(b: Beneficiary) -> str:
 
 
 def _render_partnerships(p: Plan) -> None:
-    table = Table(title="Partnerships the plan relies on", title_justify="left")
-    for col in ("offer", "partner", "kind", "beneficiary", "used", "relied on by"):
-        table.add_column(col)
-    for o in p.partnerships:
-        table.add_row(
+    headers = ["offer", "partner", "kind", "beneficiary", "used", "relied on by"]
+    rows = [
+        [
             escape(o.offer),
             escape(o.partner),
             o.kind.value,
             escape(_beneficiary(o.beneficiary)),
             escape(f"{o.used:g} of {o.capacity:g} {o.unit}"),
             escape(", ".join(f"{pl}->{rq} ({n})" for pl, rq, n in o.assignments)),
+        ]
+        for o in p.partnerships
+    ]
+    folding = {"offer": 8, "beneficiary": 8}
+    table = fitted_table("Partnerships the plan relies on", headers, rows, folding=folding)
+    if table is None:
+        keys = [h.replace(" ", "_") for h in headers]
+        emit([dict(zip(keys, r, strict=True)) for r in rows], OutputFormat.TABLE)
+    else:
+        console.print(table)
+
+
+def _render_assignments(p: Plan) -> None:
+    """The plan's assignments by mission, fitted to the terminal (``fitted_table``); split
+    into parts by columns when even the borderless layout does not fit."""
+    headers = ["mission", "req.", "unit type", "contributor", "units", "personnel"]
+    headers += ["arrives", "cost USD", "relies on"]
+    right = {"units", "personnel", "cost USD"}
+    folding = {"unit type": 6, "relies on": 6}
+    rows: list[list[str]] = []
+    breaks: list[bool] = []
+    last = None
+    for a in sorted(p.assignments, key=lambda a: (a.mission, a.requirement, a.contributor)):
+        late = f" [red](+{a.late_days} d late)[/]" if a.late_days else ""
+        breaks.append(last is not None and a.mission != last)
+        rows.append(
+            [
+                escape(a.mission) if a.mission != last else "",
+                escape(a.requirement),
+                escape(a.unit_type),
+                escape(a.contributor),
+                str(a.units),
+                f"{a.personnel:,}",
+                a.arrival.isoformat() + late,
+                f"{a.cost_usd / 1e6:,.1f}M",
+                escape(", ".join(a.offers)),
+            ]
         )
-    console.print(table)
+        last = a.mission
+    title = f"Plan: {escape(p.scenario)}"
+    table = fitted_table(title, headers, rows, right=right, folding=folding, sections=breaks)
+    if table is None or not table.show_edge:
+        # Short of room: the contributor's 3-letter codes go under a shorter header.
+        headers[3] = "from"
+        table = fitted_table(title, headers, rows, right=right, folding=folding, sections=breaks)
+    if table is not None:
+        console.print(table)
+        return
+    # Too narrow for one table: the generic tables, split by columns, each part led by the
+    # requirement and the contributor (which name an assignment).
+    flat = [
+        {
+            "req": a.requirement,
+            "from": a.contributor,
+            "mission": a.mission,
+            "unit_type": a.unit_type,
+            "units": a.units,
+            "personnel": a.personnel,
+            "arrives": a.arrival.isoformat() + (f" (+{a.late_days} d late)" if a.late_days else ""),
+            "cost_usd": f"{a.cost_usd / 1e6:,.1f}M",
+            "relies_on": ", ".join(a.offers),
+        }
+        for a in sorted(p.assignments, key=lambda a: (a.mission, a.requirement, a.contributor))
+    ]
+    emit(flat, OutputFormat.TABLE, title=f"Plan: {p.scenario}")
 
 
 def _render(p: Plan, budget: float | None = None) -> None:
-    plan_table = Table(title=f"Plan: {escape(p.scenario)}", title_justify="left", show_lines=False)
-    for col, just in (
-        ("mission", "left"),
-        ("req.", "left"),
-        ("unit type", "left"),
-        ("contributor", "left"),
-        ("units", "right"),
-        ("personnel", "right"),
-        ("arrives", "left"),
-        ("cost", "right"),
-        ("relies on", "left"),
-    ):
-        plan_table.add_column(col, justify=just)  # type: ignore[arg-type]
-    last = None
-    for a in sorted(p.assignments, key=lambda a: (a.mission, a.requirement, a.contributor)):
-        if last is not None and a.mission != last:
-            plan_table.add_section()
-        late = f" [red](+{a.late_days} d late)[/]" if a.late_days else ""
-        plan_table.add_row(
-            escape(a.mission) if a.mission != last else "",
-            escape(a.requirement),
-            escape(a.unit_type),
-            escape(a.contributor),
-            str(a.units),
-            f"{a.personnel:,}",
-            a.arrival.isoformat() + late,
-            _money(a.cost_usd),
-            escape(", ".join(a.offers)),
-        )
-        last = a.mission
-    console.print(plan_table)
+    _render_assignments(p)
     if p.partnerships:
         _render_partnerships(p)
     if p.gaps:
-        gaps = Table(title="Gaps and why", title_justify="left", show_lines=True)
-        gaps.add_column("req.")
-        gaps.add_column("mission")
-        gaps.add_column("unit type")
-        gaps.add_column("filled", justify="right")
-        gaps.add_column("reasons (units recovered if the rule were relaxed)")
+        headers = ["req.", "mission", "unit type", "filled"]
+        headers += ["reasons (units recovered if the rule were relaxed)"]
+        rows: list[list[str]] = []
         for g in p.gaps:
             reasons = "\n".join(
                 f"[bold]{r.cause.value}[/]: {escape(r.detail)}"
@@ -151,14 +180,25 @@ def _render(p: Plan, budget: float | None = None) -> None:
             if g.explanation not in ("complete", "not requested"):
                 reasons += ("\n" if reasons else "") + f"[yellow]{g.explanation}[/]"
             filled = f"{g.filled}/{g.required}" + (f", {g.late_units} late" if g.late_units else "")
-            gaps.add_row(
-                escape(g.requirement),
-                escape(g.mission),
-                escape(g.unit_type),
-                filled,
-                reasons or "[dim]—[/]",
+            rows.append(
+                [
+                    escape(g.requirement),
+                    escape(g.mission),
+                    escape(g.unit_type),
+                    filled,
+                    reasons or "[dim]—[/]",
+                ]
             )
-        console.print(gaps)
+        folding = {"unit type": 6, headers[-1]: 12}
+        gaps = fitted_table(
+            "Gaps and why", headers, rows, right={"filled"}, folding=folding, show_lines=True
+        )
+        if gaps is None:
+            keys = ["req", "mission", "unit_type", "filled", "reasons"]
+            plain = [[Text.from_markup(c).plain for c in r] for r in rows]
+            emit([dict(zip(keys, r, strict=True)) for r in plain], OutputFormat.TABLE)
+        else:
+            console.print(gaps)
     else:
         console.print("[green]Every requirement is filled on time.[/]")
     console.print(

@@ -124,7 +124,7 @@ def emit(
                 whole = numeric[k] or all(isinstance(v, date | bool) for v in values)
                 text.append(not whole)
                 fixed = whole or k == chunk[0]
-                least.append(min(_width(rows, k), 40) if fixed else min(_width(rows, k), 12))
+                least.append(min(_width(rows, k), 40 if fixed else 12))
             natural = [max(len(k), *(len(_cell(r.get(k))) for r in rows)) for k in chunk]
             # Rich shrinks an overflowing table evenly and then gives the columns at their
             # minimum their width back, so the table can end wider than the terminal and be

@@ -116,10 +116,13 @@ def _render_assignments(p: Plan) -> None:
     right = {"units", "personnel", "cost USD"}
     folding = {"unit type": 6, "relies on": 6}
     rows: list[list[str]] = []
+    records: list[dict[str, object]] = []  # the same, plain, for the split layout
     breaks: list[bool] = []
     last = None
     for a in sorted(p.assignments, key=lambda a: (a.mission, a.requirement, a.contributor)):
-        late = f" [red](+{a.late_days} d late)[/]" if a.late_days else ""
+        late = f" (+{a.late_days} d late)" if a.late_days else ""
+        cost = f"{a.cost_usd / 1e6:,.1f}M"
+        offers = ", ".join(a.offers)
         breaks.append(last is not None and a.mission != last)
         rows.append(
             [
@@ -129,10 +132,23 @@ def _render_assignments(p: Plan) -> None:
                 escape(a.contributor),
                 str(a.units),
                 f"{a.personnel:,}",
-                a.arrival.isoformat() + late,
-                f"{a.cost_usd / 1e6:,.1f}M",
-                escape(", ".join(a.offers)),
+                a.arrival.isoformat() + (f" [red]{late.strip()}[/]" if late else ""),
+                cost,
+                escape(offers),
             ]
+        )
+        records.append(
+            {
+                "req": a.requirement,
+                "from": a.contributor,
+                "mission": a.mission,
+                "unit_type": a.unit_type,
+                "units": a.units,
+                "personnel": a.personnel,
+                "arrives": a.arrival.isoformat() + late,
+                "cost_usd": cost,
+                "relies_on": offers,
+            }
         )
         last = a.mission
     title = f"Plan: {escape(p.scenario)}"
@@ -143,24 +159,10 @@ def _render_assignments(p: Plan) -> None:
         table = fitted_table(title, headers, rows, right=right, folding=folding, sections=breaks)
     if table is not None:
         console.print(table)
-        return
-    # Too narrow for one table: the generic tables, split by columns, each part led by the
-    # requirement and the contributor (which name an assignment).
-    flat = [
-        {
-            "req": a.requirement,
-            "from": a.contributor,
-            "mission": a.mission,
-            "unit_type": a.unit_type,
-            "units": a.units,
-            "personnel": a.personnel,
-            "arrives": a.arrival.isoformat() + (f" (+{a.late_days} d late)" if a.late_days else ""),
-            "cost_usd": f"{a.cost_usd / 1e6:,.1f}M",
-            "relies_on": ", ".join(a.offers),
-        }
-        for a in sorted(p.assignments, key=lambda a: (a.mission, a.requirement, a.contributor))
-    ]
-    emit(flat, OutputFormat.TABLE, title=f"Plan: {p.scenario}")
+    else:
+        # Too narrow for one table: the generic tables, split by columns, each part led by
+        # the requirement and the contributor (which name an assignment).
+        emit(records, OutputFormat.TABLE, title=f"Plan: {p.scenario}")
 
 
 def _render(p: Plan, budget: float | None = None) -> None:
